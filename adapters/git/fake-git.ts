@@ -1,0 +1,27 @@
+import type { GitPort } from "../../core/ports.ts";
+import type { RepoName } from "../../core/types.ts";
+
+/** Repos and commits in memory: `commit(repo, sha, files)` says which files a sha has. */
+export class FakeGit implements GitPort {
+  private readonly repos = new Map<string, Map<string, Set<string>>>();
+
+  addRepo(repo: string): this {
+    if (!this.repos.has(repo)) this.repos.set(repo, new Map());
+    return this;
+  }
+
+  commit(repo: string, sha: string, files: readonly string[]): this {
+    this.addRepo(repo);
+    this.repos.get(repo)?.set(sha, new Set(files));
+    return this;
+  }
+
+  async repoExists(repo: RepoName): Promise<boolean> {
+    return this.repos.has(repo);
+  }
+
+  async findFile(repo: RepoName, sha: string, paths: readonly string[]): Promise<string | null> {
+    const files = this.repos.get(repo)?.get(sha);
+    return paths.find((path) => files?.has(path)) ?? null;
+  }
+}

@@ -1,0 +1,4 @@
+import { v7 } from "uuid";
+import type { Ids } from "../../core/ports.ts";
+
+export const uuidIds: Ids = { runId: () => v7() };

@@ -1,0 +1,57 @@
+import { mkdir, readdir, rename, rm, stat } from "node:fs/promises";
+import { join } from "node:path";
+import type { SweepReport } from "../../core/ports.ts";
+import type { RepoName, RunState } from "../../core/types.ts";
+import { TEMP_MARK } from "./atomic-write.ts";
+import type { FsLayout } from "./fs-layout.ts";
+import { readStateFile } from "./run-files.ts";
+
+/** A temp file younger than this may belong to a write still in flight. */
+const TEMP_GRACE_MS = 30_000;
+
+const LATER: Record<RunState, readonly RunState[]> = {
+  pending: ["active", "failed"],
+  active: ["complete", "failed"],
+  complete: [],
+  failed: [],
+};
+
+type RunLock = <T>(runId: string, work: () => Promise<T>) => Promise<T>;
+
+/**
+ * Finishes what a crash interrupted in one repo. Only pending/ and active/ runs are
+ * still written to, so terminal runs are never walked. A move writes state.yml before
+ * the rename, so a state.yml ahead of its directory is rolled forward.
+ */
+export async function sweepRepo(layout: FsLayout, repo: RepoName, lockRun: RunLock): Promise<SweepReport> {
+  const report: SweepReport = { removedTemp: 0, rolledForward: [] };
+  const cutoff = Date.now() - TEMP_GRACE_MS;
+  for (const from of ["pending", "active"] as const) {
+    for (const runId of await layout.runIds(repo, from)) {
+      await lockRun(runId, async () => {
+        const dir = layout.runDir(repo, from, runId);
+        let names: string[];
+        try {
+          names = await readdir(dir);
+        } catch {
+          return; // moved meanwhile
+        }
+        for (const name of names.filter((n) => n.includes(TEMP_MARK))) {
+          const path = join(dir, name);
+          const info = await stat(path).catch(() => undefined);
+          if (info && info.mtimeMs < cutoff) {
+            await rm(path, { force: true });
+            report.removedTemp += 1;
+          }
+        }
+        const state = await readStateFile(dir).catch(() => undefined);
+        if (state && LATER[from].includes(state.status)) {
+          await mkdir(layout.stateDir(repo, state.status), { recursive: true });
+          await rename(dir, layout.runDir(repo, state.status, runId));
+          report.rolledForward.push(runId);
+        }
+      });
+    }
+  }
+  return report;
+}

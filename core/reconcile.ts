@@ -1,0 +1,71 @@
+import { leaseExpired } from "./lease.ts";
+import type { Clock, Liveness, RunStore, SweepReport } from "./ports.ts";
+import { planTransition } from "./transition.ts";
+import type { RunRecord } from "./types.ts";
+
+export interface ReconcilePlan {
+  orphans: RunRecord[];
+  requeue: RunRecord[];
+}
+
+/**
+ * Which runs were left behind. An active run is an orphan only when its lease is
+ * missing, expired, or held by an owner known to be dead, so a live run of this or
+ * another server is never touched.
+ */
+export function planReconcile(runs: readonly RunRecord[], now: string, liveness: Liveness): ReconcilePlan {
+  const orphans: RunRecord[] = [];
+  const requeue: RunRecord[] = [];
+  for (const run of runs) {
+    if (run.state.status === "pending") requeue.push(run);
+    if (run.state.status !== "active") continue;
+    const lease = run.state.lease;
+    if (leaseExpired(lease, now) || (lease !== null && !liveness.isAlive(lease.owner))) orphans.push(run);
+  }
+  return { orphans, requeue };
+}
+
+export interface ReconcileDeps {
+  store: RunStore;
+  clock: Clock;
+  liveness: Liveness;
+  /** Hands pending runs back to the queue; absent when nothing executes runs. */
+  requeue?: (run: RunRecord) => void;
+}
+
+export interface ReconcileReport {
+  orphaned: string[];
+  requeued: string[];
+  sweep: SweepReport;
+}
+
+/** Idempotent: a second run right after the first finds nothing to do. */
+export async function reconcile(deps: ReconcileDeps): Promise<ReconcileReport> {
+  const sweep = await deps.store.sweep();
+  const runs = [
+    ...(await deps.store.listRuns({ state: "active" })),
+    ...(await deps.store.listRuns({ state: "pending" })),
+  ];
+  const plan = planReconcile(runs, deps.clock.now(), deps.liveness);
+  const orphaned: string[] = [];
+  for (const run of plan.orphans) {
+    const owner = run.state.lease?.owner ?? "nobody";
+    const next = planTransition(
+      run,
+      { to: "failed", outcome: "orphaned", error: `the process running it (${owner}) is gone` },
+      deps.clock.now(),
+    );
+    if (!next.ok) continue;
+    // The owner may finish the run between our read and this move; then the move reports wrong-state and we leave it.
+    const moved = await deps.store.moveRun(run.meta.repo, run.meta.run_id, "active", next.value);
+    if (moved.kind === "moved") orphaned.push(run.meta.run_id);
+  }
+  const requeued: string[] = [];
+  if (deps.requeue) {
+    for (const run of plan.requeue) {
+      deps.requeue(run);
+      requeued.push(run.meta.run_id);
+    }
+  }
+  return { orphaned, requeued, sweep };
+}

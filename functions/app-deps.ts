@@ -1,0 +1,19 @@
+import type { Clock, GitPort, Ids, Liveness, Logger, RunStore } from "../core/ports.ts";
+import type { RunRecord } from "../core/types.ts";
+
+/** Everything the HTTP app needs; the Node entry wires real adapters, tests wire fakes. */
+export interface AppDeps {
+  store: RunStore;
+  git: GitPort;
+  clock: Clock;
+  ids: Ids;
+  liveness: Liveness;
+  logger: Logger;
+  /** The hook token; read lazily so a rotated file takes effect. */
+  hookToken: () => Promise<string> | string;
+  /** Called with the runs a push created, e.g. to queue them. */
+  onRunsCreated?: (runs: RunRecord[]) => void;
+  /** Hands a pending run found by reconcile back to the queue. */
+  requeue?: (run: RunRecord) => void;
+  bodyLimitBytes?: number;
+}

@@ -1,0 +1,16 @@
+import { Command } from "commander";
+import { hookCommand } from "./hook-command.ts";
+import { reconcileCommand } from "./reconcile-command.ts";
+import { repoCommand } from "./repo-command.ts";
+import { serveCommand } from "./serve-command.ts";
+
+export function buildCli(): Command {
+  const program = new Command("quire")
+    .description("CI run orchestrator for self-hosted git: a push runs .quire/ci.ts and keeps every run as plain files")
+    .showHelpAfterError()
+    .addCommand(serveCommand())
+    .addCommand(repoCommand())
+    .addCommand(hookCommand())
+    .addCommand(reconcileCommand());
+  return program;
+}

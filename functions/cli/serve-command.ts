@@ -1,0 +1,22 @@
+import { Command } from "commander";
+import { resolveHome } from "../node/home.ts";
+import { serve } from "../node/serve.ts";
+import { homeOption, parsePort } from "./options.ts";
+
+export function serveCommand(): Command {
+  return new Command("serve")
+    .description("run the quire server: push intake, runs API, reconcile on start and on the cron in wrangler.toml")
+    .option(...homeOption)
+    .option("--port <n>", "port to listen on (0 picks a free one)", parsePort, 8787)
+    .option("--host <addr>", "address to bind", "127.0.0.1")
+    .action(async (opts: { home?: string; port: number; host: string }) => {
+      const home = resolveHome(opts.home);
+      const server = await serve({ home, port: opts.port, host: opts.host });
+      process.stdout.write(`quire serving ${home.root} at ${server.url}\n`);
+      const stop = () => {
+        void server.close().finally(() => process.exit(0));
+      };
+      process.once("SIGINT", stop);
+      process.once("SIGTERM", stop);
+    });
+}

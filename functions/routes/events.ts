@@ -1,0 +1,51 @@
+import { Hono } from "hono";
+import { bodyLimit } from "hono/body-limit";
+import { acceptPush } from "../../core/intake.ts";
+import type { AppDeps } from "../app-deps.ts";
+import { errorResponse } from "../http/errors.ts";
+import { requireToken } from "../http/require-token.ts";
+import { runView } from "../http/run-view.ts";
+
+export const DEFAULT_BODY_LIMIT = 1024 * 1024;
+
+/** `POST /events/push`: the post-receive hook's way in. */
+export function eventRoutes(deps: AppDeps): Hono {
+  const app = new Hono();
+  app.post(
+    "/push",
+    requireToken(deps.hookToken),
+    bodyLimit({
+      maxSize: deps.bodyLimitBytes ?? DEFAULT_BODY_LIMIT,
+      onError: (c) => errorResponse(c, 413, "body_too_large", `body exceeds ${deps.bodyLimitBytes ?? DEFAULT_BODY_LIMIT} bytes`),
+    }),
+    async (c) => {
+      const type = c.req.header("content-type") ?? "";
+      if (!/^application\/json\s*(;|$)/i.test(type)) {
+        return errorResponse(c, 415, "unsupported_media_type", "content-type must be application/json");
+      }
+      let body: unknown;
+      try {
+        body = await c.req.json();
+      } catch {
+        return errorResponse(c, 400, "invalid_json", "body is not valid JSON");
+      }
+      const result = await acceptPush(deps, body);
+      switch (result.kind) {
+        case "invalid":
+          return errorResponse(c, 400, result.error.code, result.error.message);
+        case "unknown-repo":
+          return errorResponse(c, 404, "unknown_repo", `no repo named ${result.repo}`);
+        case "accepted":
+          deps.onRunsCreated?.(result.runs);
+          return c.json(
+            {
+              runs: result.runs.map(runView),
+              skipped: result.skipped.map((s) => ({ ref: s.update.ref, reason: s.reason })),
+            },
+            202,
+          );
+      }
+    },
+  );
+  return app;
+}
