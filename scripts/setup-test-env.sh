@@ -1,0 +1,8 @@
+#!/usr/bin/env bash
+# Prepares this machine for the test suite: everything the tests need that npm does not install.
+# Idempotent; safe to run on every `npm test`.
+set -euo pipefail
+here="$(cd "$(dirname "$0")" && pwd)"
+if [ -x "$here/setup-docker.sh" ]; then
+  bash "$here/setup-docker.sh"
+fi

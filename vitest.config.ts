@@ -1,0 +1,13 @@
+import { defineConfig } from "vitest/config";
+
+export default defineConfig({
+  test: {
+    include: ["test/**/*.test.ts"],
+    testTimeout: 60_000,
+    hookTimeout: 60_000,
+    pool: "forks",
+    // Two cores: end-to-end suites spawn servers, git and docker; more workers only thrash.
+    maxWorkers: 2,
+    reporters: ["default"],
+  },
+});
