@@ -66,3 +66,10 @@ export interface Logger {
   warn(obj: Record<string, unknown>, msg: string): void;
   error(obj: Record<string, unknown>, msg: string): void;
 }
+
+/** Containers started for runs, as the container runtime labels them. */
+export interface ContainerJanitor {
+  /** Every container carrying a quire run label, with the run id it names. */
+  listRunContainers(): Promise<{ containerId: string; runId: string }[]>;
+  remove(containerId: string): Promise<void>;
+}

@@ -1,5 +1,5 @@
 import { leaseExpired } from "./lease.ts";
-import type { Clock, Liveness, RunStore, SweepReport } from "./ports.ts";
+import type { Clock, ContainerJanitor, Liveness, RunStore, SweepReport } from "./ports.ts";
 import { planTransition } from "./transition.ts";
 import type { RunRecord } from "./types.ts";
 
@@ -31,11 +31,14 @@ export interface ReconcileDeps {
   liveness: Liveness;
   /** Hands pending runs back to the queue; absent when nothing executes runs. */
   requeue?: (run: RunRecord) => void;
+  /** Present when a container runtime is configured. */
+  containers?: ContainerJanitor;
 }
 
 export interface ReconcileReport {
   orphaned: string[];
   requeued: string[];
+  containersRemoved: string[];
   sweep: SweepReport;
 }
 
@@ -67,5 +70,18 @@ export async function reconcile(deps: ReconcileDeps): Promise<ReconcileReport> {
       requeued.push(run.meta.run_id);
     }
   }
-  return { orphaned, requeued, sweep };
+  const containersRemoved = deps.containers ? await removeStrayContainers(deps.containers, deps.store) : [];
+  return { orphaned, requeued, containersRemoved, sweep };
+}
+
+/** A container whose run is not active (finished, orphaned, unknown) has no one to tear it down. */
+async function removeStrayContainers(containers: ContainerJanitor, store: RunStore): Promise<string[]> {
+  const removed: string[] = [];
+  for (const { containerId, runId } of await containers.listRunContainers()) {
+    const run = await store.findRun(runId);
+    if (run?.state.status === "active") continue;
+    await containers.remove(containerId);
+    removed.push(containerId);
+  }
+  return removed;
 }

@@ -1,4 +1,5 @@
 import type { Clock, GitPort, Ids, Liveness, Logger, RunStore } from "../core/ports.ts";
+import type { RunResolver } from "../core/run-ref.ts";
 import type { RunRecord } from "../core/types.ts";
 
 /** Everything the HTTP app needs; the Node entry wires real adapters, tests wire fakes. */
@@ -9,6 +10,8 @@ export interface AppDeps {
   ids: Ids;
   liveness: Liveness;
   logger: Logger;
+  /** Turns an id or alias into a run (the run index supplies aliases). */
+  resolver: RunResolver;
   /** The hook token; read lazily so a rotated file takes effect. */
   hookToken: () => Promise<string> | string;
   /** Called with the runs a push created, e.g. to queue them. */

@@ -3,11 +3,10 @@ import { parseRepoName } from "../../core/repo-name.ts";
 import { RUN_STATES, type RunState } from "../../core/types.ts";
 import type { AppDeps } from "../app-deps.ts";
 import { errorResponse } from "../http/errors.ts";
+import { lookupFailure } from "../http/lookup-response.ts";
 import { runView } from "../http/run-view.ts";
 
-const RUN_ID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
-
-/** `GET /runs` and `GET /runs/:id`. */
+/** `GET /runs` and `GET /runs/:ref`. */
 export function runRoutes(deps: AppDeps): Hono {
   const app = new Hono();
   app.get("/", async (c) => {
@@ -24,12 +23,10 @@ export function runRoutes(deps: AppDeps): Hono {
     });
     return c.json({ runs: runs.reverse().map(runView) });
   });
-  app.get("/:id", async (c) => {
-    const id = c.req.param("id");
-    if (!RUN_ID.test(id)) return errorResponse(c, 400, "invalid_run_ref", `${JSON.stringify(id)} is not a run id`);
-    const run = await deps.store.findRun(id);
-    if (!run) return errorResponse(c, 404, "run_not_found", `no run ${id}`);
-    return c.json(runView(run));
+  app.get("/:ref", async (c) => {
+    const lookup = await deps.resolver.resolve(c.req.param("ref"));
+    if (lookup.kind !== "found") return lookupFailure(c, lookup);
+    return c.json(runView(lookup.run));
   });
   return app;
 }
