@@ -1,0 +1,97 @@
+import type { JobReturn, JobSpec } from "../exec-ports.ts";
+import type { Clock } from "../ports.ts";
+import type { ShRecord } from "./job-host.ts";
+import type { RunEventListener } from "./run-events.ts";
+import type { ValidPipeline } from "./validate.ts";
+
+export type JobStatus = "succeeded" | "failed" | "skipped";
+
+export interface JobResult {
+  id: string;
+  status: JobStatus;
+  /** Why it failed or was skipped; null for a job that chose to skip by returning undefined. */
+  error: string | null;
+  outputs: Record<string, unknown> | null;
+  started_at: string | null;
+  finished_at: string | null;
+  duration_ms: number;
+  sh: ShRecord[];
+  messages: string[];
+}
+
+export interface JobRun {
+  result: JobReturn;
+  sh: ShRecord[];
+  messages: string[];
+}
+
+export interface ExecuteDeps {
+  /** Runs one job with the outputs it may read; never throws for a job's own failure. */
+  runJob(job: JobSpec, visible: ReadonlyMap<string, Record<string, unknown>>): Promise<JobRun>;
+  clock: Clock;
+  signal: AbortSignal;
+  onEvent?: RunEventListener;
+}
+
+/**
+ * Runs jobs in dependency order, needs-all. A job whose inputs did not all succeed is
+ * skipped, and so are its dependents; after a stop, nothing more starts.
+ */
+export async function executePipeline(
+  pipeline: ValidPipeline,
+  sources: ReadonlyMap<string, Record<string, unknown>>,
+  deps: ExecuteDeps,
+): Promise<JobResult[]> {
+  const results = new Map<string, JobResult>();
+  for (const job of pipeline.order) {
+    const blocked = job.inputs.find((input) => !sources.has(input) && results.get(input)?.status !== "succeeded");
+    if (deps.signal.aborted || blocked !== undefined) {
+      const why = deps.signal.aborted ? "the run was stopped before this job started" : `input "${blocked}" did not succeed`;
+      results.set(job.id, idle(job.id, why));
+      continue;
+    }
+    const visible = new Map(sources);
+    for (const ancestor of pipeline.ancestors.get(job.id) ?? []) {
+      visible.set(ancestor, results.get(ancestor)?.outputs ?? {});
+    }
+    deps.onEvent?.({ type: "job-started", job: job.id });
+    const started_at = deps.clock.now();
+    const run = await deps.runJob(job, visible);
+    const finished_at = deps.clock.now();
+    const result: JobResult = {
+      id: job.id,
+      ...statusOf(run.result),
+      started_at,
+      finished_at,
+      duration_ms: Date.parse(finished_at) - Date.parse(started_at),
+      sh: run.sh,
+      messages: run.messages,
+    };
+    results.set(job.id, result);
+    deps.onEvent?.({ type: "job-finished", job: job.id, status: result.status, error: result.error, duration_ms: result.duration_ms });
+  }
+  return pipeline.order.map((job) => results.get(job.id) as JobResult);
+}
+
+function statusOf(ret: JobReturn): Pick<JobResult, "status" | "error" | "outputs"> {
+  switch (ret.kind) {
+    case "outputs":
+      return { status: "succeeded", error: null, outputs: ret.outputs };
+    case "skipped":
+      return { status: "skipped", error: null, outputs: null };
+    case "failed":
+      return { status: "failed", error: ret.error, outputs: null };
+  }
+}
+
+const idle = (id: string, why: string): JobResult => ({
+  id,
+  status: "skipped",
+  error: why,
+  outputs: null,
+  started_at: null,
+  finished_at: null,
+  duration_ms: 0,
+  sh: [],
+  messages: [],
+});

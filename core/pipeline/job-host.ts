@@ -1,0 +1,115 @@
+import type { ExecResult, ExecSession, PipelineHost, Redactor, RunFiles, ShCallResult } from "../exec-ports.ts";
+import type { Clock } from "../ports.ts";
+import { err, ok, type Result } from "../result.ts";
+import type { RunMeta } from "../types.ts";
+import { echoLines } from "./line-echo.ts";
+import type { RunEventListener } from "./run-events.ts";
+import { planSh } from "./sh-request.ts";
+
+/** One `sh` call as the receipts count it; `cmd` is already redacted. */
+export interface ShRecord {
+  n: number;
+  cmd: string;
+  exit: number;
+  reason: ExecResult["reason"];
+  started_at: string;
+  duration_ms: number;
+  bytes_out: number;
+  lines: number;
+  redactions: number;
+  capped: boolean;
+}
+
+export interface JobHostContext {
+  meta: RunMeta;
+  job: string;
+  exec: ExecSession;
+  files: RunFiles;
+  redactor: Redactor;
+  secrets: ReadonlyMap<string, Result<string, string>>;
+  /** Outputs this job may read: its sources and its ancestors, nothing else. */
+  visible: ReadonlyMap<string, Record<string, unknown>>;
+  clock: Clock;
+  signal: AbortSignal;
+  log: { capBytes: number; captureBytes: number };
+  onEvent?: RunEventListener;
+}
+
+export interface JobHost {
+  host: PipelineHost;
+  records: ShRecord[];
+  messages: string[];
+}
+
+/** The server side of a job's primitives: `sh` through the executor into a redacted log, secrets, ancestors' outputs. */
+export function createJobHost(ctx: JobHostContext): JobHost {
+  const records: ShRecord[] = [];
+  const messages: string[] = [];
+  const emit = ctx.onEvent ?? (() => undefined);
+
+  const sh = async (call: Parameters<PipelineHost["sh"]>[0]): Promise<Result<ShCallResult, string>> => {
+    const plan = planSh(call);
+    if (!plan.ok) return plan;
+    if (ctx.signal.aborted) return err("the run was stopped");
+    const n = records.length + 1;
+    const cmd = ctx.redactor.redact(plan.value.display).text;
+    emit({ type: "sh-started", job: ctx.job, n, cmd });
+    const started_at = ctx.clock.now();
+    const writer = await ctx.files.openLog(ctx.meta.repo, ctx.meta.run_id, ctx.job, n, {
+      redactor: ctx.redactor,
+      capBytes: ctx.log.capBytes,
+      captureBytes: ctx.log.captureBytes,
+    });
+    const echo = echoLines(writer, ctx.redactor, (stream, line) => emit({ type: "output", job: ctx.job, stream, line }));
+    let result: ExecResult | undefined;
+    try {
+      result = await ctx.exec.exec(
+        { argv: plan.value.argv, env: plan.value.env, cwd: plan.value.cwd, timeoutMs: plan.value.timeoutMs, signal: ctx.signal },
+        echo.sink,
+      );
+      if (result.reason === "timed-out") await writer.note(`quire: timed out after ${plan.value.timeoutMs} ms; killed`);
+    } finally {
+      echo.flush();
+      // An executor that broke still leaves a closed, readable log behind.
+      if (result === undefined) await writer.close().catch(() => undefined);
+    }
+    const summary = await writer.close();
+    records.push({
+      n,
+      cmd,
+      exit: result.exit,
+      reason: result.reason,
+      started_at,
+      duration_ms: result.duration_ms,
+      bytes_out: summary.bytes,
+      lines: summary.lines,
+      redactions: summary.redactions,
+      capped: summary.capped,
+    });
+    if (result.reason === "cancelled") return err("the run was stopped");
+    return ok({ exit: result.exit, stdout: summary.stdout, stderr: summary.stderr, cmd, duration_ms: result.duration_ms });
+  };
+
+  const host: PipelineHost = {
+    sh,
+    async secret(name) {
+      const found = ctx.secrets.get(name);
+      if (!found) {
+        const known = [...ctx.secrets.keys()].sort().join(", ") || "none";
+        return err(`unknown secret "${name}" (configured: ${known}); secrets live in <home>/config.yml`);
+      }
+      return found.ok ? found : err(`secret "${name}": ${found.error}`);
+    },
+    jobs(name) {
+      const outputs = ctx.visible.get(name);
+      if (outputs) return ok(outputs);
+      return err(`jobs("${name}"): job "${ctx.job}" can read only its sources and ancestors (${[...ctx.visible.keys()].join(", ")})`);
+    },
+    async log(message) {
+      const text = ctx.redactor.redact(String(message)).text;
+      messages.push(text);
+      emit({ type: "log", job: ctx.job, message: text });
+    },
+  };
+  return { host, records, messages };
+}

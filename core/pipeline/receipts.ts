@@ -1,0 +1,66 @@
+import type { Outcome, RunMeta } from "../types.ts";
+import type { JobResult } from "./execute.ts";
+
+/** Start, finish and machine time of a thing, as the devlt block records it. */
+export interface Devlt {
+  started_at: string | null;
+  finished_at: string | null;
+  machine_duration_ms: number;
+}
+
+const devlt = (started_at: string | null, finished_at: string | null): Devlt => ({
+  started_at,
+  finished_at,
+  machine_duration_ms: started_at && finished_at ? Date.parse(finished_at) - Date.parse(started_at) : 0,
+});
+
+/** Mechanical counts for one job: facts, not judgements. Everything in it is already redacted. */
+export function jobReceipt(meta: RunMeta, job: JobResult, generatedAt: string) {
+  return {
+    version: 1,
+    run_id: meta.run_id,
+    job: job.id,
+    state: job.status,
+    error: job.error,
+    evidence_sha: meta.sha,
+    generated_at: generatedAt,
+    sh_calls: job.sh.length,
+    exit_codes: job.sh.map((s) => s.exit),
+    duration_ms: job.duration_ms,
+    bytes_out: job.sh.reduce((sum, s) => sum + s.bytes_out, 0),
+    redactions: job.sh.reduce((sum, s) => sum + s.redactions, 0),
+    sh: job.sh,
+    outputs: job.outputs,
+    messages: job.messages,
+    devlt: devlt(job.started_at, job.finished_at),
+  };
+}
+
+export interface RunSummary {
+  outcome: Outcome;
+  error: string | null;
+  started_at: string | null;
+  finished_at: string;
+  jobs: JobResult[];
+}
+
+export function runReceipt(meta: RunMeta, summary: RunSummary, generatedAt: string) {
+  const sh = summary.jobs.flatMap((j) => j.sh);
+  return {
+    version: 1,
+    run_id: meta.run_id,
+    repo: meta.repo,
+    number: meta.number,
+    ref: meta.ref,
+    evidence_sha: meta.sha,
+    outcome: summary.outcome,
+    error: summary.error,
+    generated_at: generatedAt,
+    jobs: Object.fromEntries(summary.jobs.map((j) => [j.id, j.status])),
+    sh_calls: sh.length,
+    exit_codes: sh.map((s) => s.exit),
+    bytes_out: sh.reduce((sum, s) => sum + s.bytes_out, 0),
+    redactions: sh.reduce((sum, s) => sum + s.redactions, 0),
+    devlt: devlt(summary.started_at, summary.finished_at),
+  };
+}

@@ -1,0 +1,92 @@
+import type { JobSpec } from "../exec-ports.ts";
+import { err, ok, type Result } from "../result.ts";
+
+/** Sources are inputs that no job produces; `quire/push` is the only one for now. */
+export const SOURCES = ["quire/push"] as const;
+const isSource = (input: string) => (SOURCES as readonly string[]).includes(input);
+
+/** Jobs in an order where every job comes after all of its inputs. */
+export interface ValidPipeline {
+  order: JobSpec[];
+  /** Each job's transitive job ancestors; `jobs(name)` may read only these and sources. */
+  ancestors: ReadonlyMap<string, ReadonlySet<string>>;
+}
+
+/**
+ * Fails closed, naming the jobs at fault: empty inputs, duplicate ids, `/` in an id,
+ * unknown inputs, cycles (every member), jobs no source reaches.
+ */
+export function validatePipeline(jobs: readonly JobSpec[]): Result<ValidPipeline, string[]> {
+  const errors: string[] = [];
+  if (jobs.length === 0) errors.push("the pipeline defines no jobs: call job(id, inputs, run) at least once");
+  const byId = new Map<string, JobSpec>();
+  for (const job of jobs) {
+    if (job.id.length === 0) errors.push("a job has an empty id");
+    if (job.id.includes("/")) errors.push(`job "${job.id}": ids cannot contain "/" (that is for sources like quire/push)`);
+    if (byId.has(job.id)) errors.push(`job "${job.id}" is defined more than once`);
+    byId.set(job.id, job);
+    if (job.inputs.length === 0) errors.push(`job "${job.id}" has no inputs: give it a source like "quire/push" or another job`);
+    for (const input of job.inputs) {
+      if (!isSource(input) && !jobs.some((j) => j.id === input)) {
+        errors.push(`job "${job.id}" has unknown input "${input}"`);
+      }
+    }
+  }
+  if (errors.length > 0) return err(errors);
+
+  const order = topologicalOrder(jobs, byId);
+  if (!order.ok) return order;
+
+  const ancestors = new Map<string, Set<string>>();
+  const reached = new Set<string>();
+  for (const job of order.value) {
+    const mine = new Set<string>();
+    for (const input of job.inputs) {
+      if (isSource(input)) {
+        reached.add(job.id);
+        continue;
+      }
+      mine.add(input);
+      for (const a of ancestors.get(input) ?? []) mine.add(a);
+      if (reached.has(input)) reached.add(job.id);
+    }
+    ancestors.set(job.id, mine);
+  }
+  const unreachable = jobs.filter((j) => !reached.has(j.id)).map((j) => `"${j.id}"`);
+  if (unreachable.length > 0) {
+    return err([`jobs not reachable from a source (${SOURCES.join(", ")}): ${unreachable.join(", ")}`]);
+  }
+  return ok({ order: order.value, ancestors });
+}
+
+/** Kahn's algorithm, keeping declaration order among ready jobs; a leftover set is a cycle. */
+function topologicalOrder(jobs: readonly JobSpec[], byId: Map<string, JobSpec>): Result<JobSpec[], string[]> {
+  const remaining = new Map(jobs.map((j) => [j.id, new Set(j.inputs.filter((i) => byId.has(i)))]));
+  const order: JobSpec[] = [];
+  while (remaining.size > 0) {
+    const ready = jobs.find((j) => remaining.get(j.id)?.size === 0);
+    if (!ready) break;
+    remaining.delete(ready.id);
+    order.push(ready);
+    for (const inputs of remaining.values()) inputs.delete(ready.id);
+  }
+  if (remaining.size === 0) return ok(order);
+  return err([`jobs form a cycle: ${cycleMembers(remaining).map((id) => `"${id}"`).join(" → ")}`]);
+}
+
+/** The jobs actually on a cycle, not those merely waiting behind one. */
+function cycleMembers(remaining: Map<string, Set<string>>): string[] {
+  const onCycle = [...remaining.keys()].filter((start) => {
+    const seen = new Set<string>();
+    const stack = [...(remaining.get(start) ?? [])];
+    while (stack.length > 0) {
+      const id = stack.pop() as string;
+      if (id === start) return true;
+      if (seen.has(id)) continue;
+      seen.add(id);
+      stack.push(...(remaining.get(id) ?? []));
+    }
+    return false;
+  });
+  return onCycle.length > 0 ? onCycle : [...remaining.keys()];
+}

@@ -1,0 +1,154 @@
+import { stringify } from "yaml";
+import type { Executor, ExecSession, PipelineRuntime, PipelineSession, RunFiles, SecretSource, Workspaces } from "./exec-ports.ts";
+import { leaseFor } from "./lease.ts";
+import { executePipeline, type JobResult } from "./pipeline/execute.ts";
+import { createJobHost } from "./pipeline/job-host.ts";
+import { jobReceipt, runReceipt } from "./pipeline/receipts.ts";
+import { redactValue } from "./pipeline/redact-value.ts";
+import type { RunEventListener } from "./pipeline/run-events.ts";
+import { validatePipeline } from "./pipeline/validate.ts";
+import type { Clock, Liveness, RunStore } from "./ports.ts";
+import { pushOutputs } from "./push-outputs.ts";
+import { resolveRunSecrets } from "./run-secrets.ts";
+import { RunHandle } from "./run-handle.ts";
+import { stopReasonOf } from "./stop-reason.ts";
+import type { Outcome, RunRecord } from "./types.ts";
+
+export interface RunSettings {
+  logCapBytes: number;
+  captureBytes: number;
+  pipelineMemoryMb: number;
+  runTimeoutMs: number;
+}
+
+export interface RunPipelineDeps {
+  store: RunStore;
+  files: RunFiles;
+  workspaces: Workspaces;
+  executor: Executor;
+  runtime: PipelineRuntime;
+  secrets: SecretSource;
+  clock: Clock;
+  liveness: Liveness;
+  settings: RunSettings;
+  onEvent?: RunEventListener;
+  /** Receives the handle once the run is active, so the runner can renew its lease. */
+  onActive?: (handle: RunHandle) => void;
+}
+
+/** Infrastructure failure inside a run: the run ends `errored` with this message. */
+class RunAbort extends Error {}
+
+/**
+ * One run, start to end: pending → active, workspace, executor, sandboxed pipeline,
+ * jobs, receipts, then complete or failed. Whatever happens, everything it opened is
+ * closed and the run ends in exactly one terminal state.
+ */
+export async function runPipeline(run: RunRecord, deps: RunPipelineDeps, signal: AbortSignal): Promise<RunRecord> {
+  const handle = new RunHandle(deps.store, deps.clock, run);
+  const started = await handle.move({ to: "active", lease: leaseFor(deps.liveness.self, deps.clock) });
+  if (!started.ok) return handle.record;
+  deps.onActive?.(handle);
+  const { meta } = run;
+  deps.onEvent?.({ type: "run-started", run_id: meta.run_id });
+
+  let jobs: JobResult[] = [];
+  let outcome: Outcome = "errored";
+  let error: string | null = null;
+  let exec: ExecSession | undefined;
+  let pipeline: PipelineSession | undefined;
+  let workspace: string | undefined;
+  try {
+    const ws = await deps.workspaces.materialize(meta.repo, meta.sha, meta.run_id);
+    if (!ws.ok) throw new RunAbort(`workspace could not be materialized: ${ws.error.message}`);
+    workspace = ws.value;
+    const facts: Record<string, string> = {};
+    const opened = await deps.executor.open({
+      runId: meta.run_id,
+      repo: meta.repo,
+      workspace,
+      record: async (more) => {
+        Object.assign(facts, more);
+        await deps.files.writeFile(meta.repo, meta.run_id, "container.yml", stringify(facts));
+      },
+    });
+    if (!opened.ok) throw new RunAbort(`${opened.error.code.replaceAll("_", " ")}: ${opened.error.message}`);
+    exec = opened.value;
+    const loaded = await deps.runtime.load({
+      workspace,
+      pipelinePath: meta.pipeline,
+      limits: { memoryMb: deps.settings.pipelineMemoryMb, wallClockMs: deps.settings.runTimeoutMs },
+      signal,
+    });
+    if (loaded.kind === "error") throw new RunAbort(`pipeline ${meta.pipeline} did not load: ${loaded.message}`);
+    pipeline = loaded.session;
+    const valid = validatePipeline(pipeline.jobs);
+    if (!valid.ok) throw new RunAbort(`pipeline ${meta.pipeline} is invalid:\n- ${valid.error.join("\n- ")}`);
+    const { secrets, redactor } = resolveRunSecrets(await deps.secrets.resolveAll());
+    const session = pipeline;
+    const openExec = exec;
+    jobs = await executePipeline(valid.value, new Map([["quire/push", pushOutputs(meta)]]), {
+      clock: deps.clock,
+      signal,
+      ...(deps.onEvent ? { onEvent: deps.onEvent } : {}),
+      runJob: async (job, visible) => {
+        await handle.update({ last_job: job.id });
+        const jobHost = createJobHost({
+          meta,
+          job: job.id,
+          exec: openExec,
+          files: deps.files,
+          redactor,
+          secrets,
+          visible,
+          clock: deps.clock,
+          signal,
+          log: { capBytes: deps.settings.logCapBytes, captureBytes: deps.settings.captureBytes },
+          ...(deps.onEvent ? { onEvent: deps.onEvent } : {}),
+        });
+        const result = redactValue(await session.runJob(job.id, jobHost.host), redactor);
+        return { result, sh: jobHost.records, messages: jobHost.messages };
+      },
+    });
+    const stop = stopReasonOf(signal);
+    outcome = stop ? stop.kind : jobs.some((j) => j.status === "failed") ? "failed" : "succeeded";
+    error = stop ? stop.message : firstFailure(jobs);
+  } catch (caught) {
+    const stop = stopReasonOf(signal);
+    outcome = stop ? stop.kind : "errored";
+    error = stop ? stop.message : caught instanceof RunAbort ? caught.message : `infrastructure failed: ${describe(caught)}`;
+  } finally {
+    await pipeline?.close().catch(() => undefined);
+    await exec?.close().catch(() => undefined);
+    if (workspace !== undefined) await deps.workspaces.remove(meta.run_id).catch(() => undefined);
+  }
+  return finish(handle, deps, { jobs, outcome, error });
+}
+
+async function finish(
+  handle: RunHandle,
+  deps: RunPipelineDeps,
+  end: { jobs: JobResult[]; outcome: Outcome; error: string | null },
+): Promise<RunRecord> {
+  const { meta } = handle.record;
+  const now = deps.clock.now();
+  for (const job of end.jobs) {
+    const receipt = jobReceipt(meta, job, now);
+    await deps.files.writeFile(meta.repo, meta.run_id, `jobs/${job.id}/receipt.json`, JSON.stringify(receipt, null, 2));
+  }
+  const summary = { ...end, started_at: handle.record.state.started_at, finished_at: now };
+  await deps.files.writeFile(meta.repo, meta.run_id, "receipt.json", JSON.stringify(runReceipt(meta, summary, now), null, 2));
+  const moved =
+    end.outcome === "succeeded"
+      ? await handle.move({ to: "complete" })
+      : await handle.move({ to: "failed", outcome: end.outcome, ...(end.error === null ? {} : { error: end.error }) });
+  deps.onEvent?.({ type: "run-finished", run_id: meta.run_id, outcome: end.outcome, error: end.error });
+  return moved.ok ? moved.value : handle.record;
+}
+
+function firstFailure(jobs: JobResult[]): string | null {
+  const failed = jobs.find((j) => j.status === "failed");
+  return failed ? `job "${failed.id}" failed: ${failed.error ?? "unknown error"}` : null;
+}
+
+const describe = (error: unknown) => (error instanceof Error ? `${error.name}: ${error.message}` : String(error));
