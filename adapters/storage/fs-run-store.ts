@@ -68,8 +68,14 @@ export class FsRunStore implements RunStore {
 
   async getRun(repo: RepoName, runId: string): Promise<RunRecord | undefined> {
     if (!RUN_ID.test(runId)) return undefined;
-    const state = await this.layout.locate(repo, runId);
-    return state === undefined ? undefined : readRunDir(this.layout.runDir(repo, state, runId), state);
+    // A run may move between locating and reading it; moves only go forward, so look again.
+    for (let attempt = 0; attempt < RUN_STATES.length; attempt++) {
+      const state = await this.layout.locate(repo, runId);
+      if (state === undefined) return undefined;
+      const run = await readIfPresent(this.layout.runDir(repo, state, runId), state);
+      if (run) return run;
+    }
+    return undefined;
   }
 
   async findRun(runId: string): Promise<RunRecord | undefined> {
@@ -84,15 +90,17 @@ export class FsRunStore implements RunStore {
   async listRuns(filter: RunFilter = {}): Promise<RunRecord[]> {
     const repos = filter.repo ? [filter.repo] : await this.layout.repos();
     const states = filter.state ? [filter.state] : RUN_STATES;
-    const runs: RunRecord[] = [];
+    // Keyed by id: a run that moves forward while we walk the states in the same order is seen again, later wins.
+    const runs = new Map<string, RunRecord>();
     for (const repo of repos) {
       for (const state of states) {
         for (const id of await this.layout.runIds(repo, state)) {
-          runs.push(await readRunDir(this.layout.runDir(repo, state, id), state));
+          const run = await readIfPresent(this.layout.runDir(repo, state, id), state);
+          if (run) runs.set(id, run);
         }
       }
     }
-    return runs.sort((a, b) => a.meta.run_id.localeCompare(b.meta.run_id));
+    return [...runs.values()].sort((a, b) => a.meta.run_id.localeCompare(b.meta.run_id));
   }
 
   moveRun(repo: RepoName, runId: string, from: RunState, next: RunStateRecord): Promise<MoveResult> {
@@ -144,6 +152,16 @@ export class FsRunStore implements RunStore {
       report.rolledForward.push(...part.rolledForward);
     }
     return report;
+  }
+}
+
+/** A run directory that vanished under us was moved by someone else; anything else is a real failure. */
+async function readIfPresent(dir: string, state: RunState): Promise<RunRecord | undefined> {
+  try {
+    return await readRunDir(dir, state);
+  } catch (error) {
+    if (((error as { cause?: NodeJS.ErrnoException }).cause)?.code === "ENOENT") return undefined;
+    throw error;
   }
 }
 

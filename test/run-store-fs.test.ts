@@ -1,0 +1,140 @@
+import { mkdir, mkdtemp, readdir, readFile, rename, utimes, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { describe, expect, it } from "vitest";
+import { parse, stringify } from "yaml";
+import { FakeClock } from "../adapters/clock/fake-clock.ts";
+import { FakeIds } from "../adapters/ids/fake-ids.ts";
+import { FsRunStore } from "../adapters/storage/fs-run-store.ts";
+import { draftRun } from "../core/create-run.ts";
+import { leaseFor } from "../core/lease.ts";
+import { planTransition } from "../core/transition.ts";
+import type { RepoName, RunRecord } from "../core/types.ts";
+import { runStoreContract } from "./run-store.contract.ts";
+
+const tempRuns = async () => join(await mkdtemp(join(tmpdir(), "quire-store-")), "runs");
+
+runStoreContract("fs", async () => ({ store: new FsRunStore(await tempRuns()) }));
+
+const FOO = "foo.git" as RepoName;
+const clock = new FakeClock();
+
+function creator(store: FsRunStore, ids = new FakeIds()) {
+  return () =>
+    store.createRun(
+      draftRun(
+        { repo: FOO, update: { ref: "refs/heads/main", old_sha: "0".repeat(40), new_sha: "d".repeat(40) }, pushed_at: "2026-11-21T10:00:00Z", pipeline: ".quire/ci.ts" },
+        ids,
+        clock,
+      ),
+    );
+}
+
+describe("FsRunStore on disk", () => {
+  it("lays a run out as runs/<repo>/<state>/<id>/{meta,state}.yml in plain YAML", async () => {
+    const root = await tempRuns();
+    const run = await creator(new FsRunStore(root))();
+    const dir = join(root, "foo.git", "pending", run.meta.run_id);
+    expect((await readdir(dir)).sort()).toEqual(["meta.yml", "state.yml"]);
+    expect(parse(await readFile(join(dir, "meta.yml"), "utf8"))).toEqual(run.meta);
+    expect(parse(await readFile(join(dir, "state.yml"), "utf8"))).toEqual(run.state);
+  });
+
+  it("moves a run with one rename and rewrites state.yml to match its new directory", async () => {
+    const root = await tempRuns();
+    const store = new FsRunStore(root);
+    const run = await creator(store)();
+    const next = planTransition(run, { to: "active", lease: leaseFor("me", clock) }, clock.now());
+    if (!next.ok) throw new Error("setup");
+    await store.moveRun(FOO, run.meta.run_id, "pending", next.value);
+    expect(await readdir(join(root, "foo.git", "pending"))).toEqual([]);
+    const state = parse(await readFile(join(root, "foo.git", "active", run.meta.run_id, "state.yml"), "utf8"));
+    expect(state).toEqual(next.value);
+  });
+
+  it("keeps numbering across store instances, as across processes", async () => {
+    const root = await tempRuns();
+    const ids = new FakeIds();
+    const a = creator(new FsRunStore(root), ids);
+    const b = creator(new FsRunStore(root), ids);
+    const runs = await Promise.all([a(), b(), a(), b(), a(), b()]);
+    expect(runs.map((r) => r.meta.number).sort()).toEqual([1, 2, 3, 4, 5, 6]);
+  });
+
+  it("hands a number out again when its run never reached disk", async () => {
+    const root = await tempRuns();
+    const create = creator(new FsRunStore(root));
+    await create();
+    // A crash after the counter was written but before the run's rename.
+    await writeFile(join(root, "foo.git", "counter.json"), JSON.stringify({ last: 2, run_id: "0190a000-0000-7000-8000-0000000000ff" }));
+    expect((await create()).meta.number).toBe(2);
+    expect((await create()).meta.number).toBe(3);
+  });
+
+  it("rebuilds the counter from the runs when it is lost", async () => {
+    const root = await tempRuns();
+    const create = creator(new FsRunStore(root));
+    await create();
+    await create();
+    await rename(join(root, "foo.git", "counter.json"), join(root, "lost.json"));
+    expect((await create()).meta.number).toBe(3);
+  });
+
+  it("sweep removes staging dirs and stale temp files, and rolls a half-done move forward", async () => {
+    const root = await tempRuns();
+    const store = new FsRunStore(root);
+    const create = creator(store);
+    const stuck = await create();
+    const other = await create();
+    const pendingDir = join(root, "foo.git", "pending", stuck.meta.run_id);
+    // A crash between writing state.yml and the rename: the file says active, the directory says pending.
+    const ahead = planTransition(stuck, { to: "active", lease: leaseFor("gone", clock) }, clock.now());
+    if (!ahead.ok) throw new Error("setup");
+    await writeFile(join(pendingDir, "state.yml"), stringify(ahead.value));
+    const oldTemp = join(root, "foo.git", "pending", other.meta.run_id, ".state.yml.tmp-dead");
+    const freshTemp = join(root, "foo.git", "pending", other.meta.run_id, ".state.yml.tmp-live");
+    await writeFile(oldTemp, "half");
+    await writeFile(freshTemp, "in flight");
+    const longAgo = new Date(Date.now() - 3_600_000);
+    await utimes(oldTemp, longAgo, longAgo);
+    await mkdir(join(root, "foo.git", ".tmp", "0190a000-0000-7000-8000-0000000000ee"), { recursive: true });
+
+    const report = await store.sweep();
+    expect(report).toEqual({ removedTemp: 1, rolledForward: [stuck.meta.run_id] });
+    expect(await store.getRun(FOO, stuck.meta.run_id)).toEqual({ meta: stuck.meta, state: ahead.value });
+    expect((await readdir(join(root, "foo.git", "pending", other.meta.run_id))).sort()).toEqual([".state.yml.tmp-live", "meta.yml", "state.yml"]);
+    expect(await readdir(join(root, "foo.git", ".tmp")).catch(() => [])).toEqual([]);
+    expect(await store.sweep()).toEqual({ removedTemp: 0, rolledForward: [] });
+  });
+
+  it("lists every run exactly once while runs move underneath", async () => {
+    const root = await tempRuns();
+    const writer = new FsRunStore(root);
+    const reader = new FsRunStore(root); // another instance: no shared in-process lock
+    const create = creator(writer);
+    const runs: RunRecord[] = [];
+    for (let i = 0; i < 20; i++) runs.push(await create());
+    const moves = (async () => {
+      for (const run of runs) {
+        const active = planTransition(run, { to: "active", lease: leaseFor("me", clock) }, clock.now());
+        if (!active.ok) throw new Error("setup");
+        await writer.moveRun(FOO, run.meta.run_id, "pending", active.value);
+        const done = planTransition({ ...run, state: active.value }, { to: "complete" }, clock.now());
+        if (!done.ok) throw new Error("setup");
+        await writer.moveRun(FOO, run.meta.run_id, "active", done.value);
+      }
+    })();
+    let listings = 0;
+    let finished = false;
+    void moves.finally(() => (finished = true));
+    while (!finished) {
+      const listed = await reader.listRuns();
+      const ids = listed.map((r) => r.meta.run_id);
+      expect(new Set(ids).size).toBe(ids.length);
+      expect(ids.length).toBe(runs.length);
+      listings += 1;
+    }
+    await moves;
+    expect(listings).toBeGreaterThan(0);
+  });
+});
