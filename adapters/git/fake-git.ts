@@ -1,7 +1,11 @@
 import type { GitPort } from "../../core/ports.ts";
 import type { RepoName } from "../../core/types.ts";
 
-/** Repos and commits in memory: `commit(repo, sha, files)` says which files a sha has. */
+/**
+ * Repos and commits in memory: `commit(repo, sha, files)` says which files a sha has.
+ * Only files count: a path that is a directory in the commit (a prefix of a listed file)
+ * is not a pipeline, as with the git CLI.
+ */
 export class FakeGit implements GitPort {
   private readonly repos = new Map<string, Map<string, Set<string>>>();
 

@@ -4,14 +4,28 @@ import type { GitPort } from "../../core/ports.ts";
 import type { RepoName } from "../../core/types.ts";
 import { CatFileBatch } from "./cat-file-batch.ts";
 
+/** A full object name (sha-1 or sha-256); anything else could be revision syntax such as `main~1`. */
+const OBJECT_NAME = /^(?:[0-9a-f]{40}|[0-9a-f]{64})$/;
+
 /** The bare repos under `<home>/repos`, read through the git CLI. */
 export class GitCli implements GitPort {
   private readonly batches = new Map<string, CatFileBatch>();
+  private started = 0;
 
   constructor(readonly reposRoot: string, private readonly idleMs = 30_000) {}
 
   gitDir(repo: RepoName): string {
     return join(this.reposRoot, repo);
+  }
+
+  /** How many `git cat-file` processes this adapter has started, ever; lookups reuse them. */
+  get processesStarted(): number {
+    return this.started;
+  }
+
+  /** How many are running now (at most one per repo). */
+  get processesRunning(): number {
+    return this.batches.size;
   }
 
   async repoExists(repo: RepoName): Promise<boolean> {
@@ -23,6 +37,9 @@ export class GitCli implements GitPort {
   }
 
   async findFile(repo: RepoName, sha: string, paths: readonly string[]): Promise<string | null> {
+    if (!OBJECT_NAME.test(sha)) return null;
+    // A repo that is gone has no files; checked only before a process is started for it.
+    if (!this.batches.has(repo) && !(await this.repoExists(repo))) return null;
     const batch = this.batch(repo);
     const types = await Promise.all(paths.map((path) => batch.lookup(`${sha}:${path}`)));
     const index = types.findIndex((type) => type === "blob");
@@ -35,6 +52,7 @@ export class GitCli implements GitPort {
       const created = new CatFileBatch(this.gitDir(repo), this.idleMs, () => {
         if (this.batches.get(repo) === created) this.batches.delete(repo);
       });
+      this.started += 1;
       batch = created;
       this.batches.set(repo, batch);
     }
