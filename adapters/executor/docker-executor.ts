@@ -1,0 +1,109 @@
+import { stat } from "node:fs/promises";
+import { join } from "node:path";
+import type { ExecContext, ExecOpenError, ExecSession, Executor } from "../../core/exec-ports.ts";
+import { imageTag } from "../../core/image-tag.ts";
+import type { Clock } from "../../core/ports.ts";
+import { err, ok, type Result } from "../../core/result.ts";
+import { DockerCli, type DockerFailure } from "./docker-cli.ts";
+import { PID_DIR } from "./docker-exec-process.ts";
+import { DockerSession } from "./docker-session.ts";
+
+export interface DockerExecutorOptions {
+  /** Used when the commit has no `.quire/Dockerfile` (config `docker.image`). */
+  defaultImage?: string;
+  cpus?: number;
+  memoryMb?: number;
+  /** Containers get no network unless this is true. */
+  network?: boolean;
+  clock: Clock;
+  /** The docker CLI; resolved from PATH when absent. */
+  cli?: DockerCli;
+  buildTimeoutMs?: number;
+}
+
+/** Docker labels on every run container; the janitor finds strays by them. */
+export const RUN_LABEL = "quire.run-id";
+export const REPO_LABEL = "quire.repo";
+
+export const DOCKERFILE = ".quire/Dockerfile";
+
+// PID 1 (under docker-init, which reaps orphans) only has to exist; TERM ends it at once.
+const IDLE = 'trap "exit 0" TERM INT; sleep 2147483647 & wait';
+
+export function createDockerExecutor(options: DockerExecutorOptions): Executor {
+  const cli = options.cli ?? new DockerCli();
+  return { kind: "docker", open: (context) => openSession(cli, options, context) };
+}
+
+async function openSession(cli: DockerCli, options: DockerExecutorOptions, context: ExecContext): Promise<Result<ExecSession, ExecOpenError>> {
+  const facts = lifecycle(context);
+  const dockerfile = join(context.workspace, DOCKERFILE);
+  let image: string;
+  if (await isFile(dockerfile)) {
+    image = imageTag(context.repo, context.runId);
+    await facts.add({ image_tag: image, build_started_at: options.clock.now() });
+    const built = await cli.run(["build", "--quiet", "--file", dockerfile, "--tag", image, context.workspace], {
+      timeoutMs: options.buildTimeoutMs ?? 30 * 60_000,
+    });
+    await facts.add({ build_finished_at: options.clock.now() });
+    if (!built.ok) return err(openError(built.error, "image_build_failed", `docker build of ${DOCKERFILE} failed`));
+  } else if (options.defaultImage) {
+    image = options.defaultImage;
+    await facts.add({ image_tag: image });
+  } else {
+    return err({ code: "no_image", message: `the commit has no ${DOCKERFILE} and no docker.image is configured` });
+  }
+
+  const started = await cli.run(runArgs(image, context, options), { timeoutMs: 60_000 });
+  if (!started.ok) return err(openError(started.error, "container_start_failed", `could not start a container from ${image}`));
+  const containerId = started.value.trim();
+  const session = new DockerSession(cli, containerId, () => facts.add({ container_stopped_at: options.clock.now() }));
+  try {
+    await facts.add({ container_id: containerId, container_started_at: options.clock.now() });
+  } catch (error) {
+    await session.close().catch(() => undefined);
+    throw error;
+  }
+  return ok(session);
+}
+
+function runArgs(image: string, context: ExecContext, options: DockerExecutorOptions): string[] {
+  const args = ["run", "--detach", "--init", "--pull", "never"];
+  args.push("--label", `${RUN_LABEL}=${context.runId}`, "--label", `${REPO_LABEL}=${context.repo}`);
+  if (!options.network) args.push("--network", "none");
+  if (options.cpus !== undefined) args.push("--cpus", String(options.cpus));
+  // Swap equal to memory: the limit is the limit, not a cue to start swapping.
+  if (options.memoryMb !== undefined) args.push("--memory", `${options.memoryMb}m`, "--memory-swap", `${options.memoryMb}m`);
+  args.push("--tmpfs", `${PID_DIR}:rw,mode=1777,size=1m`);
+  args.push("--mount", `type=bind,${csvField(`source=${context.workspace}`)},target=/work`, "--workdir", "/work");
+  args.push("--entrypoint", "sh", image, "-c", IDLE);
+  return args;
+}
+
+/** --mount is parsed as CSV: a path with a comma or quote must be quoted. */
+function csvField(field: string): string {
+  return /[",]/.test(field) ? `"${field.replace(/"/g, '""')}"` : field;
+}
+
+function openError(failure: DockerFailure, code: ExecOpenError["code"], what: string): ExecOpenError {
+  return { code: failure.kind === "unavailable" ? "executor_unavailable" : code, message: `${what}: ${failure.message}` };
+}
+
+/** container.yml facts, handed to the runner whole each time one is added. */
+function lifecycle(context: ExecContext) {
+  const facts: Record<string, string> = {};
+  return {
+    async add(more: Record<string, string>): Promise<void> {
+      Object.assign(facts, more);
+      if (context.record) await context.record({ ...facts });
+    },
+  };
+}
+
+async function isFile(path: string): Promise<boolean> {
+  try {
+    return (await stat(path)).isFile();
+  } catch {
+    return false;
+  }
+}

@@ -1,0 +1,73 @@
+import { ContainerError } from "../../core/errors.ts";
+import type { ExecRequest, ExecResult, ExecSession, OutputSink } from "../../core/exec-ports.ts";
+import type { DockerCli } from "./docker-cli.ts";
+import { runDockerExec } from "./docker-exec-process.ts";
+
+/**
+ * One run's container. A container that dies under a command is broken infrastructure,
+ * not a failed command: exec throws ContainerError `container_died` (then and on every
+ * later call), so the runner marks the run errored instead of blaming the job.
+ */
+export class DockerSession implements ExecSession {
+  private execs = 0;
+  private closing: Promise<void> | undefined;
+  private died: string | undefined;
+
+  constructor(
+    private readonly cli: DockerCli,
+    readonly containerId: string,
+    private readonly onStopped: () => Promise<void>,
+  ) {}
+
+  async exec(request: ExecRequest, sink: OutputSink): Promise<ExecResult> {
+    if (this.closing) throw new ContainerError("session_closed", `container ${this.short} was already torn down`);
+    if (this.died) throw new ContainerError("container_died", this.died);
+    this.execs += 1;
+    const outcome = await runDockerExec({ cli: this.cli, containerId: this.containerId }, `exec-${this.execs}`, request, sink);
+    const result: ExecResult = { exit: outcome.exit, duration_ms: outcome.duration_ms, reason: outcome.reason };
+    // Torn down under the command (cancel of the whole run, server stopping): that was a kill, not a death.
+    if (this.closing) return { ...result, reason: result.reason === "exited" ? "cancelled" : result.reason };
+    if (outcome.suspicious) {
+      const death = await this.deathNote();
+      if (death) {
+        this.died = death;
+        throw new ContainerError("container_died", death);
+      }
+    }
+    return result;
+  }
+
+  close(): Promise<void> {
+    this.closing ??= this.teardown().catch((error: unknown) => {
+      this.closing = undefined; // let a later close try again
+      throw error;
+    });
+    return this.closing;
+  }
+
+  private get short(): string {
+    return this.containerId.slice(0, 12);
+  }
+
+  /** Why the container is not running any more, or undefined while it is. */
+  private async deathNote(): Promise<string | undefined> {
+    const state = await this.cli.run(
+      ["inspect", "--format", "{{.State.Running}} {{.State.ExitCode}} {{.State.OOMKilled}}", this.containerId],
+      { timeoutMs: 10_000 },
+    );
+    if (!state.ok) return `container ${this.short} is gone: ${state.error.message}`;
+    const [running, exitCode, oom] = state.value.trim().split(" ");
+    if (running === "true") return undefined;
+    const why = oom === "true" ? "killed for running out of memory" : `exit code ${exitCode ?? "?"}`;
+    return `container ${this.short} stopped while a command ran (${why})`;
+  }
+
+  /** `docker rm -f` SIGKILLs everything in the container at once: no stop timeout to wait out. */
+  private async teardown(): Promise<void> {
+    const removed = await this.cli.run(["rm", "--force", "--volumes", this.containerId], { timeoutMs: 30_000 });
+    if (!removed.ok && !/No such container/i.test(removed.error.message)) {
+      throw new ContainerError("container_remove_failed", `could not remove container ${this.short}: ${removed.error.message}`);
+    }
+    await this.onStopped();
+  }
+}
