@@ -101,6 +101,12 @@ export interface RunFiles {
   listFiles(repo: RepoName, runId: string): Promise<string[]>;
 }
 
+/** Streams a run file from a byte offset, for log downloads and live tails. */
+export interface LogReader {
+  /** undefined when the run or the file does not exist. */
+  open(repo: RepoName, runId: string, relPath: string, offset: number): Promise<{ size: number; stream: ReadableStream<Uint8Array> } | undefined>;
+}
+
 // ---------- workspaces ----------
 
 export interface Workspaces {

@@ -1,4 +1,6 @@
 import type { Clock, GitPort, Ids, Liveness, Logger, RunStore } from "../core/ports.ts";
+import type { LogReader, RunFiles } from "../core/exec-ports.ts";
+import type { RunQueue } from "../core/run-queue.ts";
 import type { RunResolver } from "../core/run-ref.ts";
 import type { RunRecord } from "../core/types.ts";
 
@@ -19,4 +21,11 @@ export interface AppDeps {
   /** Hands a pending run found by reconcile back to the queue. */
   requeue?: (run: RunRecord) => void;
   bodyLimitBytes?: number;
+  /** Present where runs execute: cancel and retry go through it. */
+  queue?: RunQueue;
+  /** Reads logs and other run files for downloads and live tails. */
+  logs?: LogReader;
+  files?: RunFiles;
+  /** How often live views poll for new state and log lines. */
+  pollMs?: number;
 }

@@ -3,12 +3,16 @@ import type { AppDeps } from "./app-deps.ts";
 import { errorResponse } from "./http/errors.ts";
 import { eventRoutes } from "./routes/events.ts";
 import { opsRoutes } from "./routes/ops.ts";
+import { runActionRoutes } from "./routes/run-actions.ts";
+import { runEventRoutes } from "./routes/run-events.ts";
 import { runRoutes } from "./routes/runs.ts";
 
 /** The composition root of the HTTP surface. */
 export function createApp(deps: AppDeps): Hono {
   const app = new Hono();
   app.route("/events", eventRoutes(deps));
+  app.route("/runs", runActionRoutes(deps));
+  app.route("/runs", runEventRoutes(deps));
   app.route("/runs", runRoutes(deps));
   app.route("/", opsRoutes(deps));
   app.notFound((c) => errorResponse(c, 404, "not_found", `no route for ${c.req.method} ${c.req.path}`));

@@ -1,0 +1,30 @@
+import { draftRun } from "./create-run.ts";
+import { PIPELINE_PATHS } from "./gate.ts";
+import type { Clock, GitPort, Ids, RunStore } from "./ports.ts";
+import type { RunRecord } from "./types.ts";
+
+export type RetryResult = { kind: "created"; run: RunRecord } | { kind: "no-pipeline"; message: string };
+
+/** A new run of the same commit and ref, numbered like any other, remembering what it retries. */
+export async function retryRun(
+  deps: { store: RunStore; git: GitPort; ids: Ids; clock: Clock },
+  original: RunRecord,
+): Promise<RetryResult> {
+  const { meta } = original;
+  const pipeline = await deps.git.findFile(meta.repo, meta.sha, PIPELINE_PATHS);
+  if (pipeline === null) {
+    return { kind: "no-pipeline", message: `commit ${meta.sha} of ${meta.repo} has no pipeline any more` };
+  }
+  const draft = draftRun(
+    {
+      repo: meta.repo,
+      update: { ref: meta.ref, old_sha: meta.old_sha, new_sha: meta.sha },
+      pushed_at: deps.clock.now(),
+      pipeline,
+      retry_of: meta.run_id,
+    },
+    deps.ids,
+    deps.clock,
+  );
+  return { kind: "created", run: await deps.store.createRun(draft) };
+}

@@ -1,0 +1,144 @@
+import { describe, expect, it } from "vitest";
+import { runPipeline } from "../core/run-pipeline.ts";
+import type { RunEvent } from "../core/pipeline/run-events.ts";
+import { fakeRunDeps, job, SHA } from "./support/fake-run-deps.ts";
+
+const never = new AbortController().signal;
+
+describe("runPipeline with in-memory adapters", () => {
+  it("runs jobs in order, passes outputs to descendants and completes", async () => {
+    const { deps, createRun, files, workspaces, executor } = fakeRunDeps({
+      [SHA]: {
+        jobs: [
+          job("deploy", ["build"], async ({ jobs, sh }) => {
+            await sh(["echo", String(jobs("build").artifact)]);
+            return { deployed: true };
+          }),
+          job("build", ["quire/push"], async ({ sh, jobs }) => {
+            const push = jobs("quire/push");
+            await sh(`echo building ${String(push.branch)}`);
+            return { artifact: "app.tar" };
+          }),
+        ],
+      },
+    });
+    const run = await createRun();
+    const done = await runPipeline(run, deps, never);
+    expect(done.state).toMatchObject({ status: "complete", outcome: "succeeded", lease: null, last_job: "deploy" });
+    expect(await files.readFile(run.meta.repo, run.meta.run_id, "jobs/build/sh-1.log")).toMatch(/ stdout F building main\n$/);
+    expect(await files.readFile(run.meta.repo, run.meta.run_id, "jobs/deploy/sh-1.log")).toMatch(/ stdout F app\.tar\n$/);
+    const receipt = JSON.parse((await files.readFile(run.meta.repo, run.meta.run_id, "receipt.json")) ?? "{}");
+    expect(receipt).toMatchObject({ outcome: "succeeded", sh_calls: 2, exit_codes: [0, 0], evidence_sha: SHA, jobs: { build: "succeeded", deploy: "succeeded" } });
+    expect(receipt.devlt.started_at).toBeTruthy();
+    const jobReceipt = JSON.parse((await files.readFile(run.meta.repo, run.meta.run_id, "jobs/deploy/receipt.json")) ?? "{}");
+    expect(jobReceipt).toMatchObject({ state: "succeeded", outputs: { deployed: true }, sh_calls: 1 });
+    expect(workspaces.live.size).toBe(0);
+    expect(executor.openSessions).toBe(0);
+  });
+
+  it("fails a run whose job throws and skips its dependents", async () => {
+    const { deps, createRun, files } = fakeRunDeps({
+      [SHA]: {
+        jobs: [
+          job("test", ["quire/push"], async ({ sh }) => void (await sh("exit 3"))),
+          job("deploy", ["test"], async () => ({ never: true })),
+          job("lint", ["quire/push"], async () => ({ ok: true })),
+        ],
+      },
+    });
+    const run = await createRun();
+    const done = await runPipeline(run, deps, never);
+    expect(done.state).toMatchObject({ status: "failed", outcome: "failed" });
+    expect(done.state.error).toMatch(/job "test" failed: sh "exit 3" exited with 3/);
+    const receipt = JSON.parse((await files.readFile(run.meta.repo, run.meta.run_id, "receipt.json")) ?? "{}");
+    expect(receipt.jobs).toEqual({ test: "failed", deploy: "skipped", lint: "succeeded" });
+  });
+
+  it("skips a job that returns undefined, and its dependents", async () => {
+    const { deps, createRun, files } = fakeRunDeps({
+      [SHA]: { jobs: [job("maybe", ["quire/push"], async () => undefined), job("after", ["maybe"], async () => ({}))] },
+    });
+    const run = await createRun();
+    const done = await runPipeline(run, deps, never);
+    expect(done.state.outcome).toBe("succeeded");
+    const receipt = JSON.parse((await files.readFile(run.meta.repo, run.meta.run_id, "receipt.json")) ?? "{}");
+    expect(receipt.jobs).toEqual({ maybe: "skipped", after: "skipped" });
+  });
+
+  it.each([
+    ["a pipeline that does not load", { loadError: "SyntaxError: Unexpected token (3:4)" }, /did not load: SyntaxError/],
+    [
+      "a cycle",
+      { jobs: [job("a", ["b", "quire/push"], async () => ({})), job("b", ["a"], async () => ({}))] },
+      /invalid:\n- jobs form a cycle: "a" → "b"/,
+    ],
+  ])("ends %s as errored with the message in state", async (_name, pipeline, message) => {
+    const { deps, createRun } = fakeRunDeps({ [SHA]: pipeline });
+    const done = await runPipeline(await createRun(), deps, never);
+    expect(done.state).toMatchObject({ status: "failed", outcome: "errored" });
+    expect(done.state.error).toMatch(message);
+  });
+
+  it("redacts secrets from logs, commands, outputs and receipts", async () => {
+    const secret = "s3cr3t-value-42";
+    const { deps, createRun, files } = fakeRunDeps(
+      {
+        [SHA]: {
+          jobs: [
+            job("deploy", ["quire/push"], async ({ sh, secret: get, log }) => {
+              const token = await get("token");
+              await sh(["echo", token]);
+              await log(`using ${token}`);
+              return { token };
+            }),
+          ],
+        },
+      },
+      { token: secret },
+    );
+    const events: RunEvent[] = [];
+    const run = await createRun();
+    await runPipeline(run, { ...deps, onEvent: (e) => events.push(e) }, never);
+    const all = await Promise.all(
+      (await files.listFiles(run.meta.repo, run.meta.run_id)).map((p) => files.readFile(run.meta.repo, run.meta.run_id, p)),
+    );
+    const text = all.join("\n") + JSON.stringify(events);
+    expect(text).not.toContain(secret);
+    expect(text).toContain("{{ token }}");
+  });
+
+  it("refuses unknown and too-short secrets with a clear message", async () => {
+    const { deps, createRun } = fakeRunDeps(
+      { [SHA]: { jobs: [job("a", ["quire/push"], async ({ secret }) => ({ v: await secret("short") }))] } },
+      { short: "abc" },
+    );
+    const done = await runPipeline(await createRun(), deps, never);
+    expect(done.state.error).toMatch(/secret "short": its value is too short/);
+    const unknown = fakeRunDeps({ [SHA]: { jobs: [job("a", ["quire/push"], async ({ secret }) => ({ v: await secret("nope") }))] } });
+    const failed = await runPipeline(await unknown.createRun(), unknown.deps, never);
+    expect(failed.state.error).toMatch(/unknown secret "nope"/);
+  });
+
+  it("ends cancelled when stopped mid-command, and starts no further job", async () => {
+    const { deps, createRun, files } = fakeRunDeps({
+      [SHA]: { jobs: [job("slow", ["quire/push"], async ({ sh }) => void (await sh("sleep 30"))), job("next", ["quire/push"], async () => ({}))] },
+    });
+    const controller = new AbortController();
+    const run = await createRun();
+    const pending = runPipeline(run, deps, controller.signal);
+    setTimeout(() => controller.abort({ kind: "cancelled", message: "cancelled by request" }), 20);
+    const done = await pending;
+    expect(done.state).toMatchObject({ status: "failed", outcome: "cancelled", error: "cancelled by request" });
+    const receipt = JSON.parse((await files.readFile(run.meta.repo, run.meta.run_id, "receipt.json")) ?? "{}");
+    expect(receipt.jobs).toEqual({ slow: "failed", next: "skipped" });
+  });
+
+  it("does nothing with a run that is no longer pending", async () => {
+    const { deps, createRun, store } = fakeRunDeps({ [SHA]: { jobs: [] } });
+    const run = await createRun();
+    await store.moveRun(run.meta.repo, run.meta.run_id, "pending", { ...run.state, status: "failed", outcome: "cancelled" });
+    const result = await runPipeline(run, deps, never);
+    expect((await store.getRun(run.meta.repo, run.meta.run_id))?.state.outcome).toBe("cancelled");
+    expect(result.state.status).toBe("pending");
+  });
+});
