@@ -42,7 +42,8 @@ async function openSession(cli: DockerCli, options: DockerExecutorOptions, conte
   if (await isFile(dockerfile)) {
     image = imageTag(context.repo, context.runId);
     await facts.add({ image_tag: image, build_started_at: options.clock.now() });
-    const built = await cli.run(["build", "--quiet", "--file", dockerfile, "--tag", image, context.workspace], {
+    // --force-rm: a failed step leaves no intermediate container behind.
+    const built = await cli.run(["build", "--quiet", "--force-rm", "--file", dockerfile, "--tag", image, context.workspace], {
       timeoutMs: options.buildTimeoutMs ?? 30 * 60_000,
     });
     await facts.add({ build_finished_at: options.clock.now() });
