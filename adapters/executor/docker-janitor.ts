@@ -29,3 +29,7 @@ export class DockerJanitor implements ContainerJanitor {
     }
   }
 }
+
+export function createDockerJanitor(cli?: DockerCli): ContainerJanitor {
+  return new DockerJanitor(cli);
+}
