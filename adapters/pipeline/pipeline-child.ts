@@ -1,0 +1,151 @@
+/**
+ * One sandboxed pipeline process: started under Node's permission model, killed with
+ * SIGKILL on the wall clock, on abort, above its memory cap or on close, and never left
+ * behind, even when the server exits without closing its sessions.
+ */
+import { spawn, type ChildProcess } from "node:child_process";
+import type { PipelineLimits } from "../../core/exec-ports.ts";
+import type { PipelineBundle } from "./bundle-pipeline.ts";
+import { parseChildMessage } from "./child-messages.ts";
+import { watchMemory } from "./memory-watch.ts";
+import type { ChildMessage, ServerMessage } from "./protocol.ts";
+
+export interface PipelineChildOptions {
+  nodePath: string;
+  bundle: PipelineBundle;
+  /** Real path; the child's cwd and the only place it may read (besides the bundle) or write. */
+  workspace: string;
+  limits: PipelineLimits;
+  signal: AbortSignal;
+  /** Resident memory cap (heap cap plus room for Buffers); undefined: no polling. */
+  rssLimitMb: number | undefined;
+  env: Record<string, string>;
+}
+
+const STDIO_TAIL_BYTES = 8 * 1024;
+const live = new Set<ChildProcess>();
+
+export class PipelineChild {
+  readonly pid: number | undefined;
+  readonly closed: Promise<void>;
+  #process: ChildProcess;
+  #killReason: string | undefined;
+  #deathReason: string | undefined;
+  #output = "";
+  #onMessage: (message: ChildMessage) => void = () => undefined;
+  #onDeath: Array<(reason: string) => void> = [];
+
+  constructor(private readonly options: PipelineChildOptions) {
+    const { workspace, bundle, limits } = options;
+    const args = [
+      "--experimental-permission",
+      `--allow-fs-read=${workspace}`,
+      `--allow-fs-read=${bundle.dir}`,
+      `--allow-fs-write=${workspace}`,
+      `--max-old-space-size=${limits.memoryMb}`,
+      // The permission model's warning would bury the pipeline's own stderr.
+      "--disable-warning=ExperimentalWarning",
+      bundle.file,
+    ];
+    const child = spawn(options.nodePath, args, { cwd: workspace, env: options.env, stdio: ["ignore", "pipe", "pipe", "ipc"] });
+    this.#process = child;
+    this.pid = child.pid;
+    trackForExit(child);
+    // Console output is kept only to explain a crash; jobs report through log() and sh.
+    const keep = (chunk: Buffer): void => void (this.#output = (this.#output + chunk.toString()).slice(-STDIO_TAIL_BYTES));
+    child.stdout?.on("data", keep);
+    child.stderr?.on("data", keep);
+    child.on("message", (raw) => this.#receive(raw));
+
+    const wallClock = setTimeout(() => void this.kill(`wall-clock limit of ${limits.wallClockMs / 1000} s exceeded`), limits.wallClockMs);
+    wallClock.unref();
+    const onAbort = (): void => void this.kill("cancelled");
+    options.signal.addEventListener("abort", onAbort, { once: true });
+    const memory =
+      child.pid === undefined || options.rssLimitMb === undefined
+        ? undefined
+        : watchMemory(child.pid, options.rssLimitMb, (rss) => void this.kill(`memory limit exceeded (${rss} MB resident, limit ${options.rssLimitMb} MB)`));
+
+    this.closed = new Promise((resolve) => {
+      const finish = (code: number | null, signal: NodeJS.Signals | null, spawnError?: Error): void => {
+        if (this.#deathReason !== undefined) return;
+        clearTimeout(wallClock);
+        options.signal.removeEventListener("abort", onAbort);
+        memory?.stop();
+        live.delete(child);
+        this.#deathReason = this.#explain(code, signal, spawnError);
+        for (const listener of this.#onDeath) listener(this.#deathReason);
+        resolve();
+      };
+      child.on("close", (code, signal) => finish(code, signal));
+      child.on("error", (error) => {
+        if (child.pid === undefined) finish(null, null, error);
+      });
+    });
+  }
+
+  /** Why the process is gone or going; undefined while it may still work. */
+  get gone(): string | undefined {
+    if (this.#deathReason !== undefined) return this.#deathReason;
+    return this.#killReason === undefined ? undefined : `pipeline process killed: ${this.#killReason}`;
+  }
+
+  onMessage(listener: (message: ChildMessage) => void): void {
+    this.#onMessage = listener;
+  }
+
+  /** Called once, with the reason, when the process has exited and its output is drained. */
+  onDeath(listener: (reason: string) => void): void {
+    if (this.#deathReason !== undefined) listener(this.#deathReason);
+    else this.#onDeath.push(listener);
+  }
+
+  send(message: ServerMessage): void {
+    if (this.gone !== undefined || !this.#process.connected) return;
+    this.#process.send(message, (error: Error | null) => {
+      if (error !== null && this.gone === undefined) void this.kill(`the IPC channel broke: ${error.message}`);
+    });
+  }
+
+  /** SIGKILL; the first reason given is the one reported. Resolves when the process is gone. */
+  async kill(reason: string): Promise<void> {
+    if (this.#deathReason === undefined) {
+      this.#killReason ??= reason;
+      this.#process.kill("SIGKILL");
+    }
+    await this.closed;
+  }
+
+  #receive(raw: unknown): void {
+    if (this.gone !== undefined) return;
+    const parsed = parseChildMessage(raw);
+    if (parsed.ok) this.#onMessage(parsed.value);
+    else void this.kill(`it sent ${parsed.error}`);
+  }
+
+  #explain(code: number | null, signal: NodeJS.Signals | null, spawnError?: Error): string {
+    if (spawnError !== undefined) return `pipeline process could not start: ${spawnError.message}`;
+    if (this.#killReason !== undefined) return `pipeline process killed: ${this.#killReason}`;
+    const output = this.#output;
+    if (signal === "SIGABRT" || code === 134 || /heap out of memory|Reached heap limit/.test(output)) {
+      return `pipeline process ran out of memory (heap limit ${this.options.limits.memoryMb} MB)`;
+    }
+    const how = signal === null ? `exited with code ${code}` : `was killed by ${signal}`;
+    const tail = output
+      .split("\n")
+      .filter((line) => line.trim() !== "" && !line.startsWith("Node.js v"))
+      .slice(-12)
+      .join("\n");
+    return `pipeline process ${how} unexpectedly${tail === "" ? "" : `:\n${tail}`}`;
+  }
+}
+
+/** A server that exits (even on an uncaught error) takes its pipeline processes along. */
+function trackForExit(child: ChildProcess): void {
+  if (!process.listeners("exit").includes(killAllLive)) process.on("exit", killAllLive);
+  live.add(child);
+}
+
+function killAllLive(): void {
+  for (const child of live) child.kill("SIGKILL");
+}
