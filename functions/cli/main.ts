@@ -1,4 +1,5 @@
 import { Command } from "commander";
+import { gcCommand } from "./gc-command.ts";
 import { hookCommand } from "./hook-command.ts";
 import { reconcileCommand } from "./reconcile-command.ts";
 import { repoCommand } from "./repo-command.ts";
@@ -11,6 +12,7 @@ export function buildCli(): Command {
     .addCommand(serveCommand())
     .addCommand(repoCommand())
     .addCommand(hookCommand())
-    .addCommand(reconcileCommand());
+    .addCommand(reconcileCommand())
+    .addCommand(gcCommand());
   return program;
 }
