@@ -1,0 +1,164 @@
+import { spawn } from "node:child_process";
+import { constants } from "node:os";
+import { performance } from "node:perf_hooks";
+import type { Readable } from "node:stream";
+import { setTimeout as sleep } from "node:timers/promises";
+import type { ExecResult, OutputSink, StreamName } from "../../core/exec-ports.ts";
+import { killTree, treeMembers } from "./process-tree.ts";
+
+/** Exit codes a shell uses for these, so pipelines can tell them apart from the command's own. */
+export const EXIT_NOT_FOUND = 127;
+export const EXIT_CANNOT_RUN = 126;
+/** Reported for a command cancelled before it started, as if SIGKILLed. */
+export const EXIT_KILLED = 128 + constants.signals.SIGKILL;
+
+export interface HostCommand {
+  argv: string[];
+  /** Absolute, already checked to be inside the workspace. */
+  cwd: string;
+  env: Record<string, string>;
+  timeoutMs: number | null;
+  signal: AbortSignal;
+  /** Between SIGTERM and SIGKILL when the tree is killed. */
+  graceMs: number;
+  /** After the command exits, how long its pipes may stay silent before we stop reading. */
+  drainIdleMs: number;
+  /** Told the group id as soon as the command started. */
+  onSpawn?: (leader: number) => void;
+}
+
+export interface HostOutcome extends ExecResult {
+  /** Process group (and session) id, if the command started. */
+  leader?: number;
+}
+
+const encoder = new TextEncoder();
+/** Pipes held open by background children are read at most this long after the exit. */
+const DRAIN_MAX_MS = 5_000;
+
+/**
+ * Runs one command as the leader of its own process group and session, so a kill
+ * reaches every process it started. Output goes to the sink one chunk at a time and
+ * the pipes are not read further until the sink took the chunk (backpressure).
+ */
+export async function runHostCommand(cmd: HostCommand, sink: OutputSink): Promise<HostOutcome> {
+  const started = performance.now();
+  const elapsed = () => Math.round(performance.now() - started);
+  const [program, ...args] = cmd.argv;
+  const writes = serialized(sink);
+  if (program === undefined || program.length === 0) {
+    await writes("stderr", encoder.encode("quire: empty command\n"));
+    return { exit: EXIT_NOT_FOUND, duration_ms: elapsed(), reason: "exited" };
+  }
+  if (cmd.signal.aborted) return { exit: EXIT_KILLED, duration_ms: 0, reason: "cancelled" };
+
+  const child = spawn(program, args, { cwd: cmd.cwd, env: cmd.env, stdio: ["ignore", "pipe", "pipe"], detached: true });
+  let spawnError: NodeJS.ErrnoException | undefined;
+  child.on("error", (error) => (spawnError ??= error));
+  const exited = new Promise<[number | null, NodeJS.Signals | null]>((resolve) => child.on("exit", (code, signal) => resolve([code, signal])));
+  const closed = new Promise<void>((resolve) => child.on("close", () => resolve()));
+  const leader = child.pid;
+  if (leader === undefined) {
+    await closed;
+    const notFound = spawnError?.code === "ENOENT";
+    const why = notFound ? "command not found" : (spawnError?.message ?? "cannot start");
+    await writes("stderr", encoder.encode(`quire: ${program}: ${why}\n`));
+    return { exit: notFound ? EXIT_NOT_FOUND : EXIT_CANNOT_RUN, duration_ms: elapsed(), reason: "exited" };
+  }
+  cmd.onSpawn?.(leader);
+
+  let reason: ExecResult["reason"] = "exited";
+  let killing: Promise<void> | undefined;
+  const stop = (why: "timed-out" | "cancelled") => {
+    if (killing) return;
+    reason = why;
+    killing = killTree(leader, cmd.graceMs);
+  };
+  const onAbort = () => stop("cancelled");
+  cmd.signal.addEventListener("abort", onAbort, { once: true });
+  const timer = cmd.timeoutMs === null ? undefined : setTimeout(() => stop("timed-out"), cmd.timeoutMs);
+
+  const activity = { last: performance.now() };
+  let sinkError: unknown;
+  const pumps = Promise.all([
+    pump(child.stdout, "stdout", writes, activity),
+    pump(child.stderr, "stderr", writes, activity),
+  ]).then(
+    () => undefined,
+    (error: unknown) => {
+      // A sink that cannot take output must not leave the command blocked on a full pipe.
+      sinkError = error;
+      stop("cancelled");
+      child.stdout.destroy();
+      child.stderr.destroy();
+    },
+  );
+  try {
+    const [code, signal] = await exited;
+    await killing;
+    if (!(await settle(pumps, activity, cmd.drainIdleMs))) {
+      child.stdout.destroy();
+      child.stderr.destroy();
+      await pumps;
+    }
+    if (sinkError !== undefined) {
+      await killTree(leader, cmd.graceMs);
+      throw sinkError;
+    }
+    const exit = code ?? 128 + (signal === null ? 0 : constants.signals[signal]);
+    return { exit, duration_ms: elapsed(), reason, leader };
+  } finally {
+    if (timer) clearTimeout(timer);
+    cmd.signal.removeEventListener("abort", onAbort);
+  }
+}
+
+/** Whether anything of the tree outlived its leader (`cmd &`). */
+export async function hasLeftovers(leader: number): Promise<boolean> {
+  return (await treeMembers(leader)).length > 0;
+}
+
+/**
+ * Waits for the pipes to close. Background children may keep them open forever, so
+ * reading stops after `idleMs` without output, or DRAIN_MAX_MS in all; a slow sink
+ * still gets everything, since each chunk it takes counts as activity.
+ */
+async function settle(pumps: Promise<void>, activity: { last: number }, idleMs: number): Promise<boolean> {
+  let done = false;
+  void pumps.then(() => (done = true));
+  const hardDeadline = performance.now() + DRAIN_MAX_MS;
+  while (!done) {
+    const wait = Math.min(activity.last + idleMs, hardDeadline) - performance.now();
+    if (wait <= 0) return false;
+    const timer = new AbortController();
+    await Promise.race([pumps, sleep(wait, undefined, { signal: timer.signal }).catch(() => undefined)]);
+    timer.abort();
+  }
+  return true;
+}
+
+type Write = (stream: StreamName, chunk: Uint8Array) => Promise<void>;
+
+/** The sink sees one write at a time, whichever stream it comes from. */
+function serialized(sink: OutputSink): Write {
+  let tail: Promise<void> = Promise.resolve();
+  return (stream, chunk) => {
+    const next = tail.then(() => sink.write(stream, chunk));
+    tail = next.catch(() => undefined);
+    return next;
+  };
+}
+
+async function pump(stream: Readable, name: StreamName, write: Write, activity: { last: number }): Promise<void> {
+  try {
+    // Async iteration pauses the pipe while the sink writes: backpressure reaches the command.
+    for await (const chunk of stream) {
+      activity.last = performance.now();
+      await write(name, chunk as Uint8Array);
+      activity.last = performance.now();
+    }
+  } catch (error) {
+    // We destroyed the pipe ourselves: a background child still held it open.
+    if ((error as NodeJS.ErrnoException).code !== "ERR_STREAM_PREMATURE_CLOSE") throw error;
+  }
+}
