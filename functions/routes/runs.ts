@@ -1,32 +1,84 @@
 import { Hono } from "hono";
-import { parseRepoName } from "../../core/repo-name.ts";
-import { RUN_STATES, type RunState } from "../../core/types.ts";
+import { encodeCursor, parseRunQuery } from "../../core/run-index-query.ts";
+import { RunIndexTable, type IndexView } from "../../core/run-index-table.ts";
+import { entryOf, recordedAt } from "../../core/run-index.ts";
+import { runAlias } from "../../core/run-alias.ts";
+import type { RepoName } from "../../core/types.ts";
 import type { AppDeps } from "../app-deps.ts";
 import { errorResponse } from "../http/errors.ts";
 import { lookupFailure } from "../http/lookup-response.ts";
 import { runView } from "../http/run-view.ts";
 
-/** `GET /runs` and `GET /runs/:ref`. */
-export function runRoutes(deps: AppDeps): Hono {
+/** The run index, when the host wired one; `GET /runs` is served from it. */
+export interface RunIndexReader {
+  read(): Promise<IndexView>;
+}
+
+export type RunRouteDeps = AppDeps & { index?: RunIndexReader };
+
+/**
+ * `GET /runs` (filters repo, ref, status, outcome; limit; opaque cursor; newest first)
+ * and `GET /runs/:ref` (id or alias, through the resolver).
+ */
+export function runRoutes(deps: RunRouteDeps): Hono {
   const app = new Hono();
   app.get("/", async (c) => {
-    const repoParam = c.req.query("repo");
-    const stateParam = c.req.query("status");
-    const repo = repoParam === undefined ? undefined : parseRepoName(repoParam);
-    if (repo && !repo.ok) return errorResponse(c, 400, repo.error.code, repo.error.message);
-    if (stateParam !== undefined && !RUN_STATES.includes(stateParam as RunState)) {
-      return errorResponse(c, 400, "invalid_status", `status must be one of ${RUN_STATES.join(", ")}`);
-    }
-    const runs = await deps.store.listRuns({
-      ...(repo ? { repo: repo.value } : {}),
-      ...(stateParam ? { state: stateParam as RunState } : {}),
-    });
-    return c.json({ runs: runs.reverse().map(runView) });
+    const query = parseRunQuery(c.req.query());
+    if (!query.ok) return errorResponse(c, 400, query.error.code, query.error.message);
+    const view = await indexView(deps);
+    const page = view.query(query.value);
+    return c.json({ runs: page.runs, next_cursor: page.next === null ? null : encodeCursor(page.next) });
   });
   app.get("/:ref", async (c) => {
     const lookup = await deps.resolver.resolve(c.req.param("ref"));
     if (lookup.kind !== "found") return lookupFailure(c, lookup);
-    return c.json(runView(lookup.run));
+    const { repo, number, run_id } = lookup.run.meta;
+    return c.json({ ...runView(lookup.run), alias: runAlias(repo, number), jobs: await jobsOf(deps, repo, run_id) });
   });
   return app;
+}
+
+const JOB_FILE = /^jobs\/([^/]+)\/(receipt\.json|sh-([0-9]+)\.log)$/;
+
+export interface JobView {
+  id: string;
+  /** The job's receipt.json once the job has finished, else null. */
+  receipt: Record<string, unknown> | null;
+  /** The n of every `sh-<n>.log` the job has written so far. */
+  logs: number[];
+}
+
+/** Jobs as the run's files show them: whatever exists so far, nothing invented. */
+async function jobsOf(deps: RunRouteDeps, repo: RepoName, runId: string): Promise<JobView[]> {
+  if (!deps.files) return [];
+  const jobs = new Map<string, JobView>();
+  for (const path of await deps.files.listFiles(repo, runId)) {
+    const [, id, name, n] = JOB_FILE.exec(path) ?? [];
+    if (id === undefined) continue;
+    let job = jobs.get(id);
+    if (!job) jobs.set(id, (job = { id, receipt: null, logs: [] }));
+    if (n !== undefined) job.logs.push(Number(n));
+    else if (name === "receipt.json") job.receipt = parseReceipt(await deps.files.readFile(repo, runId, path));
+  }
+  const started = (j: JobView) => String((j.receipt?.devlt as { started_at?: unknown } | undefined)?.started_at ?? "~");
+  return [...jobs.values()]
+    .map((j) => ({ ...j, logs: j.logs.sort((a, b) => a - b) }))
+    .sort((a, b) => started(a).localeCompare(started(b)) || a.id.localeCompare(b.id));
+}
+
+function parseReceipt(text: string | undefined): Record<string, unknown> | null {
+  if (text === undefined) return null;
+  try {
+    const value: unknown = JSON.parse(text);
+    return typeof value === "object" && value !== null && !Array.isArray(value) ? (value as Record<string, unknown>) : null;
+  } catch {
+    return null;
+  }
+}
+
+/** Without a wired index (bare test setups) the same answers come from a walk of the store. */
+async function indexView(deps: RunRouteDeps): Promise<IndexView> {
+  if (deps.index) return deps.index.read();
+  const runs = await deps.store.listRuns();
+  return RunIndexTable.from(runs.map((run) => entryOf(run, recordedAt(run))));
 }

@@ -1,0 +1,95 @@
+import { open, stat } from "node:fs/promises";
+import { asIndexEntry, type IndexEntry } from "../../core/run-index.ts";
+
+/**
+ * `runs/index.journal`: one JSON line per upsert, `{"by":<writer>,"run":<entry>}`.
+ * Lines are only ever appended (O_APPEND, one write per batch), and readers only
+ * consume up to the last newline, so a line being written is never half-read and a
+ * line torn by a crash is skipped once the next writer ends it.
+ */
+export interface JournalLine {
+  by: string;
+  run: IndexEntry;
+}
+
+export const journalLine = (by: string, run: IndexEntry): string => JSON.stringify({ by, run } satisfies JournalLine) + "\n";
+
+const NEWLINE = 0x0a;
+
+/** Appends complete lines; call under the index lock. */
+export async function appendJournal(path: string, text: string): Promise<void> {
+  const handle = await open(path, "a+");
+  try {
+    const { size } = await handle.stat();
+    let prefix = "";
+    if (size > 0) {
+      const last = Buffer.alloc(1);
+      await handle.read(last, 0, 1, size - 1);
+      // A writer killed mid-line left no newline; start ours on a fresh line.
+      if (last[0] !== NEWLINE) prefix = "\n";
+    }
+    await handle.write(prefix + text);
+  } finally {
+    await handle.close();
+  }
+}
+
+export interface JournalStat {
+  /** Identifies the file; compaction swaps in a new one, so a change means "start over". */
+  ino: number;
+  size: number;
+}
+
+export async function statJournal(path: string): Promise<JournalStat> {
+  try {
+    const info = await stat(path);
+    return { ino: info.ino, size: info.size };
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === "ENOENT") return { ino: 0, size: 0 };
+    throw error;
+  }
+}
+
+export interface JournalChunk {
+  lines: JournalLine[];
+  /** Offset just past the last complete line read. */
+  end: number;
+  /** Lines that did not parse (torn by a crash, or edited by hand). */
+  skipped: number;
+}
+
+export async function readJournal(path: string, from: number, to: number): Promise<JournalChunk> {
+  if (to <= from) return { lines: [], end: from, skipped: 0 };
+  const buffer = Buffer.alloc(to - from);
+  const handle = await open(path, "r").catch((error: NodeJS.ErrnoException) => {
+    if (error.code === "ENOENT") return undefined;
+    throw error;
+  });
+  if (!handle) return { lines: [], end: from, skipped: 0 };
+  let length: number;
+  try {
+    ({ bytesRead: length } = await handle.read(buffer, 0, buffer.length, from));
+  } finally {
+    await handle.close();
+  }
+  const complete = buffer.lastIndexOf(NEWLINE, length - 1) + 1;
+  const lines: JournalLine[] = [];
+  let skipped = 0;
+  for (const text of buffer.toString("utf8", 0, complete).split("\n")) {
+    if (text.length === 0) continue;
+    const line = parseLine(text);
+    if (line) lines.push(line);
+    else skipped += 1;
+  }
+  return { lines, end: from + complete, skipped };
+}
+
+function parseLine(text: string): JournalLine | undefined {
+  try {
+    const value = JSON.parse(text) as { by?: unknown; run?: unknown };
+    const run = asIndexEntry(value.run);
+    return typeof value.by === "string" && run ? { by: value.by, run } : undefined;
+  } catch {
+    return undefined;
+  }
+}

@@ -1,0 +1,67 @@
+import { entryOf, recordedAt, sameFacts, type IndexEntry } from "./run-index.ts";
+import type { IndexRepairReport } from "./run-index-port.ts";
+import type { RunIndexTable } from "./run-index-table.ts";
+import type { RepoName, RunRecord, RunState } from "./types.ts";
+
+/** Where a run directory is, as a directory listing shows it (no file reads). */
+export interface RunLocation {
+  run_id: string;
+  repo: RepoName;
+  status: RunState;
+}
+
+export interface RepairPlan {
+  reread: RunLocation[];
+  /** Indexed runs the listing did not show. */
+  missing: IndexEntry[];
+}
+
+const LIVE = new Set<RunState>(["pending", "active"]);
+
+/**
+ * Drift is found from names alone: a terminal run whose directory matches its entry is
+ * trusted (its files no longer change), so at 100k runs reconcile reads only the few
+ * live runs plus whatever is missing or moved. `known` is the set of ids indexed before
+ * the listing began; a run created during the listing is never taken for a stale one.
+ */
+export function planIndexRepair(table: RunIndexTable, listing: readonly RunLocation[], known: ReadonlySet<string>): RepairPlan {
+  const seen = new Set<string>();
+  const reread: RunLocation[] = [];
+  for (const loc of listing) {
+    seen.add(loc.run_id);
+    const entry = table.get(loc.run_id);
+    if (!entry || entry.status !== loc.status || entry.repo !== loc.repo || LIVE.has(loc.status)) reread.push(loc);
+  }
+  const missing: IndexEntry[] = [];
+  for (const entry of table.entries()) {
+    if (known.has(entry.run_id) && !seen.has(entry.run_id)) missing.push(entry);
+  }
+  return { reread, missing };
+}
+
+export interface RepairIo {
+  /** The run at that location now, or undefined if it has moved or gone meanwhile. */
+  read(loc: RunLocation): Promise<RunRecord | undefined>;
+  /** Whether the run still exists anywhere; checked before an entry is dropped. */
+  exists(entry: IndexEntry): Promise<boolean>;
+}
+
+export async function applyIndexRepair(table: RunIndexTable, plan: RepairPlan, io: RepairIo): Promise<IndexRepairReport> {
+  const report: IndexRepairReport = { added: 0, updated: 0, removed: 0, total: 0 };
+  for (const loc of plan.reread) {
+    const run = await io.read(loc);
+    if (!run) continue;
+    const fresh = entryOf(run, recordedAt(run));
+    const current = table.get(fresh.run_id);
+    if (current && sameFacts(current, fresh)) continue;
+    // merge keeps a transition that landed while we read: it is newer than what we read.
+    const change = table.merge(fresh);
+    if (change !== "kept") report[change] += 1;
+  }
+  for (const entry of plan.missing) {
+    if (await io.exists(entry)) continue;
+    if (table.remove(entry.run_id)) report.removed += 1;
+  }
+  report.total = table.size;
+  return report;
+}

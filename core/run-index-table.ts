@@ -1,0 +1,192 @@
+import { MIN_SHA_PREFIX } from "./run-alias.ts";
+import { sameIdentity, type IndexEntry } from "./run-index.ts";
+import type { Outcome, RunState } from "./types.ts";
+
+export interface IndexQuery {
+  repo?: string;
+  /** Full refs the filter accepts (`main` expands to its branch and tag). */
+  refs?: string[];
+  status?: RunState;
+  outcome?: Outcome;
+  limit: number;
+  /** Only runs older than this run id (the cursor of the previous page). */
+  before?: string;
+}
+
+export interface IndexPage {
+  runs: IndexEntry[];
+  /** The run id to continue after, or null when this page reached the end. */
+  next: string | null;
+}
+
+/** Read access to the index; what the resolver and the routes see. */
+export interface IndexView {
+  readonly size: number;
+  get(runId: string): IndexEntry | undefined;
+  byNumber(repo: string, number: number): IndexEntry | undefined;
+  /** Every run whose sha starts with `prefix` (at least MIN_SHA_PREFIX hex). */
+  bySha(prefix: string): IndexEntry[];
+  /** The newest run of `repo` at exactly `ref`. */
+  latestAt(repo: string, ref: string): IndexEntry | undefined;
+  query(query: IndexQuery): IndexPage;
+  /** Every entry in file order: runs in the order they were first indexed. */
+  entries(): IterableIterator<IndexEntry>;
+}
+
+const STATE_RANK: Record<RunState, number> = { pending: 0, active: 1, complete: 2, failed: 2 };
+
+const byRunId = (a: IndexEntry, b: IndexEntry) => (a.run_id < b.run_id ? -1 : a.run_id > b.run_id ? 1 : 0);
+
+/** First position whose run id is >= `runId` in a list sorted by run id. */
+function lowerBound(list: readonly IndexEntry[], runId: string): number {
+  let lo = 0;
+  let hi = list.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if ((list[mid] as IndexEntry).run_id < runId) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
+}
+
+function insertSorted(list: IndexEntry[], entry: IndexEntry): void {
+  const last = list[list.length - 1];
+  // UUIDv7 ids grow with time, so nearly every new run lands at the end.
+  if (last === undefined || last.run_id < entry.run_id) list.push(entry);
+  else list.splice(lowerBound(list, entry.run_id), 0, entry);
+}
+
+function removeSorted(list: IndexEntry[], runId: string): void {
+  const at = lowerBound(list, runId);
+  if (list[at]?.run_id === runId) list.splice(at, 1);
+}
+
+function bucket<K>(map: Map<K, IndexEntry[]>, key: K): IndexEntry[] {
+  let list = map.get(key);
+  if (!list) map.set(key, (list = []));
+  return list;
+}
+
+const refKey = (repo: string, ref: string) => `${repo}\n${ref}`;
+const numberKey = (repo: string, number: number) => `${repo}#${number}`;
+
+/**
+ * The run index in memory, with the lookups aliases and listings need kept as
+ * secondary maps so each is a hash lookup or a binary search, never a scan of every run.
+ * Entries are upserted in place: an update keeps a run's position in file order.
+ */
+export class RunIndexTable implements IndexView {
+  private readonly byId = new Map<string, IndexEntry>();
+  /** Sorted by run id, i.e. by creation time. */
+  private readonly all: IndexEntry[] = [];
+  private readonly byRepo = new Map<string, IndexEntry[]>();
+  private readonly byRef = new Map<string, IndexEntry[]>();
+  private readonly bySha7 = new Map<string, IndexEntry[]>();
+  private readonly numbers = new Map<string, IndexEntry>();
+
+  static from(entries: Iterable<IndexEntry>): RunIndexTable {
+    const table = new RunIndexTable();
+    for (const entry of entries) table.upsert(entry);
+    return table;
+  }
+
+  get size(): number {
+    return this.byId.size;
+  }
+
+  /** Returns true when the entry was new. */
+  upsert(entry: IndexEntry): boolean {
+    const current = this.byId.get(entry.run_id);
+    if (current && sameIdentity(current, entry)) {
+      current.status = entry.status;
+      current.outcome = entry.outcome;
+      current.updated_at = entry.updated_at;
+      current.last_job = entry.last_job;
+      return false;
+    }
+    if (current) this.unlink(current);
+    const own = { ...entry };
+    this.byId.set(own.run_id, own);
+    insertSorted(this.all, own);
+    insertSorted(bucket(this.byRepo, own.repo), own);
+    insertSorted(bucket(this.byRef, refKey(own.repo, own.ref)), own);
+    bucket(this.bySha7, own.sha.slice(0, MIN_SHA_PREFIX)).push(own);
+    this.numbers.set(numberKey(own.repo, own.number), own);
+    return current === undefined;
+  }
+
+  /**
+   * Like upsert, but never moves a run back to an earlier state. Entries replayed from
+   * the journal or read from disk may be older than what this table already knows
+   * (two processes, or a transition landing mid-read); runs only ever move forward.
+   */
+  merge(entry: IndexEntry): "added" | "updated" | "kept" {
+    const current = this.byId.get(entry.run_id);
+    if (current && sameIdentity(current, entry) && STATE_RANK[current.status] > STATE_RANK[entry.status]) return "kept";
+    return this.upsert(entry) ? "added" : "updated";
+  }
+
+  remove(runId: string): boolean {
+    const current = this.byId.get(runId);
+    if (!current) return false;
+    this.unlink(current);
+    this.byId.delete(runId);
+    return true;
+  }
+
+  private unlink(entry: IndexEntry): void {
+    removeSorted(this.all, entry.run_id);
+    removeSorted(bucket(this.byRepo, entry.repo), entry.run_id);
+    removeSorted(bucket(this.byRef, refKey(entry.repo, entry.ref)), entry.run_id);
+    const shaList = bucket(this.bySha7, entry.sha.slice(0, MIN_SHA_PREFIX));
+    shaList.splice(shaList.indexOf(entry), 1);
+    const key = numberKey(entry.repo, entry.number);
+    if (this.numbers.get(key) === entry) this.numbers.delete(key);
+  }
+
+  get(runId: string): IndexEntry | undefined {
+    const entry = this.byId.get(runId);
+    return entry && { ...entry };
+  }
+
+  byNumber(repo: string, number: number): IndexEntry | undefined {
+    const entry = this.numbers.get(numberKey(repo, number));
+    return entry && { ...entry };
+  }
+
+  bySha(prefix: string): IndexEntry[] {
+    if (prefix.length < MIN_SHA_PREFIX) return [];
+    const list = this.bySha7.get(prefix.slice(0, MIN_SHA_PREFIX)) ?? [];
+    return list.filter((e) => e.sha.startsWith(prefix)).map((e) => ({ ...e }));
+  }
+
+  latestAt(repo: string, ref: string): IndexEntry | undefined {
+    const list = this.byRef.get(refKey(repo, ref));
+    const last = list?.[list.length - 1];
+    return last && { ...last };
+  }
+
+  query(q: IndexQuery): IndexPage {
+    const lists =
+      q.repo !== undefined && q.refs !== undefined
+        ? q.refs.map((ref) => this.byRef.get(refKey(q.repo as string, ref)) ?? [])
+        : [q.repo !== undefined ? (this.byRepo.get(q.repo) ?? []) : this.all];
+    const source = lists.length === 1 ? (lists[0] as IndexEntry[]) : lists.flat().sort(byRunId);
+    const refs = q.refs === undefined ? undefined : new Set(q.refs);
+    const runs: IndexEntry[] = [];
+    let i = (q.before === undefined ? source.length : lowerBound(source, q.before)) - 1;
+    for (; i >= 0 && runs.length < q.limit; i--) {
+      const e = source[i] as IndexEntry;
+      if (refs !== undefined && !refs.has(e.ref)) continue;
+      if (q.status !== undefined && e.status !== q.status) continue;
+      if (q.outcome !== undefined && e.outcome !== q.outcome) continue;
+      runs.push({ ...e });
+    }
+    const last = runs[runs.length - 1];
+    return { runs, next: runs.length === q.limit && i >= 0 && last ? last.run_id : null };
+  }
+
+  entries(): IterableIterator<IndexEntry> {
+    return this.byId.values();
+  }
+}
