@@ -80,7 +80,7 @@ describe("FsRunStore on disk", () => {
     expect((await create()).meta.number).toBe(3);
   });
 
-  it("sweep removes staging dirs and stale temp files, and rolls a half-done move forward", async () => {
+  it("sweep removes staging dirs, counter temp files and stale run temp files, and rolls a half-done move forward", async () => {
     const root = await tempRuns();
     const store = new FsRunStore(root);
     const create = creator(store);
@@ -97,13 +97,16 @@ describe("FsRunStore on disk", () => {
     await writeFile(freshTemp, "in flight");
     const longAgo = new Date(Date.now() - 3_600_000);
     await utimes(oldTemp, longAgo, longAgo);
+    // A create killed mid-way: its staging dir, and a counter write that never got renamed. Both are
+    // written only under the repo lock, so they go at once, however young.
     await mkdir(join(root, "foo.git", ".tmp", "0190a000-0000-7000-8000-0000000000ee"), { recursive: true });
+    await writeFile(join(root, "foo.git", ".counter.json.tmp-0123456789ab"), "{\"last\":");
 
     const report = await store.sweep();
-    expect(report).toEqual({ removedTemp: 1, rolledForward: [stuck.meta.run_id] });
+    expect(report).toEqual({ removedTemp: 3, rolledForward: [stuck.meta.run_id] });
+    expect((await readdir(join(root, "foo.git"))).sort()).toEqual(["active", "counter.json", "pending"]);
     expect(await store.getRun(FOO, stuck.meta.run_id)).toEqual({ meta: stuck.meta, state: ahead.value });
     expect((await readdir(join(root, "foo.git", "pending", other.meta.run_id))).sort()).toEqual([".state.yml.tmp-live", "meta.yml", "state.yml"]);
-    expect(await readdir(join(root, "foo.git", ".tmp")).catch(() => [])).toEqual([]);
     expect(await store.sweep()).toEqual({ removedTemp: 0, rolledForward: [] });
   });
 

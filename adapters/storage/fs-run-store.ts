@@ -1,4 +1,4 @@
-import { mkdir, readFile, rename, rm } from "node:fs/promises";
+import { mkdir, readFile, rename } from "node:fs/promises";
 import { join } from "node:path";
 import { StorageError } from "../../core/errors.ts";
 import type { MoveResult, RunFilter, RunStore, SweepReport } from "../../core/ports.ts";
@@ -8,7 +8,7 @@ import { FsLayout } from "./fs-layout.ts";
 import { KeyedMutex } from "./keyed-mutex.ts";
 import { withRepoLock } from "./repo-lock.ts";
 import { readRunDir, writeMeta, writeState } from "./run-files.ts";
-import { sweepRepo } from "./fs-sweep.ts";
+import { STAGING_DIR, sweepRepo, sweepRepoDir } from "./fs-sweep.ts";
 
 const RUN_ID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 const COUNTER_FILE = "counter.json";
@@ -35,7 +35,7 @@ export class FsRunStore implements RunStore {
       withRepoLock(repoDir, async () => {
         const number = await this.claimNumber(draft.repo, draft.run_id);
         const meta = draft.meta(number);
-        const temp = join(repoDir, ".tmp", draft.run_id);
+        const temp = join(repoDir, STAGING_DIR, draft.run_id);
         await mkdir(temp, { recursive: true });
         await writeMeta(temp, meta);
         await writeState(temp, draft.state);
@@ -142,11 +142,7 @@ export class FsRunStore implements RunStore {
     const report: SweepReport = { removedTemp: 0, rolledForward: [] };
     for (const repo of await this.layout.repos()) {
       const repoDir = this.layout.repoDir(repo);
-      await this.repoMutex.run(repo, () =>
-        withRepoLock(repoDir, async () => {
-          await rm(join(repoDir, ".tmp"), { recursive: true, force: true });
-        }),
-      );
+      report.removedTemp += await this.repoMutex.run(repo, () => withRepoLock(repoDir, () => sweepRepoDir(repoDir)));
       const part = await sweepRepo(this.layout, repo, (id, work) => this.runMutex.run(`${repo}/${id}`, work));
       report.removedTemp += part.removedTemp;
       report.rolledForward.push(...part.rolledForward);

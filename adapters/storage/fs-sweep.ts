@@ -18,6 +18,29 @@ const LATER: Record<RunState, readonly RunState[]> = {
 
 type RunLock = <T>(runId: string, work: () => Promise<T>) => Promise<T>;
 
+/** Where createRun stages a run before renaming it into pending/. */
+export const STAGING_DIR = ".tmp";
+
+/**
+ * Call with the repo lock held. Staging dirs and the run counter are only written under
+ * that lock, so whatever temp entry lies in the repo directory itself is a dead writer's,
+ * whatever its age. Returns how many were removed.
+ */
+export async function sweepRepoDir(repoDir: string): Promise<number> {
+  const names = await readdir(repoDir).catch(() => [] as string[]);
+  let removed = 0;
+  for (const name of names) {
+    if (name === STAGING_DIR) {
+      removed += (await readdir(join(repoDir, name)).catch(() => [] as string[])).length;
+      await rm(join(repoDir, name), { recursive: true, force: true });
+    } else if (name.includes(TEMP_MARK)) {
+      await rm(join(repoDir, name), { force: true });
+      removed += 1;
+    }
+  }
+  return removed;
+}
+
 /**
  * Finishes what a crash interrupted in one repo. Only pending/ and active/ runs are
  * still written to, so terminal runs are never walked. A move writes state.yml before
