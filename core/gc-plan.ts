@@ -46,18 +46,20 @@ export function planGc(items: readonly GcItem[], policy: GcPolicy): GcPlan {
     const newestFirst = [...group].sort(
       (a, b) => compare(b.createdAt, a.createdAt) || compare(b.ref, a.ref),
     );
-    newestFirst.forEach((item, index) => {
-      const reason = keepReason(item, index, policy);
+    // Live items stay anyway, so they do not use up the newest-N quota of finished ones.
+    let finished = 0;
+    for (const item of newestFirst) {
+      const live = item.runId !== null && policy.liveRunIds.has(item.runId);
+      const reason = live ? "live" : keepReason(item, finished++, policy);
       if (reason) plan.keep.push({ item, reason });
       else plan.remove.push(item);
-    });
+    }
   }
   return plan;
 }
 
-function keepReason(item: GcItem, index: number, policy: GcPolicy): KeepReason | null {
-  if (item.runId !== null && policy.liveRunIds.has(item.runId)) return "live";
-  if (index < policy.keepLast) return "recent";
+function keepReason(item: GcItem, rank: number, policy: GcPolicy): KeepReason | null {
+  if (rank < policy.keepLast) return "recent";
   if (item.createdAt >= policy.keepSince) return "young";
   return null;
 }
