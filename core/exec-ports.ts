@@ -46,6 +46,13 @@ export interface ExecContext {
   workspace: string;
   /** Records lifecycle facts (container.yml for docker) as each step happens. */
   record?: (facts: Record<string, string>) => Promise<void>;
+  /** Told about every process group a host command starts, so a crash leaves none behind. */
+  processes?: ProcessTracker;
+}
+
+export interface ProcessTracker {
+  started(pgid: number): Promise<void>;
+  ended(pgid: number): Promise<void>;
 }
 
 export interface ExecOpenError {

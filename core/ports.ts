@@ -73,3 +73,11 @@ export interface ContainerJanitor {
   listRunContainers(): Promise<{ containerId: string; runId: string }[]>;
   remove(containerId: string): Promise<void>;
 }
+
+/** Process groups that host commands of runs started, recorded outside the process. */
+export interface ProcessJanitor {
+  /** Run ids that still have recorded process groups. */
+  listRuns(): Promise<string[]>;
+  /** Kills every recorded process group of the run; returns how many were alive. */
+  killRun(runId: string): Promise<number>;
+}

@@ -1,5 +1,6 @@
 import { leaseExpired } from "./lease.ts";
-import type { Clock, ContainerJanitor, Liveness, RunStore, SweepReport } from "./ports.ts";
+import type { Clock, ContainerJanitor, Liveness, ProcessJanitor, RunStore, SweepReport } from "./ports.ts";
+import type { IndexRepairReport } from "./run-index-port.ts";
 import { planTransition } from "./transition.ts";
 import type { RunRecord } from "./types.ts";
 
@@ -33,13 +34,19 @@ export interface ReconcileDeps {
   requeue?: (run: RunRecord) => void;
   /** Present when a container runtime is configured. */
   containers?: ContainerJanitor;
+  /** Present where host commands run: kills what a dead server's runs left running. */
+  processes?: ProcessJanitor;
+  /** The run index: its drift from the run directories is repaired last, after every move above. */
+  index?: { repair(): Promise<IndexRepairReport> };
 }
 
 export interface ReconcileReport {
   orphaned: string[];
   requeued: string[];
   containersRemoved: string[];
+  processesKilled: number;
   sweep: SweepReport;
+  index?: IndexRepairReport;
 }
 
 /** Idempotent: a second run right after the first finds nothing to do. */
@@ -71,7 +78,20 @@ export async function reconcile(deps: ReconcileDeps): Promise<ReconcileReport> {
     }
   }
   const containersRemoved = deps.containers ? await removeStrayContainers(deps.containers, deps.store) : [];
-  return { orphaned, requeued, containersRemoved, sweep };
+  const processesKilled = deps.processes ? await killStrayProcesses(deps.processes, deps.store) : 0;
+  const index = deps.index ? await deps.index.repair() : undefined;
+  return { orphaned, requeued, containersRemoved, processesKilled, sweep, ...(index ? { index } : {}) };
+}
+
+/** Processes of a run that is not active were started by a server that is gone. */
+async function killStrayProcesses(processes: ProcessJanitor, store: RunStore): Promise<number> {
+  let killed = 0;
+  for (const runId of await processes.listRuns()) {
+    const run = await store.findRun(runId);
+    if (run?.state.status === "active") continue;
+    killed += await processes.killRun(runId);
+  }
+  return killed;
 }
 
 /** A container whose run is not active (finished, orphaned, unknown) has no one to tear it down. */

@@ -1,5 +1,5 @@
 import { stringify } from "yaml";
-import type { Executor, ExecSession, PipelineRuntime, PipelineSession, RunFiles, SecretSource, Workspaces } from "./exec-ports.ts";
+import type { Executor, ExecSession, PipelineRuntime, PipelineSession, ProcessTracker, RunFiles, SecretSource, Workspaces } from "./exec-ports.ts";
 import { leaseFor } from "./lease.ts";
 import { executePipeline, type JobResult } from "./pipeline/execute.ts";
 import { createJobHost } from "./pipeline/job-host.ts";
@@ -31,6 +31,8 @@ export interface RunPipelineDeps {
   clock: Clock;
   liveness: Liveness;
   settings: RunSettings;
+  /** Where the executor reports the process groups it starts for a run. */
+  processes?: (runId: string) => ProcessTracker;
   onEvent?: RunEventListener;
   /** Receives the handle once the run is active, so the runner can renew its lease. */
   onActive?: (handle: RunHandle) => void;
@@ -67,6 +69,7 @@ export async function runPipeline(run: RunRecord, deps: RunPipelineDeps, signal:
       runId: meta.run_id,
       repo: meta.repo,
       workspace,
+      ...(deps.processes ? { processes: deps.processes(meta.run_id) } : {}),
       record: async (more) => {
         Object.assign(facts, more);
         await deps.files.writeFile(meta.repo, meta.run_id, "container.yml", stringify(facts));

@@ -1,4 +1,4 @@
-import type { Clock, GitPort, Ids, Liveness, Logger, RunStore } from "../core/ports.ts";
+import type { Clock, ContainerJanitor, GitPort, Ids, Liveness, Logger, ProcessJanitor, RunStore } from "../core/ports.ts";
 import type { LogReader, RunFiles } from "../core/exec-ports.ts";
 import type { RunQueue } from "../core/run-queue.ts";
 import type { RunResolver } from "../core/run-ref.ts";
@@ -26,6 +26,9 @@ export interface AppDeps {
   /** Reads logs and other run files for downloads and live tails. */
   logs?: LogReader;
   files?: RunFiles;
+  /** What reconcile cleans up besides run records. */
+  containers?: ContainerJanitor;
+  processes?: ProcessJanitor;
   /** How often live views poll for new state and log lines. */
   pollMs?: number;
 }

@@ -13,6 +13,8 @@ export interface GitWorkspacesOptions {
   root: string;
   /** Leave workspaces in place after the run, to debug a pipeline by hand. */
   keep?: boolean;
+  /** Where a repo's objects are; `quire ci run` points this at a local checkout. */
+  gitDirOf?: (repo: RepoName) => string;
 }
 
 const SHA = /^(?:[0-9a-f]{40}|[0-9a-f]{64})$/;
@@ -34,7 +36,8 @@ export class GitWorkspaces implements Workspaces {
     // A run put back in the queue after a crash may find its half-made workspace.
     await rm(dir, { recursive: true, force: true });
     await mkdir(dir, { recursive: true });
-    const extracted = await archiveInto(join(this.options.reposRoot, repo), sha, dir);
+    const gitDir = this.options.gitDirOf?.(repo) ?? join(this.options.reposRoot, repo);
+    const extracted = await archiveInto(gitDir, sha, dir);
     if (!extracted.ok) await rm(dir, { recursive: true, force: true });
     return extracted.ok ? ok(dir) : extracted;
   }

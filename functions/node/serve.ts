@@ -5,6 +5,9 @@ import type { AddressInfo } from "node:net";
 import { writeFileAtomic } from "../../adapters/storage/atomic-write.ts";
 import { reconcile } from "../../core/reconcile.ts";
 import { createApp } from "../app.ts";
+import type { AppDeps } from "../app-deps.ts";
+import { loadConfig } from "./config.ts";
+import { createRunner } from "./runner.ts";
 import { reconcileCron } from "./cron-schedule.ts";
 import { ensureHomeDirs, ensureHookToken, type Home } from "./home.ts";
 import { wireNode } from "./wire.ts";
@@ -20,7 +23,20 @@ export async function serve(options: ServeOptions): Promise<{ url: string; close
   const { home } = options;
   await ensureHomeDirs(home);
   await ensureHookToken(home);
-  const deps = wireNode(home);
+  const config = await loadConfig(home.config);
+  const base = wireNode(home);
+  const runner = createRunner(home, config, base);
+  const enqueue = (run: Parameters<typeof runner.queue.enqueue>[0]) => runner.queue.enqueue(run);
+  const deps: AppDeps = {
+    ...base,
+    queue: runner.queue,
+    files: runner.files,
+    logs: runner.logs,
+    processes: runner.processes,
+    ...(runner.containers ? { containers: runner.containers } : {}),
+    onRunsCreated: (runs) => runs.forEach(enqueue),
+    requeue: enqueue,
+  };
   const runReconcile = async (why: string) => {
     try {
       const report = await reconcile(deps);
@@ -41,12 +57,13 @@ export async function serve(options: ServeOptions): Promise<{ url: string; close
   await writeFileAtomic(home.serverUrl, url + "\n");
   const cronExpr = await reconcileCron();
   const cron = new Cron(cronExpr, () => runReconcile("cron"));
-  deps.logger.info({ url, home: home.root, cron: cronExpr }, "quire listening");
+  deps.logger.info({ url, home: home.root, cron: cronExpr, executor: config.executor }, "quire listening");
   const close = async () => {
     cron.stop();
     await rm(home.serverUrl, { force: true });
+    await runner.stop();
     await new Promise<void>((resolve) => server.close(() => resolve()));
-    deps.close();
+    base.close();
   };
   return { url, close };
 }

@@ -1,0 +1,9 @@
+import type { Timers } from "../../core/run-queue.ts";
+
+export const nodeTimers: Timers = {
+  after(ms, fn) {
+    const timer = setTimeout(fn, ms);
+    timer.unref();
+    return () => clearTimeout(timer);
+  },
+};

@@ -1,0 +1,47 @@
+import { mkdir, readdir, rm, writeFile } from "node:fs/promises";
+import { join } from "node:path";
+import type { ProcessTracker } from "../../core/exec-ports.ts";
+import type { ProcessJanitor } from "../../core/ports.ts";
+
+/**
+ * Host commands run in process groups of their own, so a SIGKILLed server leaves them
+ * behind. Each live group is an empty file `<root>/<run-id>/<pgid>`; reconcile kills
+ * the groups of runs that are no longer active.
+ */
+export class ProcessRegistry implements ProcessJanitor {
+  constructor(private readonly root: string) {}
+
+  tracker(runId: string): ProcessTracker {
+    const dir = join(this.root, runId);
+    return {
+      started: async (pgid) => {
+        await mkdir(dir, { recursive: true });
+        await writeFile(join(dir, String(pgid)), "");
+      },
+      ended: async (pgid) => {
+        await rm(join(dir, String(pgid)), { force: true });
+      },
+    };
+  }
+
+  async listRuns(): Promise<string[]> {
+    return readdir(this.root).catch(() => []);
+  }
+
+  async killRun(runId: string): Promise<number> {
+    const dir = join(this.root, runId);
+    let alive = 0;
+    for (const name of await readdir(dir).catch(() => [] as string[])) {
+      const pgid = Number(name);
+      if (!Number.isInteger(pgid) || pgid <= 1) continue;
+      try {
+        process.kill(-pgid, "SIGKILL");
+        alive += 1;
+      } catch {
+        // ESRCH: the group is already gone.
+      }
+    }
+    await rm(dir, { recursive: true, force: true });
+    return alive;
+  }
+}

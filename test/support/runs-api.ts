@@ -1,0 +1,56 @@
+import type { ServerProcess } from "./quire-process.ts";
+
+export interface RunView {
+  run_id: string;
+  number: number;
+  ref: string;
+  status: string;
+  outcome: string | null;
+  error: string | null;
+  [key: string]: unknown;
+}
+
+const TERMINAL = new Set(["complete", "failed"]);
+
+/** Polls `GET /runs/:ref` until the run reaches one of `statuses` (default: terminal). */
+export async function waitForRun(
+  server: ServerProcess,
+  ref: string,
+  done: (run: RunView) => boolean = (run) => TERMINAL.has(run.status),
+  timeoutMs = 45_000,
+): Promise<RunView> {
+  const deadline = Date.now() + timeoutMs;
+  let last: RunView | undefined;
+  while (Date.now() < deadline) {
+    const response = await server.request(`/runs/${encodeURIComponent(ref)}`);
+    if (response.ok) {
+      last = (await response.json()) as RunView;
+      if (done(last)) return last;
+    }
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  throw new Error(`run ${ref} did not get there in ${timeoutMs} ms; last seen: ${JSON.stringify(last)}`);
+}
+
+/** Runs the hook-created runs of one push: the `remote: quire: run … (<id>)` lines. */
+export function runIdsFromPush(stderr: string): string[] {
+  return [...stderr.matchAll(/queued for \S+ \(([0-9a-f-]{36})\)/g)].map((m) => m[1] as string);
+}
+
+export async function readLog(server: ServerProcess, runId: string, job: string, n = 1): Promise<string> {
+  const response = await server.request(`/runs/${runId}/jobs/${encodeURIComponent(job)}/logs/${n}`);
+  return response.ok ? response.text() : "";
+}
+
+export async function postWithToken(server: ServerProcess, path: string): Promise<Response> {
+  return server.request(path, { method: "POST", headers: { authorization: `Bearer ${server.token}` } });
+}
+
+export const pidAlive = (pid: number): boolean => {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+};
