@@ -17,12 +17,17 @@ export function jobReturnOf(job: string, value: unknown): JobReturn {
   return { kind: "outputs", outputs: JSON.parse(JSON.stringify(value)) as Record<string, unknown> };
 }
 
-/** The message of anything thrown; Node's error codes (ERR_ACCESS_DENIED) are kept because they say why. */
+/**
+ * The message of anything thrown. Node's error code is kept, and for the permission model
+ * what was denied, because "Access to this API has been restricted" alone says too little.
+ */
 export function errorText(thrown: unknown): string {
   if (thrown instanceof Error) {
     const message = thrown.message || thrown.name;
-    const code = (thrown as { code?: unknown }).code;
-    return typeof code === "string" && !message.includes(code) ? `${message} (${code})` : message;
+    const { code, permission, resource } = thrown as { code?: unknown; permission?: unknown; resource?: unknown };
+    if (typeof code !== "string" || message.includes(code)) return message;
+    const denied = [permission, resource].filter((part) => typeof part === "string" && part !== "").join(" ");
+    return `${message} (${code}${denied === "" ? "" : `: ${denied}`})`;
   }
   if (typeof thrown === "string") return thrown;
   return `threw ${describe(thrown)}`;

@@ -2,6 +2,7 @@
  * PipelineRuntime on Node: bundle the pipeline with esbuild, evaluate it in a child Node
  * process under the permission model, and hand back a session once it has listed its jobs.
  */
+import { rmSync } from "node:fs";
 import { realpath, rm, stat } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { relative, resolve, sep } from "node:path";
@@ -10,6 +11,7 @@ import { err, ok, type Result } from "../../core/result.ts";
 import { bundlePipeline } from "./bundle-pipeline.ts";
 import { PipelineChild } from "./pipeline-child.ts";
 import { NodePipelineSession } from "./pipeline-session.ts";
+import { atServerExit } from "./server-exit.ts";
 
 export interface NodePipelineRuntimeOptions {
   /** Where bundle directories are created; default the OS temp dir. */
@@ -35,7 +37,12 @@ export function createNodePipelineRuntime(options: NodePipelineRuntimeOptions = 
       const bundle = await bundlePipeline({ workspace: root, entry, tempRoot });
       // Messages carry no "pipeline X failed" prefix: the caller says which pipeline it loaded.
       if (!bundle.ok) return { kind: "error", message: bundle.error };
-      const removeBundle = (): Promise<void> => rm(bundle.value.dir, { recursive: true, force: true });
+      const { dir } = bundle.value;
+      const forget = atServerExit(() => rmSync(dir, { recursive: true, force: true }));
+      const removeBundle = async (): Promise<void> => {
+        forget();
+        await rm(dir, { recursive: true, force: true });
+      };
       if (signal.aborted) {
         await removeBundle();
         return { kind: "error", message: "cancelled" };

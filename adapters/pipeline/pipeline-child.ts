@@ -8,6 +8,7 @@ import type { PipelineLimits } from "../../core/exec-ports.ts";
 import type { PipelineBundle } from "./bundle-pipeline.ts";
 import { parseChildMessage } from "./child-messages.ts";
 import { watchMemory } from "./memory-watch.ts";
+import { atServerExit } from "./server-exit.ts";
 import type { ChildMessage, ServerMessage } from "./protocol.ts";
 
 export interface PipelineChildOptions {
@@ -23,7 +24,6 @@ export interface PipelineChildOptions {
 }
 
 const STDIO_TAIL_BYTES = 8 * 1024;
-const live = new Set<ChildProcess>();
 
 export class PipelineChild {
   readonly pid: number | undefined;
@@ -50,7 +50,7 @@ export class PipelineChild {
     const child = spawn(options.nodePath, args, { cwd: workspace, env: options.env, stdio: ["ignore", "pipe", "pipe", "ipc"] });
     this.#process = child;
     this.pid = child.pid;
-    trackForExit(child);
+    const forget = atServerExit(() => child.kill("SIGKILL"));
     // Console output is kept only to explain a crash; jobs report through log() and sh.
     const keep = (chunk: Buffer): void => void (this.#output = (this.#output + chunk.toString()).slice(-STDIO_TAIL_BYTES));
     child.stdout?.on("data", keep);
@@ -72,7 +72,7 @@ export class PipelineChild {
         clearTimeout(wallClock);
         options.signal.removeEventListener("abort", onAbort);
         memory?.stop();
-        live.delete(child);
+        forget();
         this.#deathReason = this.#explain(code, signal, spawnError);
         for (const listener of this.#onDeath) listener(this.#deathReason);
         resolve();
@@ -138,14 +138,4 @@ export class PipelineChild {
       .join("\n");
     return `pipeline process ${how} unexpectedly${tail === "" ? "" : `:\n${tail}`}`;
   }
-}
-
-/** A server that exits (even on an uncaught error) takes its pipeline processes along. */
-function trackForExit(child: ChildProcess): void {
-  if (!process.listeners("exit").includes(killAllLive)) process.on("exit", killAllLive);
-  live.add(child);
-}
-
-function killAllLive(): void {
-  for (const child of live) child.kill("SIGKILL");
 }

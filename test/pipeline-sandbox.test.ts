@@ -1,0 +1,150 @@
+import { access, readdir, readFile } from "node:fs/promises";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { execa } from "execa";
+import { afterEach, describe, expect, it } from "vitest";
+import type { PipelineHost } from "../core/exec-ports.ts";
+import { createNodePipelineRuntime } from "../adapters/pipeline/node-pipeline-runtime.ts";
+import { cleanUp, isAlive, load, loaded, tempDir, testHost, waitGone, workspaceWith } from "./fixtures/pipelines/harness.ts";
+
+const runtime = createNodePipelineRuntime();
+
+afterEach(cleanUp);
+
+async function hostile(limits: { wallClockMs?: number } = {}, signal?: AbortSignal) {
+  const workspace = await workspaceWith("hostile");
+  const session = loaded(await load(runtime, workspace, { limits, ...(signal ? { signal } : {}) }));
+  const host = testHost(workspace);
+  const pid = async (): Promise<number> => {
+    const result = await session.runJob("pid", host);
+    if (result.kind !== "outputs") throw new Error(`pid job: ${JSON.stringify(result)}`);
+    return result.outputs.pid as number;
+  };
+  return { workspace, session, host, pid };
+}
+
+describe("pipeline sandbox: the permission model", () => {
+  it("fails a job that spawns through require, and the session keeps working", async () => {
+    const { session, host, pid } = await hostile();
+    const result = await session.runJob("spawn-require", host);
+    expect(result).toEqual({ kind: "failed", error: expect.stringContaining("(ERR_ACCESS_DENIED: ChildProcess)") });
+    expect(isAlive(await pid())).toBe(true);
+  });
+
+  it("fails a job that spawns through import()", async () => {
+    const { session, host } = await hostile();
+    expect(await session.runJob("spawn-import", host)).toEqual({ kind: "failed", error: expect.stringContaining("(ERR_ACCESS_DENIED: ChildProcess)") });
+  });
+
+  it("fails a job that writes outside the workspace, with fs or with writeFile", async () => {
+    const { workspace, session, host, pid } = await hostile();
+    expect(await session.runJob("write-outside", host)).toEqual({ kind: "failed", error: expect.stringContaining("(ERR_ACCESS_DENIED: FileSystemWrite /tmp/") });
+    await expect(access(`/tmp/quire-escaped-${await pid()}.txt`)).rejects.toThrow();
+    expect(await session.runJob("write-escape", host)).toEqual({ kind: "failed", error: 'writeFile: "../escaped.txt" escapes the workspace' });
+    await expect(access(join(workspace, "../escaped.txt"))).rejects.toThrow();
+  });
+
+  it("kills the process when it forges a protocol message", async () => {
+    const { session, host } = await hostile();
+    const error = "pipeline process killed: it sent a malformed done message";
+    expect(await session.runJob("forge", host)).toEqual({ kind: "failed", error });
+    expect(await session.runJob("pid", host)).toEqual({ kind: "failed", error });
+  });
+
+  it("fails the job of a process that exits, with its last output", async () => {
+    const { session, host } = await hostile();
+    expect(await session.runJob("exit", host)).toEqual({
+      kind: "failed",
+      error: "pipeline process exited with code 7 unexpectedly:\nlast words before exiting",
+    });
+  });
+});
+
+describe("pipeline sandbox: limits", () => {
+  it("kills a job that never yields at the wall clock", async () => {
+    const { session, host, pid } = await hostile({ wallClockMs: 1500 });
+    const child = await pid();
+    const error = "pipeline process killed: wall-clock limit of 1.5 s exceeded";
+    expect(await session.runJob("loop", host)).toEqual({ kind: "failed", error });
+    expect(isAlive(child)).toBe(false);
+    expect(await session.runJob("pid", host)).toEqual({ kind: "failed", error });
+  });
+
+  it("ends a pipeline that hangs while loading as a load error at the wall clock", async () => {
+    const workspace = await workspaceWith("hang-at-import");
+    const result = await load(runtime, workspace, { limits: { wallClockMs: 1500 } });
+    expect(result).toEqual({ kind: "error", message: "pipeline process killed: wall-clock limit of 1.5 s exceeded" });
+    expect(isAlive(Number(await readFile(join(workspace, "pid"), "utf8")))).toBe(false);
+  });
+
+  it("fails a job that exhausts the heap", async () => {
+    const { session, host } = await hostile();
+    expect(await session.runJob("heap-bomb", host)).toEqual({ kind: "failed", error: "pipeline process ran out of memory (heap limit 64 MB)" });
+  });
+
+  it("kills a job that hoards memory outside the heap", async () => {
+    const { session, host } = await hostile();
+    const result = await session.runJob("buffer-bomb", host);
+    expect(result).toEqual({ kind: "failed", error: expect.stringMatching(/^pipeline process killed: memory limit exceeded \(\d+ MB resident, limit 320 MB\)$/) });
+  });
+
+  it("kills the process when the run is cancelled, even while the host is busy", async () => {
+    const abort = new AbortController();
+    const { session, pid, host } = await hostile({}, abort.signal);
+    const child = await pid();
+    let started!: () => void;
+    const shStarted = new Promise<void>((resolve) => (started = resolve));
+    const busy: PipelineHost = { ...host, sh: () => (started(), new Promise(() => undefined)) };
+    const pending = session.runJob("slow", busy);
+    await shStarted;
+    abort.abort();
+    expect(await pending).toEqual({ kind: "failed", error: "pipeline process killed: cancelled" });
+    expect(isAlive(child)).toBe(false);
+  });
+
+  it("does not start a pipeline for a run that is already cancelled", async () => {
+    const abort = new AbortController();
+    abort.abort();
+    expect(await load(runtime, await workspaceWith("two-jobs"), { signal: abort.signal })).toEqual({ kind: "error", message: "cancelled" });
+  });
+});
+
+describe("pipeline sandbox: close", () => {
+  it("leaves no process and no bundle behind", async () => {
+    const bundles = await tempDir("quire-bundles-");
+    const own = createNodePipelineRuntime({ tempDir: bundles });
+    const workspace = await workspaceWith("hostile");
+    const session = loaded(await load(own, workspace));
+    expect(await readdir(bundles)).toHaveLength(1);
+    const result = await session.runJob("pid", testHost(workspace));
+    const pid = result.kind === "outputs" ? (result.outputs.pid as number) : -1;
+    expect(isAlive(pid)).toBe(true);
+
+    await session.close();
+    await session.close();
+    expect(isAlive(pid)).toBe(false);
+    expect(await readdir(bundles)).toEqual([]);
+    expect(await session.runJob("pid", testHost(workspace))).toEqual({ kind: "failed", error: "pipeline process killed: the pipeline session was closed" });
+  });
+
+  it("takes its pipeline processes and bundles along when the server dies of an uncaught error", async () => {
+    const tmp = await tempDir("quire-owner-tmp-");
+    const owner = await execa(process.execPath, ["--import", "tsx", fileURLToPath(new URL("./fixtures/pipelines/crashing-owner.ts", import.meta.url))], {
+      reject: false,
+      env: { TMPDIR: tmp },
+    });
+    expect(owner.stderr).toContain("the server crashed");
+    const pid = Number(owner.stdout.trim());
+    expect(pid).toBeGreaterThan(0);
+    expect(await waitGone(pid)).toBe(true);
+    // Only the owner's workspace is left; the bundle went with the owner.
+    expect((await readdir(tmp)).filter((name) => name.startsWith("quire-pipeline-"))).toEqual([]);
+  });
+
+  it("removes the bundle of a pipeline that did not load", async () => {
+    const bundles = await tempDir("quire-bundles-");
+    const own = createNodePipelineRuntime({ tempDir: bundles });
+    expect((await load(own, await workspaceWith("throws-at-import"))).kind).toBe("error");
+    expect(await readdir(bundles)).toEqual([]);
+  });
+});
