@@ -119,10 +119,16 @@ export class RunIndexTable implements IndexView {
    * Like upsert, but never moves a run back to an earlier state. Entries replayed from
    * the journal or read from disk may be older than what this table already knows
    * (two processes, or a transition landing mid-read); runs only ever move forward.
+   * With "by-time", an entry for the same state that is older than the one held
+   * (by updated_at, one wall clock per host) is also kept out: the journal holds
+   * lines from several processes, each applied when the reader gets to them.
    */
-  merge(entry: IndexEntry): "added" | "updated" | "kept" {
+  merge(entry: IndexEntry, order: "by-state" | "by-time" = "by-state"): "added" | "updated" | "kept" {
     const current = this.byId.get(entry.run_id);
-    if (current && sameIdentity(current, entry) && STATE_RANK[current.status] > STATE_RANK[entry.status]) return "kept";
+    if (current && sameIdentity(current, entry)) {
+      const diff = STATE_RANK[entry.status] - STATE_RANK[current.status];
+      if (diff < 0 || (diff === 0 && order === "by-time" && entry.updated_at < current.updated_at)) return "kept";
+    }
     return this.upsert(entry) ? "added" : "updated";
   }
 

@@ -60,7 +60,7 @@ export class FsRunIndex implements RunIndex {
   private serial: Promise<unknown> = Promise.resolve();
   private queue: Pending[] = [];
   private inflight: Pending[] = [];
-  private pumping = false;
+  private pumping: Promise<void> | undefined;
   private compacting: Promise<void> | undefined;
   private rebuildLog: IndexEntry[] | undefined;
 
@@ -127,12 +127,17 @@ export class FsRunIndex implements RunIndex {
     return report;
   }
 
+  /** Resolves once no journal write or background compaction is in flight (shutdown, tests). */
+  async settled(): Promise<void> {
+    while (this.pumping || this.compacting) await Promise.all([this.pumping, this.compacting]);
+  }
+
   /** Rewrites index.json from memory and starts an empty journal. */
   compact(): Promise<void> {
     return this.inOrder(() =>
       this.lock.run(async () => {
-        if (!this.table) return this.reload();
-        await this.tail(true);
+        if (this.table) await this.tail(true);
+        else await this.reload();
         await writeIndexFile(this.indexPath, (this.table as RunIndexTable).entries());
         await writeFileAtomic(this.journalPath, "");
         ({ ino: this.ino } = await statJournal(this.journalPath));
@@ -161,7 +166,7 @@ export class FsRunIndex implements RunIndex {
     if (now.size === this.offset) return;
     const chunk = await readJournal(this.journalPath, this.offset, now.size);
     const table = this.table as RunIndexTable;
-    for (const line of chunk.lines) if (line.by !== this.writer) table.merge(line.run);
+    for (const line of chunk.lines) if (line.by !== this.writer) table.merge(line.run, "by-time");
     this.offset = chunk.end;
     this.journalLines += chunk.lines.length + chunk.skipped;
   }
@@ -176,7 +181,7 @@ export class FsRunIndex implements RunIndex {
     await (await open(this.journalPath, "a")).close();
     const { ino, size } = await statJournal(this.journalPath);
     const chunk = await readJournal(this.journalPath, 0, size);
-    for (const line of chunk.lines) table.merge(line.run);
+    for (const line of chunk.lines) table.merge(line.run, "by-time");
     // Our own upserts not yet on disk would otherwise vanish from memory.
     for (const pending of [...this.inflight, ...this.queue]) table.upsert(pending.entry);
     this.table = table;
@@ -189,12 +194,20 @@ export class FsRunIndex implements RunIndex {
   private persist(entry: IndexEntry): Promise<void> {
     return new Promise((resolve, reject) => {
       this.queue.push({ entry, resolve, reject });
-      if (!this.pumping) void this.pump();
+      this.kick();
+    });
+  }
+
+  /** Starts the writer unless it runs; when it stops, anything queued meanwhile restarts it. */
+  private kick(): void {
+    if (this.pumping || this.queue.length === 0) return;
+    this.pumping = this.pump().finally(() => {
+      this.pumping = undefined;
+      this.kick();
     });
   }
 
   private async pump(): Promise<void> {
-    this.pumping = true;
     while (this.queue.length > 0) {
       this.inflight = this.queue;
       this.queue = [];
@@ -207,6 +220,5 @@ export class FsRunIndex implements RunIndex {
       }
       this.inflight = [];
     }
-    this.pumping = false;
   }
 }

@@ -3,29 +3,40 @@ import { GitCli } from "../../adapters/git/git-cli.ts";
 import { uuidIds } from "../../adapters/ids/uuid-ids.ts";
 import { processLiveness } from "../../adapters/liveness/process-liveness.ts";
 import { pinoLogger } from "../../adapters/logger/pino-logger.ts";
+import { FsRunIndex } from "../../adapters/index/fs-run-index.ts";
+import { IndexedRunStore } from "../../adapters/index/indexed-run-store.ts";
+import type { FsLayout } from "../../adapters/storage/fs-layout.ts";
 import { FsRunStore } from "../../adapters/storage/fs-run-store.ts";
-import { idResolver } from "../../core/run-ref.ts";
+import { indexResolver } from "../../core/run-index-resolver.ts";
 import type { AppDeps } from "../app-deps.ts";
 import { readHookToken, type Home } from "./home.ts";
 
 export interface NodeDeps extends AppDeps {
-  store: FsRunStore;
   git: GitCli;
+  /** Where run directories live, for adapters that read run files directly. */
+  layout: FsLayout;
+  /** The run index; as reconcile's `index`, it is repaired and compacted on every reconcile. */
+  index: FsRunIndex;
   close(): void;
 }
 
 /** The production wiring for one home: disk, git CLI, real clock and ids. */
 export function wireNode(home: Home): NodeDeps {
   const git = new GitCli(home.repos);
-  const store = new FsRunStore(home.runs);
+  const logger = pinoLogger();
+  const disk = new FsRunStore(home.runs);
+  const index = new FsRunIndex(home.runs, { logger });
+  const store = new IndexedRunStore(disk, index, systemClock, logger);
   return {
     store,
-    resolver: idResolver(store),
+    layout: disk.layout,
+    index,
+    resolver: indexResolver(index, store),
     git,
     clock: systemClock,
     ids: uuidIds,
     liveness: processLiveness(),
-    logger: pinoLogger(),
+    logger,
     hookToken: () => readHookToken(home),
     close: () => git.close(),
   };
