@@ -1,3 +1,4 @@
+import { readFileSync } from "node:fs";
 import type { ServerProcess } from "./quire-process.ts";
 
 export interface RunView {
@@ -46,10 +47,16 @@ export async function postWithToken(server: ServerProcess, path: string): Promis
   return server.request(path, { method: "POST", headers: { authorization: `Bearer ${server.token}` } });
 }
 
+/** A zombie counts as dead: it is gone but for its exit status, which init here reaps late. */
 export const pidAlive = (pid: number): boolean => {
   try {
     process.kill(pid, 0);
-    return true;
+  } catch {
+    return false;
+  }
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
+    return stat.slice(stat.lastIndexOf(")") + 2, stat.lastIndexOf(")") + 3) !== "Z";
   } catch {
     return false;
   }
