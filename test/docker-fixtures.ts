@@ -112,5 +112,5 @@ export async function strayProcesses(containerId: string): Promise<string[]> {
     .split("\n")
     .slice(1)
     .map((line) => line.trim())
-    .filter((line) => !/docker-init|trap "exit 0"|sleep 2147483647|ps -o pid,args/.test(line));
+    .filter((line) => !/trap "exit 0"|sleep 2147483647|ps -o pid,args/.test(line));
 }

@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { BASE, REPO, docker, run, useDocker } from "./docker-fixtures.ts";
+import { DockerCli } from "../adapters/executor/docker-cli.ts";
+import { BASE, containersOf, docker, run, useDocker } from "./docker-fixtures.ts";
 
 const { open, openResult } = useDocker();
 
@@ -52,6 +53,18 @@ describe("docker executor: which image a run gets", () => {
     const missing = await openResult({ defaultImage: "quire-test/does-not-exist:1" });
     expect(missing.result).toMatchObject({ ok: false, error: { code: "container_start_failed" } });
     if (!missing.result.ok) expect(missing.result.error.message).toMatch(/No such image|not found|does not exist/i);
-    expect(REPO).toBe("group/My_Repo.git");
+  });
+
+  it("a container that is created but cannot start (no sh in the image) is container_start_failed and removed", async () => {
+    const noShell = await openResult({}, { ".quire/Dockerfile": "FROM scratch\nCOPY marker.txt /marker.txt\n", "marker.txt": "x" });
+    expect(noShell.result).toMatchObject({ ok: false, error: { code: "container_start_failed" } });
+    if (!noShell.result.ok) expect(noShell.result.error.message).toMatch(/sh/);
+    expect(await containersOf(noShell.runId)).toEqual([]);
+  });
+
+  it("without a docker CLI the executor is unavailable, and says how to get one", async () => {
+    const absent = await openResult({ defaultImage: BASE, cli: new DockerCli("/nonexistent/docker") });
+    expect(absent.result).toMatchObject({ ok: false, error: { code: "executor_unavailable" } });
+    if (!absent.result.ok) expect(absent.result.error.message).toContain("scripts/setup-docker.sh");
   });
 });

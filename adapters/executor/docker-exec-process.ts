@@ -69,6 +69,12 @@ export async function runDockerExec(target: ExecTarget, execId: string, request:
   if (request.signal.aborted) onAbort();
   else request.signal.addEventListener("abort", onAbort, { once: true });
   const timer = request.timeoutMs === null ? undefined : setTimeout(() => stop("timed-out"), request.timeoutMs);
+  // Once the command is over its pid may be reused by another command: no kill after this point.
+  const disarm = () => {
+    if (timer) clearTimeout(timer);
+    request.signal.removeEventListener("abort", onAbort);
+  };
+  child.once("close", disarm);
 
   try {
     const writes = serialized(sink);
@@ -99,8 +105,7 @@ export async function runDockerExec(target: ExecTarget, execId: string, request:
       suspicious: reason === "exited" && exit !== 0,
     };
   } finally {
-    if (timer) clearTimeout(timer);
-    request.signal.removeEventListener("abort", onAbort);
+    disarm();
   }
 }
 

@@ -27,7 +27,9 @@ export const REPO_LABEL = "quire.repo";
 
 export const DOCKERFILE = ".quire/Dockerfile";
 
-// PID 1 (under docker-init, which reaps orphans) only has to exist; TERM ends it at once.
+// PID 1 only has to exist; TERM ends it at once (`wait` is interruptible) and rm -f kills it
+// anyway. No --init: a shell's `wait` reaps adopted orphans too, and without an init in
+// front an image that has no sh fails `docker run` itself instead of dying a moment later.
 const IDLE = 'trap "exit 0" TERM INT; sleep 2147483647 & wait';
 
 export function createDockerExecutor(options: DockerExecutorOptions): Executor {
@@ -56,7 +58,10 @@ async function openSession(cli: DockerCli, options: DockerExecutorOptions, conte
   }
 
   const started = await cli.run(runArgs(image, context, options), { timeoutMs: 60_000 });
-  if (!started.ok) return err(openError(started.error, "container_start_failed", `could not start a container from ${image}`));
+  if (!started.ok) {
+    await removeRunContainers(cli, context.runId); // created but not started: it would linger
+    return err(openError(started.error, "container_start_failed", `could not start a container from ${image}`));
+  }
   const containerId = started.value.trim();
   const session = new DockerSession(cli, containerId, () => facts.add({ container_stopped_at: options.clock.now() }));
   try {
@@ -68,8 +73,14 @@ async function openSession(cli: DockerCli, options: DockerExecutorOptions, conte
   return ok(session);
 }
 
+async function removeRunContainers(cli: DockerCli, runId: string): Promise<void> {
+  const listed = await cli.run(["ps", "--all", "--quiet", "--filter", `label=${RUN_LABEL}=${runId}`], { timeoutMs: 30_000 });
+  const ids = listed.ok ? listed.value.split("\n").filter(Boolean) : [];
+  if (ids.length > 0) await cli.run(["rm", "--force", ...ids], { timeoutMs: 30_000 });
+}
+
 function runArgs(image: string, context: ExecContext, options: DockerExecutorOptions): string[] {
-  const args = ["run", "--detach", "--init", "--pull", "never"];
+  const args = ["run", "--detach", "--pull", "never"];
   args.push("--label", `${RUN_LABEL}=${context.runId}`, "--label", `${REPO_LABEL}=${context.repo}`);
   if (!options.network) args.push("--network", "none");
   if (options.cpus !== undefined) args.push("--cpus", String(options.cpus));
