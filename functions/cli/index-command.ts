@@ -1,0 +1,47 @@
+import { Command } from "commander";
+import { FsRunIndex } from "../../adapters/index/fs-run-index.ts";
+import type { IndexRepairReport } from "../../core/run-index-port.ts";
+import { readHookToken, readServerUrl, resolveHome } from "../node/home.ts";
+import { homeOption } from "./options.ts";
+
+const describe = (r: IndexRepairReport) => `${r.total} runs indexed (added ${r.added}, updated ${r.updated}, removed ${r.removed})`;
+
+/**
+ * `quire index rebuild`. Only the server writes index.json while it runs, so with a
+ * server up this asks it to reconcile, which repairs the index from the run
+ * directories; with none, it reads every run directory and writes index.json itself.
+ */
+export function indexCommand(): Command {
+  const index = new Command("index").description("the run index (<home>/runs/index.json), derived from the run directories");
+  index
+    .command("rebuild")
+    .description("regenerate index.json from the run directories")
+    .option(...homeOption)
+    .option("--json", "print the report as JSON")
+    .action(async (opts: { home?: string; json?: boolean }) => {
+      const home = resolveHome(opts.home);
+      const print = (how: string, report: IndexRepairReport): void => {
+        process.stdout.write(opts.json ? JSON.stringify({ how, ...report }) + "\n" : `${how}: ${describe(report)}\n`);
+      };
+      const url = await readServerUrl(home);
+      if (url) {
+        try {
+          const response = await fetch(new URL("/reconcile", url), {
+            method: "POST",
+            headers: { authorization: `Bearer ${await readHookToken(home)}` },
+          });
+          const body = (await response.json()) as { index?: IndexRepairReport; error?: { message: string } };
+          if (!response.ok || !body.index) {
+            process.stderr.write(`quire: the server at ${url} did not repair the index: ${body.error?.message ?? response.status}\n`);
+            process.exitCode = 1;
+            return;
+          }
+          return print(`repaired by the server at ${url}`, body.index);
+        } catch {
+          process.stderr.write(`quire: server at ${url} did not answer; rebuilding ${home.runs} directly\n`);
+        }
+      }
+      print(`rebuilt ${home.runs}`, await new FsRunIndex(home.runs).rebuild());
+    });
+  return index;
+}

@@ -1,0 +1,222 @@
+import { Command } from "commander";
+import { parseCriLine } from "../../core/cri-line.ts";
+import { readHookToken, readServerUrl, resolveHome, type Home } from "../node/home.ts";
+import { homeOption } from "./options.ts";
+
+/** A run as `GET /runs/:ref` shows it (what this CLI uses of it). */
+interface RunShown {
+  run_id: string;
+  alias: string;
+  ref: string;
+  sha: string;
+  status: string;
+  outcome: string | null;
+  error: string | null;
+  created_at: string;
+  started_at: string | null;
+  finished_at: string | null;
+  last_job: string | null;
+  jobs: { id: string; receipt: Record<string, unknown> | null; logs: number[] }[];
+}
+
+interface Entry {
+  run_id: string;
+  repo: string;
+  number: number;
+  ref: string;
+  sha: string;
+  status: string;
+  outcome: string | null;
+  updated_at: string;
+  last_job: string | null;
+}
+
+class CliFailure extends Error {}
+
+/** Talks to the server named in `<home>/server.url`, with the home's token. */
+async function connect(home: Home) {
+  const url = await readServerUrl(home);
+  if (!url) throw new CliFailure(`no quire server is running for ${home.root} (start one with \`quire serve\`)`);
+  const token = await readHookToken(home).catch(() => "");
+  const call = async (method: string, path: string): Promise<Response> => {
+    try {
+      return await fetch(new URL(path, url), { method, headers: { authorization: `Bearer ${token}` } });
+    } catch (error) {
+      throw new CliFailure(`server at ${url} unreachable: ${(error as Error).message}`);
+    }
+  };
+  const json = async <T>(method: string, path: string): Promise<T> => {
+    const response = await call(method, path);
+    const body = (await response.json().catch(() => ({}))) as T & { error?: { message?: string; candidates?: string[] } };
+    if (!response.ok) {
+      const candidates = body.error?.candidates?.length ? `\n  candidates: ${body.error.candidates.join(", ")}` : "";
+      throw new CliFailure(`${body.error?.message ?? `HTTP ${response.status}`}${candidates}`);
+    }
+    return body;
+  };
+  return { call, json };
+}
+
+const runPath = (ref: string) => `/runs/${encodeURIComponent(ref)}`;
+const TERMINAL = new Set(["complete", "failed"]);
+const out = (line: string): void => {
+  process.stdout.write(line + "\n");
+};
+
+/** Every subcommand: a home, errors as one line on stderr and exit 1. */
+function action<A extends unknown[]>(work: (home: Home, ...args: A) => Promise<void>) {
+  // commander calls back with (...positional, options, command)
+  return async (...args: unknown[]) => {
+    const opts = args[args.length - 2] as { home?: string };
+    try {
+      await work(resolveHome(opts.home), ...(args.slice(0, -1) as A));
+    } catch (error) {
+      if (!(error instanceof CliFailure)) throw error;
+      process.stderr.write(`quire: ${error.message}\n`);
+      process.exitCode = 1;
+    }
+  };
+}
+
+export function runsCommand(): Command {
+  const runs = new Command("runs").description("list, inspect, follow, cancel and retry runs on the running server");
+  const nameHelp = "run id, <repo>#<number>, commit sha (7+ hex) or <repo>@<ref>";
+  runs
+    .command("list")
+    .description("runs newest first, from the run index")
+    .option(...homeOption)
+    .option("--repo <repo>", "only this repo")
+    .option("--ref <ref>", "only this ref (main, refs/tags/v1, …)")
+    .option("--status <status>", "pending, active, complete or failed")
+    .option("--outcome <outcome>", "succeeded, failed, errored, …")
+    .option("--limit <n>", "at most this many (1-500, default 50)")
+    .option("--cursor <cursor>", "continue after a previous page")
+    .option("--json", "print the API response")
+    .action(
+      action(async (home, opts: Record<string, string | boolean | undefined>) => {
+        const query = new URLSearchParams();
+        for (const key of ["repo", "ref", "status", "outcome", "limit", "cursor"]) {
+          const value = opts[key];
+          if (typeof value === "string") query.set(key, value);
+        }
+        const page = await (await connect(home)).json<{ runs: Entry[]; next_cursor: string | null }>("GET", `/runs?${query}`);
+        if (opts.json) return out(JSON.stringify(page, null, 2));
+        const rows = page.runs.map((r) => [`${r.repo}#${r.number}`, r.status, r.outcome ?? "-", r.ref, r.sha.slice(0, 10), r.updated_at, r.last_job ?? "-"]);
+        printTable(["RUN", "STATUS", "OUTCOME", "REF", "SHA", "UPDATED", "LAST JOB"], rows);
+        if (page.next_cursor) process.stderr.write(`more: quire runs list --cursor ${page.next_cursor}\n`);
+      }),
+    );
+  runs
+    .command("show")
+    .description("one run: state, outcome, timing and its jobs")
+    .argument("<run>", nameHelp)
+    .option(...homeOption)
+    .option("--json", "print the API response")
+    .action(
+      action(async (home, ref: string, opts: { json?: boolean }) => {
+        const run = await (await connect(home)).json<RunShown>("GET", runPath(ref));
+        if (opts.json) return out(JSON.stringify(run, null, 2));
+        printRun(run);
+      }),
+    );
+  runs
+    .command("logs")
+    .description("print a run's logs; -f follows them until the run ends")
+    .argument("<run>", nameHelp)
+    .option(...homeOption)
+    .option("--job <job>", "only this job")
+    .option("-f, --follow", "keep printing new lines until the run is complete or failed")
+    .option("--json", "one JSON object per line: job, n, time, stream, text")
+    .option("--poll-ms <ms>", "how often to look for new lines while following", "500")
+    .action(
+      action(async (home, ref: string, opts: { job?: string; follow?: boolean; json?: boolean; pollMs: string }) => {
+        await printLogs(await connect(home), ref, opts);
+      }),
+    );
+  for (const verb of ["cancel", "retry"] as const) {
+    runs
+      .command(verb)
+      .description(verb === "cancel" ? "stop a pending or active run" : "start a new run of the same commit and ref")
+      .argument("<run>", nameHelp)
+      .option(...homeOption)
+      .option("--json", "print the API response")
+      .action(
+        action(async (home, ref: string, opts: { json?: boolean }) => {
+          const result = await (await connect(home)).json<{ run: Entry; stopping?: boolean }>("POST", `${runPath(ref)}/${verb}`);
+          if (opts.json) return out(JSON.stringify(result, null, 2));
+          const name = `${result.run.repo}#${result.run.number}`;
+          if (verb === "retry") out(`queued ${name} (${result.run.run_id}), a retry of ${ref}`);
+          else out(result.stopping ? `stopping ${name}; it ends as cancelled` : `cancelled ${name}`);
+        }),
+      );
+  }
+  return runs;
+}
+
+function printTable(header: string[], rows: string[][]): void {
+  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? "").length)));
+  for (const row of [header, ...rows]) out(row.map((cell, i) => cell.padEnd(widths[i] ?? 0)).join("  ").trimEnd());
+}
+
+const seconds = (from: string | null, to: string | null): string =>
+  from && to ? `${((Date.parse(to) - Date.parse(from)) / 1000).toFixed(1)} s` : "-";
+
+function printRun(run: RunShown): void {
+  out(`${run.alias}  ${run.status}${run.outcome ? ` (${run.outcome})` : ""}`);
+  out(`  id        ${run.run_id}`);
+  out(`  commit    ${run.sha} on ${run.ref}`);
+  out(`  created   ${run.created_at}`);
+  out(`  started   ${run.started_at ?? "-"}`);
+  out(`  finished  ${run.finished_at ?? "-"}   (ran ${seconds(run.started_at, run.finished_at)})`);
+  if (run.error) out(`  error     ${run.error}`);
+  if (run.jobs.length === 0) return out(`  jobs      none recorded${TERMINAL.has(run.status) ? "" : " yet"}`);
+  out("  jobs");
+  const rows = run.jobs.map((job) => {
+    const r = job.receipt;
+    const state = typeof r?.state === "string" ? r.state : run.last_job === job.id && run.status === "active" ? "running" : "no receipt";
+    const ms = typeof r?.duration_ms === "number" ? `${(r.duration_ms / 1000).toFixed(1)} s` : "-";
+    const exits = Array.isArray(r?.exit_codes) ? `exits ${r.exit_codes.join(",") || "-"}` : "";
+    const logs = job.logs.length ? `logs ${job.logs.map((n) => `sh-${n}`).join(" ")}` : "no logs";
+    return [`    ${job.id}`, state, ms, exits, logs];
+  });
+  printTable(["    JOB", "STATE", "TIME", "EXITS", "LOGS"], rows);
+}
+
+type Api = Awaited<ReturnType<typeof connect>>;
+
+/**
+ * Logs come from `GET /runs/:ref/jobs/:job/logs/:n?offset=…`, one request per log per
+ * poll, asking only for bytes not yet printed. The run is pinned by id after the first
+ * lookup so `demo.git@main` keeps following the same run when a newer push arrives.
+ */
+async function printLogs(api: Api, ref: string, opts: { job?: string; follow?: boolean; json?: boolean; pollMs: string }) {
+  let run = await api.json<RunShown>("GET", runPath(ref));
+  const id = run.run_id;
+  const offsets = new Map<string, number>();
+  const pollMs = Math.max(50, Number(opts.pollMs) || 500);
+  for (;;) {
+    const done = TERMINAL.has(run.status);
+    for (const job of run.jobs.filter((j) => opts.job === undefined || j.id === opts.job)) {
+      for (const n of job.logs) {
+        const key = `${job.id}/${n}`;
+        const offset = offsets.get(key) ?? 0;
+        const response = await api.call("GET", `${runPath(id)}/jobs/${encodeURIComponent(job.id)}/logs/${n}?offset=${offset}`);
+        if (!response.ok) continue;
+        const text = await response.text();
+        // Only whole lines: a line still being written is printed on the next poll.
+        const end = done ? text.length : text.lastIndexOf("\n") + 1;
+        for (const line of text.slice(0, end).split("\n")) if (line) printLogLine(job.id, n, line, opts.json === true);
+        offsets.set(key, offset + Buffer.byteLength(text.slice(0, end)));
+      }
+    }
+    if (!opts.follow || done) return;
+    await new Promise((resolve) => setTimeout(resolve, pollMs));
+    run = await api.json<RunShown>("GET", runPath(id));
+  }
+}
+
+function printLogLine(job: string, n: number, raw: string, json: boolean): void {
+  const line = parseCriLine(raw);
+  if (json) return out(JSON.stringify({ job, n, time: line?.time ?? null, stream: line?.stream ?? null, text: line?.text ?? raw }));
+  out(`[${job}] ${line ? line.text : raw}`);
+}
