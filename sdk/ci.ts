@@ -1,7 +1,9 @@
 /**
  * `quire/ci`: what a pipeline (`.quire/ci.ts`) imports. The pipeline calls `job()` at its top
- * level; quire evaluates it in a sandboxed child process and runs the jobs there. Nothing in
- * this file touches the disk or the network, so editors and type checkers can load it anywhere.
+ * level; quire bundles it with its local imports and evaluates it in a sandboxed Node process
+ * (files: the workspace only; no child processes; capped memory and time), whose working
+ * directory is the workspace root. Commands run through `sh`, on the server's executor.
+ * Nothing in this file touches the disk or the network, so editors can load it anywhere.
  */
 
 /** Options of one `sh` call. */

@@ -41,9 +41,9 @@ describe("node pipeline runtime: loading", () => {
     expect(result.kind === "error" && result.message).toMatch(/^\.quire\/ci\.ts:\d+:\d+: /);
   });
 
-  it("reports a pipeline that throws while it is imported", async () => {
+  it("reports a pipeline that throws while it is imported, with the line in the pipeline", async () => {
     const result = await load(runtime, await workspaceWith("throws-at-import"));
-    expect(result).toEqual({ kind: "error", message: "pipeline exploded at import" });
+    expect(result).toEqual({ kind: "error", message: "pipeline exploded at import (at .quire/ci.ts:4:7)" });
   });
 
   it("reports a job() call with bad arguments", async () => {
@@ -95,19 +95,19 @@ describe("node pipeline runtime: running jobs", () => {
     expect(await session.runJob("deploy", host)).toEqual({ kind: "skipped" });
   });
 
-  it("fails a job whose sh exits non-zero without nothrow", async () => {
+  it("fails a job whose sh exits non-zero without nothrow, naming the line of the call", async () => {
     const workspace = await workspaceWith("two-jobs");
     const session = loaded(await load(runtime, workspace));
-    expect(await session.runJob("strict", testHost(workspace))).toEqual({ kind: "failed", error: 'sh "exit 3" exited with 3' });
+    expect(await session.runJob("strict", testHost(workspace))).toEqual({ kind: "failed", error: 'sh "exit 3" exited with 3 (at .quire/ci.ts:20:3)' });
   });
 
   it("fails a job that reads a job it may not see or a secret it cannot have", async () => {
     const workspace = await workspaceWith("two-jobs");
     const session = loaded(await load(runtime, workspace));
     const noBuild = testHost(workspace, undefined, { "deploy-token": "s3cret" });
-    expect(await session.runJob("deploy", noBuild)).toEqual({ kind: "failed", error: 'jobs("build"): not an ancestor of this job' });
+    expect(await session.runJob("deploy", noBuild)).toEqual({ kind: "failed", error: 'jobs("build"): not an ancestor of this job (at .quire/ci.ts:16:22)' });
     const noSecret = testHost(workspace, { "quire/push": pushOutputs("main"), build: {} });
-    expect(await session.runJob("deploy", noSecret)).toEqual({ kind: "failed", error: 'unknown secret "deploy-token"' });
+    expect(await session.runJob("deploy", noSecret)).toEqual({ kind: "failed", error: 'unknown secret "deploy-token" (at .quire/ci.ts:13:17)' });
   });
 
   it("reads and writes workspace files", async () => {
@@ -129,7 +129,7 @@ describe("node pipeline runtime: running jobs", () => {
     const session = loaded(await load(runtime, workspace));
     const [build, strict] = await Promise.all([session.runJob("build", testHost(workspace)), session.runJob("strict", testHost(workspace))]);
     expect(build).toEqual({ kind: "outputs", outputs: { said: `building ${SHA}`, exit: 0 } });
-    expect(strict).toEqual({ kind: "failed", error: 'sh "exit 3" exited with 3' });
+    expect(strict).toEqual({ kind: "failed", error: 'sh "exit 3" exited with 3 (at .quire/ci.ts:20:3)' });
   });
 
   it("fails a job the pipeline does not have", async () => {

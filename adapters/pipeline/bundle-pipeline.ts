@@ -9,6 +9,7 @@ import { build, type Message } from "esbuild";
 import { QuireError } from "../../core/errors.ts";
 import { err, ok, type Result } from "../../core/result.ts";
 import { CHILD_MAIN_PATH, confineImports } from "./confine-imports.ts";
+import { RUNNER_SOURCE } from "./error-text.ts";
 
 export interface PipelineBundle {
   /** Fresh directory holding only the bundle; the child may read it. */
@@ -35,7 +36,7 @@ export async function bundlePipeline(input: BundleInput): Promise<Result<Pipelin
       stdin: {
         contents: `import { runChild } from ${JSON.stringify(CHILD_MAIN_PATH)};\nawait runChild(() => import(${JSON.stringify(input.entry)}));\n`,
         resolveDir: input.workspace,
-        sourcefile: "quire-runner.js",
+        sourcefile: RUNNER_SOURCE,
         loader: "js",
       },
       absWorkingDir: input.workspace,
@@ -45,6 +46,9 @@ export async function bundlePipeline(input: BundleInput): Promise<Result<Pipelin
       target: "node20",
       outfile: file,
       banner: { js: BANNER },
+      // With --enable-source-maps in the child, stack frames name the pipeline's own lines.
+      sourcemap: "inline",
+      sourcesContent: false,
       plugins: [confineImports(input.workspace)],
       logLevel: "silent",
       write: true,

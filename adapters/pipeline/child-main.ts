@@ -7,7 +7,8 @@ import type { JobReturn } from "../../core/exec-ports.ts";
 import type { Result } from "../../core/result.ts";
 import { sealJobs, type JobDefinition } from "../../sdk/ci.ts";
 import { createJobContext, type CallServer } from "./child-context.ts";
-import { errorText, jobReturnOf } from "./job-return.ts";
+import { errorText } from "./error-text.ts";
+import { jobReturnOf } from "./job-return.ts";
 import type { ChildMessage, RunMessage, ServerMessage } from "./protocol.ts";
 
 export async function runChild(loadPipeline: () => Promise<unknown>): Promise<void> {
@@ -23,19 +24,19 @@ export async function runChild(loadPipeline: () => Promise<unknown>): Promise<vo
   };
   process.on("disconnect", () => process.exit(0));
 
+  const workspace = process.cwd();
   let definitions: readonly JobDefinition[];
   try {
     await loadPipeline();
     definitions = sealJobs();
   } catch (thrown) {
     // The server kills the process once it has the message; leftover timers cannot keep it.
-    send({ type: "load-error", message: errorText(thrown) });
+    send({ type: "load-error", message: errorText(thrown, workspace) });
     return;
   }
 
   const replies = new Map<number, (result: Result<unknown, string>) => void>();
   let nextCall = 1;
-  const workspace = process.cwd();
 
   const runJob = async (message: RunMessage): Promise<JobReturn> => {
     const definition = definitions.find((candidate) => candidate.id === message.job);
@@ -49,7 +50,7 @@ export async function runChild(loadPipeline: () => Promise<unknown>): Promise<vo
     try {
       return jobReturnOf(message.job, await definition.run(scope.context));
     } catch (thrown) {
-      return { kind: "failed", error: errorText(thrown) };
+      return { kind: "failed", error: errorText(thrown, workspace) };
     } finally {
       scope.finish();
     }

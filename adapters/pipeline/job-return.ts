@@ -5,6 +5,9 @@
  */
 import type { JobReturn } from "../../core/exec-ports.ts";
 
+// Kept here too: fake-pipeline-runtime.ts imports it from this module.
+export { errorText } from "./error-text.ts";
+
 export function jobReturnOf(job: string, value: unknown): JobReturn {
   if (value === undefined) return { kind: "skipped" };
   const problem = isPlainObject(value) ? jsonProblem(value, "outputs", new Set()) : `it returned ${describe(value)}`;
@@ -15,22 +18,6 @@ export function jobReturnOf(job: string, value: unknown): JobReturn {
     };
   }
   return { kind: "outputs", outputs: JSON.parse(JSON.stringify(value)) as Record<string, unknown> };
-}
-
-/**
- * The message of anything thrown. Node's error code is kept, and for the permission model
- * what was denied, because "Access to this API has been restricted" alone says too little.
- */
-export function errorText(thrown: unknown): string {
-  if (thrown instanceof Error) {
-    const message = thrown.message || thrown.name;
-    const { code, permission, resource } = thrown as { code?: unknown; permission?: unknown; resource?: unknown };
-    if (typeof code !== "string" || message.includes(code)) return message;
-    const denied = [permission, resource].filter((part) => typeof part === "string" && part !== "").join(" ");
-    return `${message} (${code}${denied === "" ? "" : `: ${denied}`})`;
-  }
-  if (typeof thrown === "string") return thrown;
-  return `threw ${describe(thrown)}`;
 }
 
 function jsonProblem(value: unknown, path: string, seen: Set<object>): string | undefined {

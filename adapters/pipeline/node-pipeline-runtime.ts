@@ -58,9 +58,11 @@ export function createNodePipelineRuntime(options: NodePipelineRuntimeOptions = 
         env: options.env ?? {},
       });
       const loaded = await firstReport(child);
-      if (loaded.ok) return { kind: "loaded", session: new NodePipelineSession(child, loaded.value, removeBundle) };
-      await child.kill("the pipeline did not load");
+      // The module is in the child's memory now; removing the file at once means even a
+      // SIGKILLed server leaves no bundle behind.
       await removeBundle();
+      if (loaded.ok) return { kind: "loaded", session: new NodePipelineSession(child, loaded.value) };
+      await child.kill("the pipeline did not load");
       return { kind: "error", message: loaded.error };
     },
   };

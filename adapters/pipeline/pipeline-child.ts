@@ -43,6 +43,7 @@ export class PipelineChild {
       `--allow-fs-read=${bundle.dir}`,
       `--allow-fs-write=${workspace}`,
       `--max-old-space-size=${limits.memoryMb}`,
+      "--enable-source-maps",
       // The permission model's warning would bury the pipeline's own stderr.
       "--disable-warning=ExperimentalWarning",
       bundle.file,
@@ -57,7 +58,9 @@ export class PipelineChild {
     child.stderr?.on("data", keep);
     child.on("message", (raw) => this.#receive(raw));
 
-    const wallClock = setTimeout(() => void this.kill(`wall-clock limit of ${limits.wallClockMs / 1000} s exceeded`), limits.wallClockMs);
+    // setTimeout fires at once for delays past 2^31-1 ms (~24.8 days); such a limit means "none".
+    const wallClockDelay = Math.min(limits.wallClockMs, 2 ** 31 - 1);
+    const wallClock = setTimeout(() => void this.kill(`wall-clock limit of ${limits.wallClockMs / 1000} s exceeded`), wallClockDelay);
     wallClock.unref();
     const onAbort = (): void => void this.kill("cancelled");
     options.signal.addEventListener("abort", onAbort, { once: true });

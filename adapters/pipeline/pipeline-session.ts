@@ -25,7 +25,6 @@ export class NodePipelineSession implements PipelineSession {
   constructor(
     private readonly child: PipelineChild,
     jobs: JobSpec[],
-    private readonly cleanup: () => Promise<void>,
   ) {
     this.jobs = jobs;
     child.onMessage((message) => {
@@ -61,7 +60,7 @@ export class NodePipelineSession implements PipelineSession {
   }
 
   close(): Promise<void> {
-    this.#closing ??= this.child.kill("the pipeline session was closed").then(this.cleanup);
+    this.#closing ??= this.child.kill("the pipeline session was closed");
     return this.#closing;
   }
 
