@@ -48,6 +48,7 @@ export async function executePipeline(
     if (deps.signal.aborted || blocked !== undefined) {
       const why = deps.signal.aborted ? "the run was stopped before this job started" : `input "${blocked}" did not succeed`;
       results.set(job.id, idle(job.id, why));
+      deps.onEvent?.({ type: "job-finished", job: job.id, status: "skipped", error: why, duration_ms: 0 });
       continue;
     }
     const visible = new Map(sources);

@@ -1,8 +1,11 @@
 import { Command } from "commander";
+import { ciCommand } from "./ci-command.ts";
 import { gcCommand } from "./gc-command.ts";
 import { hookCommand } from "./hook-command.ts";
+import { indexCommand } from "./index-command.ts";
 import { reconcileCommand } from "./reconcile-command.ts";
 import { repoCommand } from "./repo-command.ts";
+import { runsCommand } from "./runs-command.ts";
 import { serveCommand } from "./serve-command.ts";
 
 export function buildCli(): Command {
@@ -13,6 +16,9 @@ export function buildCli(): Command {
     .addCommand(repoCommand())
     .addCommand(hookCommand())
     .addCommand(reconcileCommand())
+    .addCommand(ciCommand())
+    .addCommand(runsCommand())
+    .addCommand(indexCommand())
     .addCommand(gcCommand());
   return program;
 }

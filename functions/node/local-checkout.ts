@@ -48,3 +48,18 @@ export class CheckoutError extends Error {
   override readonly name = "CheckoutError";
   readonly code = "not_a_checkout";
 }
+
+/** The first pipeline file the commit has, checked with git (no server, no bare repo needed). */
+export async function findCommittedPipeline(checkout: LocalCheckout, paths: readonly string[]): Promise<string | null> {
+  for (const path of paths) {
+    const type = await git(checkout.top, ["cat-file", "-t", `${checkout.sha}:${path}`]).catch(() => "");
+    if (type === "blob") return path;
+  }
+  return null;
+}
+
+/** `refs/heads/<branch>` when a branch is checked out; the sha itself when detached. */
+export async function currentRef(checkout: LocalCheckout): Promise<string> {
+  const ref = await git(checkout.top, ["symbolic-ref", "-q", "HEAD"]).catch(() => "");
+  return ref || checkout.sha;
+}

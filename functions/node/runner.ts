@@ -15,6 +15,7 @@ import { LEASE_TTL_MS, leaseFor } from "../../core/lease.ts";
 import type { RunEventListener } from "../../core/pipeline/run-events.ts";
 import type { Clock, ContainerJanitor, Liveness, Logger, RunStore } from "../../core/ports.ts";
 import type { RunHandle } from "../../core/run-handle.ts";
+import type { RepoName } from "../../core/types.ts";
 import { runPipeline, type RunPipelineDeps } from "../../core/run-pipeline.ts";
 import { RunQueue } from "../../core/run-queue.ts";
 import type { QuireConfig } from "./config.ts";
@@ -55,14 +56,26 @@ export function executorFor(config: QuireConfig, clock: Clock): Executor {
  * sandboxed pipeline runtime, files under the run directory. Active runs renew their
  * lease on a heartbeat so a cron reconcile never takes a live run for an orphan.
  */
-export function createRunner(home: Home, config: QuireConfig, base: RunnerBase, onEvent?: RunEventListener): Runner {
+export interface RunnerOptions {
+  onEvent?: RunEventListener;
+  /** Where a repo's objects are read from; `quire ci run` points it at the local checkout. */
+  gitDirOf?: (repo: RepoName) => string;
+}
+
+export function createRunner(home: Home, config: QuireConfig, base: RunnerBase, options: RunnerOptions = {}): Runner {
+  const { onEvent, gitDirOf } = options;
   const files = new FsRunFiles(base.layout, base.clock);
   const processes = new ProcessRegistry(join(home.workspaces, ".processes"));
   const executor = executorFor(config, base.clock);
   const pipelineDeps: RunPipelineDeps = {
     store: base.store,
     files,
-    workspaces: new GitWorkspaces({ reposRoot: home.repos, root: home.workspaces, keep: config.keep_workspaces }),
+    workspaces: new GitWorkspaces({
+      reposRoot: home.repos,
+      root: home.workspaces,
+      keep: config.keep_workspaces,
+      ...(gitDirOf ? { gitDirOf } : {}),
+    }),
     executor,
     runtime: createNodePipelineRuntime(),
     secrets: configSecrets(config.secrets),
