@@ -63,8 +63,11 @@ async function jobsOf(deps: RunRouteDeps, repo: RepoName, runId: string): Promis
   const started = (j: JobView) => String((j.receipt?.devlt as { started_at?: unknown } | undefined)?.started_at ?? "~");
   return [...jobs.values()]
     .map((j) => ({ ...j, logs: j.logs.sort((a, b) => a - b) }))
-    .sort((a, b) => started(a).localeCompare(started(b)) || a.id.localeCompare(b.id));
+    .sort((a, b) => compare(started(a), started(b)) || compare(a.id, b.id));
 }
+
+// Code-unit order: "~" (not started) sorts after every timestamp, whatever the locale.
+const compare = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
 
 function parseReceipt(text: string | undefined): Record<string, unknown> | null {
   if (text === undefined) return null;

@@ -1,0 +1,98 @@
+import { join } from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { WorkClone } from "./support/git.ts";
+import { quire, startServer, tempHome, type ServerProcess } from "./support/quire-process.ts";
+import { runIdsFromPush, waitForRun } from "./support/runs-api.ts";
+
+let home: string;
+let server: ServerProcess | undefined;
+let clone: WorkClone;
+
+const run = async (...args: string[]) => {
+  const result = await quire([...args, "--home", home]);
+  return { code: result.exitCode, stdout: String(result.stdout), stderr: String(result.stderr) };
+};
+
+async function push(branch: string, pipeline: string): Promise<string> {
+  await clone.commit({ ".quire/ci.ts": pipeline }, `pipeline for ${branch}`);
+  const [id] = runIdsFromPush(await clone.push(["origin", `HEAD:refs/heads/${branch}`, "--force"]));
+  if (!id) throw new Error("the push created no run");
+  return id;
+}
+
+beforeAll(async () => {
+  home = await tempHome();
+  server = await startServer(home);
+  expect((await quire(["repo", "new", "demo.git", "--home", home])).exitCode).toBe(0);
+  clone = await WorkClone.of(join(home, "repos", "demo.git"));
+});
+
+afterAll(async () => {
+  await server?.stop();
+});
+
+describe("quire runs against a running server", () => {
+  let first: string;
+
+  it("follows a run's logs until it ends, then lists and shows it", async () => {
+    first = await push("main", `import { job } from "quire/ci";
+job("build", ["quire/push"], async ({ sh }) => { await sh("echo one; sleep 0.3; echo two"); return {}; });
+job("test", ["build"], async ({ sh }) => { await sh("echo tested"); return {}; });
+`);
+    const logs = await run("runs", "logs", "demo.git@main", "-f", "--poll-ms", "100");
+    expect(logs.code).toBe(0);
+    expect(logs.stdout.split("\n")).toEqual(["[build] one", "[build] two", "[test] tested"]);
+
+    const list = await run("runs", "list");
+    expect(list.stdout).toMatch(/^RUN\s+STATUS\s+OUTCOME/);
+    expect(list.stdout).toMatch(/demo\.git#1\s+complete\s+succeeded\s+refs\/heads\/main/);
+    const json = JSON.parse((await run("runs", "list", "--json", "--repo", "demo.git")).stdout) as { runs: { run_id: string }[] };
+    expect(json.runs.map((r) => r.run_id)).toEqual([first]);
+
+    const show = await run("runs", "show", "demo.git#1");
+    expect(show.stdout).toMatch(/^demo\.git#1 {2}complete \(succeeded\)/);
+    expect(show.stdout).toMatch(/build\s+succeeded\s+\d+\.\d s\s+exits 0\s+logs sh-1/);
+    expect(show.stdout).toMatch(/test\s+succeeded/);
+    const shown = JSON.parse((await run("runs", "show", first, "--json")).stdout) as { alias: string; jobs: { id: string }[] };
+    expect(shown).toMatchObject({ alias: "demo.git#1" });
+    expect(shown.jobs.map((j) => j.id)).toEqual(["build", "test"]);
+
+    const onlyTest = await run("runs", "logs", "demo.git#1", "--job", "test", "--json");
+    const lines = onlyTest.stdout.trim().split("\n").map((l) => JSON.parse(l) as Record<string, unknown>);
+    expect(lines).toEqual([{ job: "test", n: 1, time: expect.any(String), stream: "stdout", text: "tested" }]);
+  });
+
+  it("retries and cancels by alias", async () => {
+    const retry = await run("runs", "retry", "demo.git#1");
+    expect(retry.stdout).toMatch(/^queued demo\.git#2 \(/);
+    await waitForRun(server as ServerProcess, "demo.git#2");
+
+    const slow = await push("slow", `import { job } from "quire/ci";
+job("wait", ["quire/push"], async ({ sh }) => { await sh("sleep 30"); return {}; });
+`);
+    await waitForRun(server as ServerProcess, slow, (r) => r.status === "active");
+    const cancel = await run("runs", "cancel", "demo.git@slow");
+    expect(cancel.code).toBe(0);
+    expect(cancel.stdout).toMatch(/^(stopping|cancelled) demo\.git#3/);
+    const ended = await waitForRun(server as ServerProcess, "demo.git@refs/heads/slow");
+    expect(ended).toMatchObject({ status: "failed", outcome: "cancelled" });
+  });
+
+  it("says clearly what it cannot find", async () => {
+    const unknown = await run("runs", "show", "demo.git#99");
+    expect(unknown).toMatchObject({ code: 1, stdout: "" });
+    expect(unknown.stderr).toBe("quire: no run demo.git#99");
+    expect((await run("runs", "show", "not an alias")).stderr).toMatch(/^quire: .*not a run reference/);
+    expect((await run("runs", "logs", "demo.git@nope")).code).toBe(1);
+  });
+
+  it("index rebuild asks the running server, and works on the files when none runs", async () => {
+    const viaServer = await run("index", "rebuild");
+    expect(viaServer.stdout).toMatch(/^repaired by the server at http:\S+: 3 runs indexed \(added 0, updated 0, removed 0\)/);
+    await server?.stop();
+    server = undefined;
+    const direct = JSON.parse((await run("index", "rebuild", "--json")).stdout) as Record<string, unknown>;
+    expect(direct).toMatchObject({ total: 3, added: 0, removed: 0 });
+    expect((await run("runs", "list")).stderr).toMatch(/no quire server is running/);
+  });
+});
