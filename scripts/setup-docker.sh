@@ -31,12 +31,14 @@ if ! engine_answers; then
   mkdir -p "$log_dir"
   say "starting dockerd (log: $dockerd_log)"
   nohup dockerd --iptables=false --ip6tables=false --bridge=none >"$dockerd_log" 2>&1 &
-  for _ in $(seq 1 60); do
+  # Usually up in 2 s. A restart first clears the network sandboxes every removed container
+  # left behind (some 0.15 s each), so after many runs it can take much longer.
+  for _ in $(seq 1 360); do
     engine_answers && break
     sleep 0.5
   done
   if ! engine_answers; then
-    say "dockerd did not answer within 30 s; last lines of $dockerd_log:"
+    say "dockerd did not answer within 180 s; last lines of $dockerd_log:"
     tail -n 20 "$dockerd_log" >&2 || true
     exit 1
   fi
