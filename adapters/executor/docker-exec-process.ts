@@ -27,7 +27,7 @@ const KILLER = [
   'f="$1"; : >"$f.cancel"; p=$(cat "$f" 2>/dev/null) || exit 0',
   "sweep() { kill -KILL -$p 2>/dev/null; for s in /proc/[0-9]*/stat; do",
   '  l=$(cat "$s" 2>/dev/null) || continue; set -- ${l##*) }',
-  '  if [ "$3" = "$p" ] || [ "$4" = "$p" ]; then kill -KILL "${s#/proc/}" 2>/dev/null; fi',
+  '  if [ "$3" = "$p" ] || [ "$4" = "$p" ]; then q="${s#/proc/}"; kill -KILL "${q%/stat}" 2>/dev/null; fi',
   "done; }",
   "sweep; sweep; exit 0",
 ].join("\n");
