@@ -8,8 +8,12 @@ import { ContainerError } from "../../core/errors.ts";
 import type { ExecRequest, ExecResult, OutputSink, StreamName } from "../../core/exec-ports.ts";
 import type { DockerCli } from "./docker-cli.ts";
 
-/** A tmpfs inside every run container where each command leaves its process group id. */
-export const PID_DIR = "/run/quire";
+/**
+ * Where each command leaves its process group id: the shm tmpfs docker mounts in every
+ * container (mode 1777, so any image user can write). A tmpfs of our own would cost some
+ * 80 ms more on every teardown.
+ */
+const PID_DIR = "/dev/shm";
 
 /**
  * Runs inside the container in front of the command. docker exec (runc) starts it as a
@@ -48,7 +52,7 @@ export interface ExecOutcome extends ExecResult {
 /** One command through `docker exec`, streamed to the sink, killed inside the container on cancel or timeout. */
 export async function runDockerExec(target: ExecTarget, execId: string, request: ExecRequest, sink: OutputSink): Promise<ExecOutcome> {
   const started = performance.now();
-  const pidFile = `${PID_DIR}/${execId}`;
+  const pidFile = `${PID_DIR}/.quire-${execId}`;
   const { args, env } = execArgs(target.containerId, request);
   const child = spawn(target.cli.bin, [...args, "sh", "-c", WRAPPER, "quire-exec", pidFile, ...request.argv], {
     env: { ...process.env, ...env },

@@ -5,7 +5,6 @@ import { imageTag } from "../../core/image-tag.ts";
 import type { Clock } from "../../core/ports.ts";
 import { err, ok, type Result } from "../../core/result.ts";
 import { DockerCli, type DockerFailure } from "./docker-cli.ts";
-import { PID_DIR } from "./docker-exec-process.ts";
 import { DockerSession } from "./docker-session.ts";
 
 export interface DockerExecutorOptions {
@@ -105,7 +104,6 @@ function runArgs(image: string, context: ExecContext, options: DockerExecutorOpt
   if (options.cpus !== undefined) args.push("--cpus", String(options.cpus));
   // Swap equal to memory: the limit is the limit, not a cue to start swapping.
   if (options.memoryMb !== undefined) args.push("--memory", `${options.memoryMb}m`, "--memory-swap", `${options.memoryMb}m`);
-  args.push("--tmpfs", `${PID_DIR}:rw,mode=1777,size=1m`);
   args.push("--mount", `type=bind,${csvField(`source=${context.workspace}`)},target=/work`, "--workdir", "/work");
   args.push("--entrypoint", "sh", image, "-c", IDLE);
   return args;
