@@ -110,6 +110,32 @@ describe("FsRunStore on disk", () => {
     expect(await store.sweep()).toEqual({ removedTemp: 0, rolledForward: [] });
   });
 
+  it("sweep clears a stale temp file a move carried into a terminal run, jobs/ included", async () => {
+    const root = await tempRuns();
+    const store = new FsRunStore(root);
+    const run = await creator(store)();
+    const active = planTransition(run, { to: "active", lease: leaseFor("gone", clock) }, clock.now());
+    if (!active.ok) throw new Error("setup");
+    // The owner died writing state.yml and a job receipt; then the run was orphaned and moved on.
+    const activeDir = join(root, "foo.git", "pending", run.meta.run_id);
+    await mkdir(join(activeDir, "jobs", "test"), { recursive: true });
+    const temps = [join(activeDir, ".state.yml.tmp-aaaaaaaaaaaa"), join(activeDir, "jobs", "test", ".receipt.json.tmp-bbbbbbbbbbbb")];
+    for (const temp of temps) await writeFile(temp, "half");
+    await store.moveRun(FOO, run.meta.run_id, "pending", active.value);
+    const failed = planTransition({ ...run, state: active.value }, { to: "failed", outcome: "orphaned" }, clock.now());
+    if (!failed.ok) throw new Error("setup");
+    await store.moveRun(FOO, run.meta.run_id, "active", failed.value);
+    const failedDir = join(root, "foo.git", "failed", run.meta.run_id);
+
+    expect(await store.sweep()).toEqual({ removedTemp: 0, rolledForward: [] }); // young: a writer may still be at it
+    const longAgo = new Date(Date.now() - 3_600_000);
+    for (const temp of [join(failedDir, ".state.yml.tmp-aaaaaaaaaaaa"), join(failedDir, "jobs", "test", ".receipt.json.tmp-bbbbbbbbbbbb")]) {
+      await utimes(temp, longAgo, longAgo);
+    }
+    expect(await store.sweep()).toEqual({ removedTemp: 2, rolledForward: [] });
+    expect((await readdir(failedDir, { recursive: true })).sort()).toEqual(["jobs", "jobs/test", "meta.yml", "state.yml"]);
+  });
+
   it("lists every run exactly once while runs move underneath", async () => {
     const root = await tempRuns();
     const writer = new FsRunStore(root);

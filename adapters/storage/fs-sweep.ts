@@ -1,7 +1,7 @@
 import { mkdir, readdir, rename, rm, stat } from "node:fs/promises";
-import { join } from "node:path";
+import { basename, join } from "node:path";
 import type { SweepReport } from "../../core/ports.ts";
-import type { RepoName, RunState } from "../../core/types.ts";
+import { RUN_STATES, type RepoName, type RunState } from "../../core/types.ts";
 import { TEMP_MARK } from "./atomic-write.ts";
 import type { FsLayout } from "./fs-layout.ts";
 import { readStateFile } from "./run-files.ts";
@@ -42,31 +42,21 @@ export async function sweepRepoDir(repoDir: string): Promise<number> {
 }
 
 /**
- * Finishes what a crash interrupted in one repo. Only pending/ and active/ runs are
- * still written to, so terminal runs are never walked. A move writes state.yml before
- * the rename, so a state.yml ahead of its directory is rolled forward.
+ * Finishes what a crash interrupted in one repo. A move writes state.yml before the
+ * rename, so a state.yml ahead of its directory (pending/ or active/) is rolled forward.
+ * Temp files are looked for in every state: a writer killed mid-write leaves one behind,
+ * and the move that later ends the run (reconcile's orphaning) carries it into a terminal
+ * directory, where nothing else would ever clear it.
  */
 export async function sweepRepo(layout: FsLayout, repo: RepoName, lockRun: RunLock): Promise<SweepReport> {
   const report: SweepReport = { removedTemp: 0, rolledForward: [] };
   const cutoff = Date.now() - TEMP_GRACE_MS;
-  for (const from of ["pending", "active"] as const) {
+  for (const from of RUN_STATES) {
     for (const runId of await layout.runIds(repo, from)) {
       await lockRun(runId, async () => {
         const dir = layout.runDir(repo, from, runId);
-        let names: string[];
-        try {
-          names = await readdir(dir);
-        } catch {
-          return; // moved meanwhile
-        }
-        for (const name of names.filter((n) => n.includes(TEMP_MARK))) {
-          const path = join(dir, name);
-          const info = await stat(path).catch(() => undefined);
-          if (info && info.mtimeMs < cutoff) {
-            await rm(path, { force: true });
-            report.removedTemp += 1;
-          }
-        }
+        report.removedTemp += await removeStaleTemps(dir, cutoff);
+        if (LATER[from].length === 0) return;
         const state = await readStateFile(dir).catch(() => undefined);
         if (state && LATER[from].includes(state.status)) {
           await mkdir(layout.stateDir(repo, state.status), { recursive: true });
@@ -77,4 +67,24 @@ export async function sweepRepo(layout: FsLayout, repo: RepoName, lockRun: RunLo
     }
   }
   return report;
+}
+
+/** Temp files anywhere in a run directory (jobs/ too) last touched before `cutoff`. */
+async function removeStaleTemps(dir: string, cutoff: number): Promise<number> {
+  let names: string[];
+  try {
+    names = await readdir(dir, { recursive: true });
+  } catch {
+    return 0; // moved meanwhile
+  }
+  let removed = 0;
+  for (const name of names.filter((n) => basename(n).includes(TEMP_MARK))) {
+    const path = join(dir, name);
+    const info = await stat(path).catch(() => undefined);
+    if (info && info.mtimeMs < cutoff) {
+      await rm(path, { force: true });
+      removed += 1;
+    }
+  }
+  return removed;
 }
