@@ -1,0 +1,103 @@
+/**
+ * A real quire server for benchmarks: a temp home with its config, `quire serve` as a
+ * process of its own (so its memory and CPU are its own), one repo and a working clone
+ * to push pipelines from. Built on the test helpers, so benches and tests start quire alike.
+ */
+import { readFile, rm, writeFile } from "node:fs/promises";
+import { dirname, join } from "node:path";
+import { parse } from "yaml";
+import { WorkClone } from "../../test/support/git.ts";
+import { quire, startServer, tempHome, type ServerProcess } from "../../test/support/quire-process.ts";
+import { runIdsFromPush, waitForRun, type RunView } from "../../test/support/runs-api.ts";
+
+export const BENCH_REPO = "bench.git";
+
+export interface BenchServer {
+  home: string;
+  server: ServerProcess;
+  clone: WorkClone;
+  /** Commits `.quire/ci.ts` (and any extra files), pushes, returns the run the hook created. */
+  pushPipeline(pipeline: string, extra?: Record<string, string>): Promise<string>;
+  /** Waits until the run is terminal and fails loudly unless it succeeded. */
+  waitSucceeded(runId: string, timeoutMs?: number): Promise<RunView>;
+  /** The run's directory on disk, in the state it is in now. */
+  runDir(run: RunView): string;
+  /** Stops the server and removes the home and the clone. */
+  close(): Promise<void>;
+}
+
+export async function startBenchServer(configYaml = ""): Promise<BenchServer> {
+  const home = await tempHome("quire-bench-");
+  await writeFile(join(home, "config.yml"), configYaml);
+  let server: ServerProcess | undefined;
+  let clone: WorkClone | undefined;
+  try {
+    server = await startServer(home);
+    const made = await quire(["repo", "new", BENCH_REPO, "--home", home]);
+    if (made.exitCode !== 0) throw new Error(`quire repo new failed: ${made.stderr}`);
+    clone = await WorkClone.of(join(home, "repos", BENCH_REPO));
+  } catch (error) {
+    await server?.stop();
+    await rm(home, { recursive: true, force: true });
+    throw error;
+  }
+  const running = server;
+  const work = clone;
+  return {
+    home,
+    server: running,
+    clone: work,
+    async pushPipeline(pipeline, extra = {}) {
+      await work.commit({ ".quire/ci.ts": pipeline, ...extra }, "bench");
+      const stderr = await work.push(["origin", "HEAD:refs/heads/main", "--force"]);
+      const [id] = runIdsFromPush(stderr);
+      if (!id) throw new Error(`the push created no run: ${stderr}`);
+      return id;
+    },
+    async waitSucceeded(runId, timeoutMs = 120_000) {
+      const run = await waitForRun(running, runId, undefined, timeoutMs);
+      if (run.outcome !== "succeeded") throw new Error(`run ${runId} ended ${run.outcome}: ${run.error ?? ""}`);
+      return run;
+    },
+    runDir: (run) => join(home, "runs", BENCH_REPO, run.status, run.run_id),
+    async close() {
+      await running.stop();
+      await rm(home, { recursive: true, force: true });
+      await rm(dirname(work.dir), { recursive: true, force: true });
+    },
+  };
+}
+
+/** One `sh` call as the job receipt records it. */
+export interface ShReceipt {
+  n: number;
+  cmd: string;
+  exit: number;
+  started_at: string;
+  duration_ms: number;
+  bytes_out: number;
+  lines: number;
+}
+
+export interface JobReceipt {
+  state: string;
+  duration_ms: number;
+  bytes_out: number;
+  sh: ShReceipt[];
+  devlt: { started_at: string | null; finished_at: string | null };
+}
+
+export async function readJobReceipt(runDir: string, job: string): Promise<JobReceipt> {
+  return JSON.parse(await readFile(join(runDir, "jobs", job, "receipt.json"), "utf8")) as JobReceipt;
+}
+
+/** `created_at` and `started_at` of state.yml, as epoch ms. */
+export async function readStateTimes(runDir: string): Promise<{ created: number; started: number }> {
+  const state = parse(await readFile(join(runDir, "state.yml"), "utf8")) as Record<string, unknown>;
+  const time = (name: string): number => {
+    const value = typeof state[name] === "string" ? Date.parse(state[name]) : NaN;
+    if (Number.isNaN(value)) throw new Error(`state.yml has no ${name}: ${JSON.stringify(state)}`);
+    return value;
+  };
+  return { created: time("created_at"), started: time("started_at") };
+}
