@@ -122,6 +122,26 @@ export interface Workspaces {
   remove(runId: string): Promise<void>;
 }
 
+// ---------- workspace files ----------
+
+/**
+ * File content as it crosses IPC: UTF-8 text as is, any other bytes base64-encoded
+ * (JSON, the IPC serialisation, cannot carry a Uint8Array).
+ */
+export type FileData = { encoding: "utf8"; data: string } | { encoding: "base64"; data: string };
+
+/**
+ * The files of a run's workspace as pipeline code sees them (`readFile`, `writeFile`). The
+ * sandboxed child has no file access of its own, so these run in the server and must stay
+ * inside the workspace, symlinks included. Paths are workspace-relative.
+ */
+export interface WorkspaceFiles {
+  /** UTF-8 content; err says why not (missing, not a file, outside the workspace, too big). */
+  read(workspace: string, path: string): Promise<Result<string, string>>;
+  /** Creates or replaces the file, creating parent directories. */
+  write(workspace: string, path: string, data: FileData): Promise<Result<null, string>>;
+}
+
 // ---------- secrets ----------
 
 export interface SecretSource {
@@ -163,6 +183,9 @@ export interface PipelineHost {
   secret(name: string): Promise<Result<string, string>>;
   jobs(name: string): Result<Record<string, unknown>, string>;
   log(message: string): Promise<void>;
+  /** A workspace-relative file as UTF-8; err when it is missing or leads outside the workspace. */
+  readFile(path: string): Promise<Result<string, string>>;
+  writeFile(path: string, data: FileData): Promise<Result<null, string>>;
 }
 
 export interface PipelineSession {
@@ -178,6 +201,15 @@ export interface PipelineLimits {
 
 export type LoadResult = { kind: "loaded"; session: PipelineSession } | { kind: "error"; message: string };
 
+export interface PipelineLoadInput {
+  workspace: string;
+  pipelinePath: string;
+  limits: PipelineLimits;
+  signal: AbortSignal;
+  /** Told about the sandbox's process group, so a SIGKILLed server leaves no pipeline running. */
+  processes?: ProcessTracker;
+}
+
 export interface PipelineRuntime {
-  load(input: { workspace: string; pipelinePath: string; limits: PipelineLimits; signal: AbortSignal }): Promise<LoadResult>;
+  load(input: PipelineLoadInput): Promise<LoadResult>;
 }

@@ -1,5 +1,5 @@
 import { stringify } from "yaml";
-import type { Executor, ExecSession, PipelineRuntime, PipelineSession, ProcessTracker, RunFiles, SecretSource, Workspaces } from "./exec-ports.ts";
+import type { Executor, ExecSession, PipelineRuntime, PipelineSession, ProcessTracker, RunFiles, SecretSource, WorkspaceFiles, Workspaces } from "./exec-ports.ts";
 import { leaseFor } from "./lease.ts";
 import { executePipeline, type JobResult } from "./pipeline/execute.ts";
 import { createJobHost } from "./pipeline/job-host.ts";
@@ -25,13 +25,15 @@ export interface RunPipelineDeps {
   store: RunStore;
   files: RunFiles;
   workspaces: Workspaces;
+  /** Where a job's readFile and writeFile land; the sandbox has no file access itself. */
+  workspaceFiles: WorkspaceFiles;
   executor: Executor;
   runtime: PipelineRuntime;
   secrets: SecretSource;
   clock: Clock;
   liveness: Liveness;
   settings: RunSettings;
-  /** Where the executor reports the process groups it starts for a run. */
+  /** Where the executor and the pipeline runtime report the process groups they start for a run. */
   processes?: (runId: string) => ProcessTracker;
   onEvent?: RunEventListener;
   /** Receives the handle once the run is active, so the runner can renew its lease. */
@@ -82,6 +84,7 @@ export async function runPipeline(run: RunRecord, deps: RunPipelineDeps, signal:
       pipelinePath: meta.pipeline,
       limits: { memoryMb: deps.settings.pipelineMemoryMb, wallClockMs: deps.settings.runTimeoutMs },
       signal,
+      ...(deps.processes ? { processes: deps.processes(meta.run_id) } : {}),
     });
     if (loaded.kind === "error") throw new RunAbort(`pipeline ${meta.pipeline} did not load: ${loaded.message}`);
     pipeline = loaded.session;
@@ -90,6 +93,7 @@ export async function runPipeline(run: RunRecord, deps: RunPipelineDeps, signal:
     const { secrets, redactor } = resolveRunSecrets(await deps.secrets.resolveAll());
     const session = pipeline;
     const openExec = exec;
+    const runWorkspace = workspace;
     jobs = await executePipeline(valid.value, new Map([["quire/push", pushOutputs(meta)]]), {
       clock: deps.clock,
       signal,
@@ -101,6 +105,8 @@ export async function runPipeline(run: RunRecord, deps: RunPipelineDeps, signal:
           job: job.id,
           exec: openExec,
           files: deps.files,
+          workspace: runWorkspace,
+          workspaceFiles: deps.workspaceFiles,
           redactor,
           secrets,
           visible,

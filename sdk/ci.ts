@@ -1,8 +1,9 @@
 /**
  * `quire/ci`: what a pipeline (`.quire/ci.ts`) imports. The pipeline calls `job()` at its top
  * level; quire bundles it with its local imports and evaluates it in a sandboxed Node process
- * (files: the workspace only; no child processes; capped memory and time), whose working
- * directory is the workspace root. Commands run through `sh`, on the server's executor.
+ * (no file access of its own, no child processes, capped memory and time), whose working
+ * directory is the workspace root. Commands run through `sh`, on the server's executor, and
+ * files through `readFile`/`writeFile`, which the server keeps inside the workspace.
  * Nothing in this file touches the disk or the network, so editors can load it anywhere.
  */
 
@@ -50,9 +51,12 @@ export interface JobContext {
   jobs(name: string): JobOutputs;
   /** A secret from the server's configuration; rejects when it is unknown or unresolvable. */
   secret(name: string): Promise<string>;
-  /** Reads a workspace-relative file as UTF-8. */
+  /**
+   * Reads a workspace-relative file as UTF-8. Rejects for a missing file and for a path that
+   * leads outside the workspace, through `..` or a symlink. `node:fs` is denied in the sandbox.
+   */
   readFile(path: string): Promise<string>;
-  /** Writes a workspace-relative file, creating parent directories. */
+  /** Writes (replaces) a workspace-relative file, creating parent directories; same confinement. */
   writeFile(path: string, data: string | Uint8Array): Promise<void>;
   /** A line in the job's log. */
   log(message: string): Promise<void>;

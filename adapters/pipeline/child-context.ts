@@ -1,13 +1,13 @@
 /**
  * The `{ sh, jobs, secret, readFile, writeFile, log }` a job receives, inside the child.
- * Everything but the files crosses IPC to the server; files stay in the workspace, which
- * is also all the permission model lets this process touch.
+ * Everything crosses IPC to the server, files too: this process has no file access of its
+ * own, since the permission model checks path strings and a symlink in the workspace
+ * would lead it anywhere.
  */
-import { lstat, mkdir, readFile, realpath, writeFile } from "node:fs/promises";
-import { dirname, isAbsolute, resolve, sep } from "node:path";
 import type { ShCall, ShCallResult } from "../../core/exec-ports.ts";
 import type { Result } from "../../core/result.ts";
 import type { JobContext, PushOutputs, ShOptions, ShResult } from "../../sdk/ci.ts";
+import { fileDataOf, filePathOf } from "./file-data.ts";
 import type { CallArgs, CallResults, RunMessage } from "./protocol.ts";
 
 /** Sends one call for this job and waits for its reply. */
@@ -19,7 +19,7 @@ export interface JobScope {
   finish(): void;
 }
 
-export function createJobContext(run: RunMessage, workspace: string, callServer: CallServer): JobScope {
+export function createJobContext(run: RunMessage, callServer: CallServer): JobScope {
   let finished = false;
   const live = (what: string): void => {
     if (finished) throw new Error(`${what}: job "${run.job}" has already finished; await its calls before returning`);
@@ -59,14 +59,15 @@ export function createJobContext(run: RunMessage, workspace: string, callServer:
       await callServer("log", { message: String(message) });
     },
     async readFile(path) {
-      return readFile(await insideWorkspace(workspace, path, "readFile"), "utf8");
+      live("readFile");
+      const result = await callServer("readFile", { path: filePathOf(path, "readFile") });
+      if (!result.ok) throw new Error(result.error);
+      return result.value;
     },
     async writeFile(path, data) {
-      const target = resolveRelative(workspace, path, "writeFile");
-      // Check the deepest part that exists before mkdir or write can follow a symlink out.
-      await confineExisting(workspace, target, path, "writeFile");
-      await mkdir(dirname(target), { recursive: true });
-      await writeFile(target, data);
+      live("writeFile");
+      const result = await callServer("writeFile", { path: filePathOf(path, "writeFile"), data: fileDataOf(data) });
+      if (!result.ok) throw new Error(result.error);
     },
   };
   return { context, finish: () => void (finished = true) };
@@ -79,39 +80,4 @@ function shCall(cmd: string | string[], options: ShOptions): ShCall {
   if (options.nothrow !== undefined) call.nothrow = options.nothrow;
   if (options.timeout !== undefined) call.timeout = options.timeout;
   return call;
-}
-
-function resolveRelative(workspace: string, path: string, what: string): string {
-  if (typeof path !== "string" || path === "" || isAbsolute(path)) {
-    throw new Error(`${what}: ${JSON.stringify(path)} must be a path relative to the workspace`);
-  }
-  const target = resolve(workspace, path);
-  if (!isWithin(workspace, target)) throw new Error(`${what}: ${JSON.stringify(path)} escapes the workspace`);
-  return target;
-}
-
-/** Also follows symlinks: the permission model checks only the path it is given. */
-async function insideWorkspace(workspace: string, path: string, what: string): Promise<string> {
-  const target = resolveRelative(workspace, path, what);
-  const real = await realpath(target);
-  if (!isWithin(workspace, real)) throw new Error(`${what}: ${JSON.stringify(path)} leads outside the workspace`);
-  return real;
-}
-
-async function confineExisting(workspace: string, target: string, path: string, what: string): Promise<void> {
-  for (let current = target; isWithin(workspace, current); current = dirname(current)) {
-    const exists = await lstat(current).then(
-      () => true,
-      (error: NodeJS.ErrnoException) => (error.code === "ENOENT" ? false : Promise.reject(error)),
-    );
-    if (!exists) continue;
-    // A dangling symlink has no realpath, and writing through it would create its target.
-    const real = await realpath(current).catch(() => undefined);
-    if (real === undefined || !isWithin(workspace, real)) throw new Error(`${what}: ${JSON.stringify(path)} leads outside the workspace`);
-    return;
-  }
-}
-
-function isWithin(root: string, path: string): boolean {
-  return path === root || path.startsWith(root.endsWith(sep) ? root : root + sep);
 }

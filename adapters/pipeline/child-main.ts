@@ -24,6 +24,7 @@ export async function runChild(loadPipeline: () => Promise<unknown>): Promise<vo
   };
   process.on("disconnect", () => process.exit(0));
 
+  // The workspace is the child's cwd, though it may not read it: errors name lines relative to it.
   const workspace = process.cwd();
   let definitions: readonly JobDefinition[];
   try {
@@ -46,7 +47,7 @@ export async function runChild(loadPipeline: () => Promise<unknown>): Promise<vo
       send({ type: "call", run: message.run, call, method, args } as ChildMessage);
       return new Promise((resolve) => replies.set(call, resolve as (result: Result<unknown, string>) => void));
     };
-    const scope = createJobContext(message, workspace, callServer);
+    const scope = createJobContext(message, callServer);
     try {
       return jobReturnOf(message.job, await definition.run(scope.context));
     } catch (thrown) {

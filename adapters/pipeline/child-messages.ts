@@ -3,7 +3,7 @@
  * untrusted input until it has the shape protocol.ts promises; copying field by field also
  * keeps stray properties from reaching the host.
  */
-import type { JobReturn, ShCall } from "../../core/exec-ports.ts";
+import type { FileData, JobReturn, ShCall } from "../../core/exec-ports.ts";
 import { err, ok, type Result } from "../../core/result.ts";
 import type { ChildMessage } from "./protocol.ts";
 
@@ -47,6 +47,14 @@ function parseCall(raw: Json): Result<ChildMessage, string> {
       return typeof args.name === "string" ? ok({ ...head, method: "secret", args: { name: args.name } }) : err("a malformed secret call");
     case "log":
       return typeof args.message === "string" ? ok({ ...head, method: "log", args: { message: args.message } }) : err("a malformed log call");
+    case "readFile":
+      return typeof args.path === "string" ? ok({ ...head, method: "readFile", args: { path: args.path } }) : err("a malformed readFile call");
+    case "writeFile": {
+      const data = fileData(args.data);
+      return typeof args.path === "string" && data !== undefined
+        ? ok({ ...head, method: "writeFile", args: { path: args.path, data } })
+        : err("a malformed writeFile call");
+    }
     default:
       return err("a call to an unknown method");
   }
@@ -74,6 +82,11 @@ function shCall(args: Json): ShCall | undefined {
     call.timeout = args.timeout;
   }
   return call;
+}
+
+function fileData(raw: unknown): FileData | undefined {
+  if (!isObject(raw) || typeof raw.data !== "string") return undefined;
+  return raw.encoding === "utf8" || raw.encoding === "base64" ? { encoding: raw.encoding, data: raw.data } : undefined;
 }
 
 function jobReturn(raw: unknown): JobReturn | undefined {

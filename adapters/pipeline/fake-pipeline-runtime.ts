@@ -1,5 +1,6 @@
 import type { JobReturn, PipelineHost, PipelineRuntime, PipelineSession } from "../../core/exec-ports.ts";
 import type { JobContext, JobDefinition, ShOptions } from "../../sdk/ci.ts";
+import { fileDataOf, filePathOf } from "./file-data.ts";
 import { errorText, jobReturnOf } from "./job-return.ts";
 
 /** A pipeline as the fake runtime knows it: job definitions, or the error loading would give. */
@@ -7,7 +8,8 @@ export type FakePipeline = { jobs: JobDefinition[] } | { loadError: string };
 
 /**
  * Runs pipeline jobs in-process, with the SDK's semantics (sh rejects on non-zero unless
- * nothrow, undefined skips, a throw fails). No sandbox: for the fast core tests only.
+ * nothrow, undefined skips, a throw fails). No sandbox: for the fast core tests only. Files
+ * go through the host, as they do from the real sandbox.
  */
 export class FakePipelineRuntime implements PipelineRuntime {
   constructor(private readonly pipelineFor: (workspace: string, pipelinePath: string) => FakePipeline | undefined) {}
@@ -16,13 +18,12 @@ export class FakePipelineRuntime implements PipelineRuntime {
     const pipeline = this.pipelineFor(input.workspace, input.pipelinePath);
     if (!pipeline) return { kind: "error" as const, message: `${input.pipelinePath}: no such pipeline` };
     if ("loadError" in pipeline) return { kind: "error" as const, message: pipeline.loadError };
-    const files = new Map<string, string>();
     const session: PipelineSession = {
       jobs: pipeline.jobs.map((j) => ({ id: j.id, inputs: [...j.inputs] })),
       runJob: async (id, host) => {
         const definition = pipeline.jobs.find((j) => j.id === id);
         if (!definition) return { kind: "failed", error: `no job ${id}` };
-        return runDefinition(definition, host, files);
+        return runDefinition(definition, host);
       },
       close: async () => undefined,
     };
@@ -30,7 +31,7 @@ export class FakePipelineRuntime implements PipelineRuntime {
   }
 }
 
-async function runDefinition(definition: JobDefinition, host: PipelineHost, files: Map<string, string>): Promise<JobReturn> {
+async function runDefinition(definition: JobDefinition, host: PipelineHost): Promise<JobReturn> {
   const context: JobContext = {
     async sh(cmd: string | string[], options: ShOptions = {}) {
       const result = await host.sh({ cmd, ...options });
@@ -51,12 +52,13 @@ async function runDefinition(definition: JobDefinition, host: PipelineHost, file
       return result.value;
     },
     async readFile(path) {
-      const content = files.get(path);
-      if (content === undefined) throw new Error(`ENOENT: ${path}`);
-      return content;
+      const result = await host.readFile(filePathOf(path, "readFile"));
+      if (!result.ok) throw new Error(result.error);
+      return result.value;
     },
     async writeFile(path, data) {
-      files.set(path, typeof data === "string" ? data : new TextDecoder().decode(data));
+      const result = await host.writeFile(filePathOf(path, "writeFile"), fileDataOf(data));
+      if (!result.ok) throw new Error(result.error);
     },
     log: (message) => host.log(message),
   };

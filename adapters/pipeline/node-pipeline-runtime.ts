@@ -7,6 +7,7 @@ import { realpath, rm, stat } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { relative, resolve, sep } from "node:path";
 import type { JobSpec, LoadResult, PipelineRuntime } from "../../core/exec-ports.ts";
+import { QuireError } from "../../core/errors.ts";
 import { err, ok, type Result } from "../../core/result.ts";
 import { bundlePipeline } from "./bundle-pipeline.ts";
 import { PipelineChild } from "./pipeline-child.ts";
@@ -27,7 +28,7 @@ export interface NodePipelineRuntimeOptions {
 export function createNodePipelineRuntime(options: NodePipelineRuntimeOptions = {}): PipelineRuntime {
   const offHeapMb = options.offHeapMb === undefined ? 256 : options.offHeapMb;
   return {
-    async load({ workspace, pipelinePath, limits, signal }): Promise<LoadResult> {
+    async load({ workspace, pipelinePath, limits, signal, processes }): Promise<LoadResult> {
       if (signal.aborted) return { kind: "error", message: "cancelled" };
       const located = await locate(workspace, pipelinePath);
       if (!located.ok) return { kind: "error", message: located.error };
@@ -56,7 +57,16 @@ export function createNodePipelineRuntime(options: NodePipelineRuntimeOptions = 
         signal,
         rssLimitMb: offHeapMb === null ? undefined : limits.memoryMb + offHeapMb,
         env: options.env ?? {},
+        ...(processes === undefined ? {} : { processes }),
       });
+      try {
+        await child.registered;
+      } catch (error) {
+        // Unrecorded, a SIGKILLed server would leave it running: do not run it at all.
+        await child.kill("its process group could not be recorded");
+        await removeBundle();
+        throw new QuireError("pipeline_untracked", `could not record the pipeline process: ${(error as Error).message}`, { cause: error });
+      }
       const loaded = await firstReport(child);
       // The module is in the child's memory now; removing the file at once means even a
       // SIGKILLed server leaves no bundle behind.

@@ -1,10 +1,12 @@
 /**
  * One sandboxed pipeline process: started under Node's permission model, killed with
  * SIGKILL on the wall clock, on abort, above its memory cap or on close, and never left
- * behind, even when the server exits without closing its sessions.
+ * behind, even when the server exits without closing its sessions. A SIGKILLed server gets
+ * no say, and a child busy in a loop never notices the IPC channel closing: so with a
+ * ProcessTracker the child leads a process group of its own, recorded where reconcile finds it.
  */
 import { spawn, type ChildProcess } from "node:child_process";
-import type { PipelineLimits } from "../../core/exec-ports.ts";
+import type { PipelineLimits, ProcessTracker } from "../../core/exec-ports.ts";
 import type { PipelineBundle } from "./bundle-pipeline.ts";
 import { parseChildMessage } from "./child-messages.ts";
 import { watchMemory } from "./memory-watch.ts";
@@ -14,21 +16,29 @@ import type { ChildMessage, ServerMessage } from "./protocol.ts";
 export interface PipelineChildOptions {
   nodePath: string;
   bundle: PipelineBundle;
-  /** Real path; the child's cwd and the only place it may read (besides the bundle) or write. */
+  /**
+   * Real path; the child's cwd, though it may neither read nor write there: the permission
+   * model checks path strings, so a symlink in the workspace would lead anywhere.
+   */
   workspace: string;
   limits: PipelineLimits;
   signal: AbortSignal;
   /** Resident memory cap (heap cap plus room for Buffers); undefined: no polling. */
   rssLimitMb: number | undefined;
   env: Record<string, string>;
+  /** Told about the child's process group; without it the child stays in the server's group. */
+  processes?: ProcessTracker;
 }
 
 const STDIO_TAIL_BYTES = 8 * 1024;
 
 export class PipelineChild {
   readonly pid: number | undefined;
+  /** Settles once the tracker has recorded the child's group (at once without a tracker). */
+  readonly registered: Promise<void>;
   readonly closed: Promise<void>;
   #process: ChildProcess;
+  #exited = false;
   #killReason: string | undefined;
   #deathReason: string | undefined;
   #output = "";
@@ -36,22 +46,29 @@ export class PipelineChild {
   #onDeath: Array<(reason: string) => void> = [];
 
   constructor(private readonly options: PipelineChildOptions) {
-    const { workspace, bundle, limits } = options;
+    const { workspace, bundle, limits, processes } = options;
     const args = [
       "--experimental-permission",
-      `--allow-fs-read=${workspace}`,
+      // The bundle is all the child reads; readFile and writeFile go through the server.
       `--allow-fs-read=${bundle.dir}`,
-      `--allow-fs-write=${workspace}`,
       `--max-old-space-size=${limits.memoryMb}`,
       "--enable-source-maps",
       // The permission model's warning would bury the pipeline's own stderr.
       "--disable-warning=ExperimentalWarning",
       bundle.file,
     ];
-    const child = spawn(options.nodePath, args, { cwd: workspace, env: options.env, stdio: ["ignore", "pipe", "pipe", "ipc"] });
+    // Without a tracker nothing could find a group of its own, while the server's group at
+    // least takes the child along when a terminal's ^C stops a `quire ci validate`.
+    const detached = processes !== undefined;
+    const child = spawn(options.nodePath, args, { cwd: workspace, env: options.env, stdio: ["ignore", "pipe", "pipe", "ipc"], detached });
     this.#process = child;
     this.pid = child.pid;
-    const forget = atServerExit(() => child.kill("SIGKILL"));
+    const group = detached ? child.pid : undefined;
+    this.registered = group === undefined || processes === undefined ? Promise.resolve() : processes.started(group);
+    // Recorded or not, the group is ended below; a rejection is the runtime's to report.
+    this.registered.catch(() => undefined);
+    child.once("exit", () => void (this.#exited = true));
+    const forget = atServerExit(() => this.#signal());
     // Console output is kept only to explain a crash; jobs report through log() and sh.
     const keep = (chunk: Buffer): void => void (this.#output = (this.#output + chunk.toString()).slice(-STDIO_TAIL_BYTES));
     child.stdout?.on("data", keep);
@@ -78,7 +95,9 @@ export class PipelineChild {
         forget();
         this.#deathReason = this.#explain(code, signal, spawnError);
         for (const listener of this.#onDeath) listener(this.#deathReason);
-        resolve();
+        // The child could start nothing, so its group is gone with it.
+        const untracked = group === undefined || processes === undefined ? Promise.resolve() : this.registered.then(() => processes.ended(group));
+        void untracked.catch(() => undefined).then(resolve);
       };
       child.on("close", (code, signal) => finish(code, signal));
       child.on("error", (error) => {
@@ -114,9 +133,24 @@ export class PipelineChild {
   async kill(reason: string): Promise<void> {
     if (this.#deathReason === undefined) {
       this.#killReason ??= reason;
-      this.#process.kill("SIGKILL");
+      this.#signal();
     }
     await this.closed;
+  }
+
+  #signal(): void {
+    // Once it has exited, its pid (and group id) may belong to someone else.
+    if (this.#exited) return;
+    const pid = this.#process.pid;
+    if (pid !== undefined && this.options.processes !== undefined) {
+      try {
+        process.kill(-pid, "SIGKILL");
+        return;
+      } catch {
+        // ESRCH: the group is already gone; the plain kill below is harmless then.
+      }
+    }
+    this.#process.kill("SIGKILL");
   }
 
   #receive(raw: unknown): void {

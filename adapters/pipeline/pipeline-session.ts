@@ -92,6 +92,10 @@ export class NodePipelineSession implements PipelineSession {
       case "log":
         await host.log(message.args.message);
         return ok(null);
+      case "readFile":
+        return host.readFile(message.args.path);
+      case "writeFile":
+        return host.writeFile(message.args.path, message.args.data);
     }
   }
 

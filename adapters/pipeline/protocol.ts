@@ -3,7 +3,7 @@
  * Types only: the child bundle imports this file, and the server checks every message
  * from the child with child-messages.ts, because pipeline code can call `process.send` too.
  */
-import type { JobReturn, JobSpec, ShCall, ShCallResult } from "../../core/exec-ports.ts";
+import type { FileData, JobReturn, JobSpec, ShCall, ShCallResult } from "../../core/exec-ports.ts";
 import type { Result } from "../../core/result.ts";
 
 // ---------- child → server ----------
@@ -24,6 +24,8 @@ export interface CallArgs {
   sh: ShCall;
   secret: { name: string };
   log: { message: string };
+  readFile: { path: string };
+  writeFile: { path: string; data: FileData };
 }
 
 export type CallBody = { [M in keyof CallArgs]: { method: M; args: CallArgs[M] } }[keyof CallArgs];
@@ -57,6 +59,8 @@ export interface CallResults {
   sh: ShCallResult;
   secret: string;
   log: null;
+  readFile: string;
+  writeFile: null;
 }
 
 export interface ReplyMessage {

@@ -1,4 +1,4 @@
-import type { ExecResult, ExecSession, PipelineHost, Redactor, RunFiles, ShCallResult } from "../exec-ports.ts";
+import type { ExecResult, ExecSession, PipelineHost, Redactor, RunFiles, ShCallResult, WorkspaceFiles } from "../exec-ports.ts";
 import type { Clock } from "../ports.ts";
 import { err, ok, type Result } from "../result.ts";
 import type { RunMeta } from "../types.ts";
@@ -25,6 +25,9 @@ export interface JobHostContext {
   job: string;
   exec: ExecSession;
   files: RunFiles;
+  /** Host path of the run's workspace, for the job's readFile and writeFile. */
+  workspace: string;
+  workspaceFiles: WorkspaceFiles;
   redactor: Redactor;
   secrets: ReadonlyMap<string, Result<string, string>>;
   /** Outputs this job may read: its sources and its ancestors, nothing else. */
@@ -41,7 +44,10 @@ export interface JobHost {
   messages: string[];
 }
 
-/** The server side of a job's primitives: `sh` through the executor into a redacted log, secrets, ancestors' outputs. */
+/**
+ * The server side of a job's primitives: `sh` through the executor into a redacted log,
+ * secrets, ancestors' outputs, and workspace files (the sandbox cannot touch the disk).
+ */
 export function createJobHost(ctx: JobHostContext): JobHost {
   const records: ShRecord[] = [];
   const messages: string[] = [];
@@ -109,6 +115,16 @@ export function createJobHost(ctx: JobHostContext): JobHost {
       const text = ctx.redactor.redact(String(message)).text;
       messages.push(text);
       emit({ type: "log", job: ctx.job, message: text });
+    },
+    async readFile(path) {
+      if (ctx.signal.aborted) return err("the run was stopped");
+      const read = await ctx.workspaceFiles.read(ctx.workspace, path);
+      return read.ok ? read : err(`readFile: ${read.error}`);
+    },
+    async writeFile(path, data) {
+      if (ctx.signal.aborted) return err("the run was stopped");
+      const written = await ctx.workspaceFiles.write(ctx.workspace, path, data);
+      return written.ok ? written : err(`writeFile: ${written.error}`);
     },
   };
   return { host, records, messages };

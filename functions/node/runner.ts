@@ -9,6 +9,7 @@ import { createNodePipelineRuntime } from "../../adapters/pipeline/node-pipeline
 import { ProcessRegistry } from "../../adapters/process/process-registry.ts";
 import { configSecrets } from "../../adapters/secrets/config-secrets.ts";
 import type { FsLayout } from "../../adapters/storage/fs-layout.ts";
+import { FsWorkspaceFiles } from "../../adapters/workspace/fs-workspace-files.ts";
 import { GitWorkspaces } from "../../adapters/workspace/git-workspaces.ts";
 import type { Executor } from "../../core/exec-ports.ts";
 import { LEASE_TTL_MS, leaseFor } from "../../core/lease.ts";
@@ -76,6 +77,7 @@ export function createRunner(home: Home, config: QuireConfig, base: RunnerBase, 
       keep: config.keep_workspaces,
       ...(gitDirOf ? { gitDirOf } : {}),
     }),
+    workspaceFiles: new FsWorkspaceFiles(),
     executor,
     runtime: createNodePipelineRuntime(),
     secrets: configSecrets(config.secrets),

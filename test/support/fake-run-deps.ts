@@ -7,6 +7,7 @@ import { FakePipelineRuntime, type FakePipeline } from "../../adapters/pipeline/
 import { configSecrets } from "../../adapters/secrets/config-secrets.ts";
 import { MemoryRunStore } from "../../adapters/storage/memory-run-store.ts";
 import { FakeWorkspaces } from "../../adapters/workspace/fake-workspaces.ts";
+import { MemoryWorkspaceFiles } from "../../adapters/workspace/memory-workspace-files.ts";
 import { draftRun } from "../../core/create-run.ts";
 import type { RunPipelineDeps } from "../../core/run-pipeline.ts";
 import type { RepoName, RunRecord } from "../../core/types.ts";
@@ -21,11 +22,13 @@ export function fakeRunDeps(pipelines: Record<string, FakePipeline>, secrets: Re
   const files = new MemoryRunFiles(store, clock);
   const executor = new FakeExecutor();
   const workspaces = new FakeWorkspaces();
+  const workspaceFiles = new MemoryWorkspaceFiles();
   const ids = new FakeIds();
   const deps: RunPipelineDeps = {
     store,
     files,
     workspaces,
+    workspaceFiles,
     executor,
     runtime: new FakePipelineRuntime((workspace) => pipelines[workspace.split("/")[2] ?? ""]),
     secrets: configSecrets(secrets),
@@ -41,7 +44,7 @@ export function fakeRunDeps(pipelines: Record<string, FakePipeline>, secrets: Re
         clock,
       ),
     );
-  return { deps, store, files, executor, workspaces, clock, createRun };
+  return { deps, store, files, executor, workspaces, workspaceFiles, clock, createRun };
 }
 
 export const job = (id: string, inputs: string[], run: JobDefinition["run"]): JobDefinition => ({ id, inputs, run });
