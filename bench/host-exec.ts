@@ -6,7 +6,7 @@
  * Target: ≤ 1.5× the shell loop.  Usage: npm run bench -- host-exec [--calls N] [--runs R]
  */
 import { startBenchServer, readJobReceipt } from "./support/bench-server.ts";
-import { intFlag, median, stats, verdict } from "./support/stats.ts";
+import { intFlag, machineLine, median, stats, verdict } from "./support/stats.ts";
 import { spawnAndWait, timed } from "./support/timing.ts";
 
 const pipeline = (calls: number) => `import { job } from "quire/ci";
@@ -66,6 +66,7 @@ export async function run(args: string[]): Promise<void> {
         `  Node spawn("true") sequentially:         ${stats(node)}`,
         `  ${verdict("ratio vs shell loop:", vsShell, "≤ 1.5x", vsShell <= 1.5)}`,
         `  ratio vs Node spawn:  ${vsNode.toFixed(2)}x`,
+        machineLine(),
         "",
       ].join("\n"),
     );

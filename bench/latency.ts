@@ -10,7 +10,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { git } from "../test/support/git.ts";
 import { BENCH_REPO, readJobReceipt, readStateTimes, startBenchServer } from "./support/bench-server.ts";
-import { intFlag, median, stats, verdict } from "./support/stats.ts";
+import { intFlag, machineLine, median, stats, verdict } from "./support/stats.ts";
 import { spawnAndWait, timed } from "./support/timing.ts";
 
 const pipeline = (n: number) => `import { job } from "quire/ci";
@@ -77,6 +77,7 @@ export async function run(args: string[]): Promise<void> {
         row("  node -e 0", floors.map((f) => f.node)),
         row("  git archive | tar -x", floors.map((f) => f.archive)),
         `  ${verdict("ratio (p50):", ratio, "≤ 1.5x", ratio <= 1.5)}`,
+        machineLine(),
         "",
       ].join("\n"),
     );

@@ -10,7 +10,7 @@ import { readdir, rm, stat } from "node:fs/promises";
 import { join } from "node:path";
 import { readJobReceipt, startBenchServer } from "./support/bench-server.ts";
 import { mib, statusBytes, watchPeak } from "./support/proc-memory.ts";
-import { intFlag, verdict } from "./support/stats.ts";
+import { intFlag, machineLine, verdict } from "./support/stats.ts";
 import { spawnAndWait, timed } from "./support/timing.ts";
 
 /** `yes <text> | head -c <bytes>`: lines of `lineBytes` including the newline. */
@@ -70,6 +70,7 @@ export async function run(args: string[]): Promise<void> {
         `  server RSS:             ${mib(before)} MiB before, ${mib(peakBytes)} MiB peak`,
         `  ${verdict("throughput:", rate, "≥ 100 MiB/s", rate >= 100, " MiB/s")}`,
         `  ${verdict("RSS growth:", growth / 1024 / 1024, "< 64 MiB", growth < 64 * 1024 * 1024, " MiB")}`,
+        machineLine(),
         "",
       ].join("\n"),
     );

@@ -1,4 +1,5 @@
 /** Small statistics for benchmark samples: nearest-rank quantiles, fixed-width printing. */
+import { availableParallelism, loadavg } from "node:os";
 
 export function quantile(values: readonly number[], q: number): number {
   const sorted = [...values].sort((a, b) => a - b);
@@ -24,4 +25,10 @@ export function intFlag(args: readonly string[], name: string, fallback: number,
   const value = Number(args[at + 1]);
   if (!Number.isInteger(value) || value < min) throw new Error(`--${name} takes a whole number ≥ ${min}`);
   return value;
+}
+
+/** Load average and cores, printed with every result: on a busy machine the ratios drift. */
+export function machineLine(): string {
+  const [one = 0] = loadavg();
+  return `  machine: ${availableParallelism()} cores, load average ${one.toFixed(1)} at the end${one > availableParallelism() ? " (busy: expect noisy numbers)" : ""}`;
 }
