@@ -19,6 +19,8 @@ import type { RepoName } from "../core/types.ts";
 export const BASE = "quire-base:busybox";
 export const REPO = "group/My_Repo.git" as RepoName;
 export const cli = new DockerCli();
+/** Containers of these suites carry their own scope: a quire server's reconcile elsewhere leaves them alone. */
+export const SCOPE = "quire-tests";
 
 export async function docker(args: string[]): Promise<string> {
   return (await execa(cli.bin, args)).stdout.trim();
@@ -67,7 +69,7 @@ export function useDocker(): { open: typeof open; openResult: typeof openResult;
     runIds.push(runId);
     runIdsSeen.add(runId);
     const recorded: Record<string, string>[] = [];
-    const executor = createDockerExecutor({ clock: systemClock, ...options });
+    const executor = createDockerExecutor({ clock: systemClock, scope: SCOPE, ...options });
     const result: Result<ExecSession, ExecOpenError> = await executor.open({
       runId,
       repo: REPO,

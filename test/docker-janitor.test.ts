@@ -1,38 +1,47 @@
+import { randomUUID } from "node:crypto";
 import { describe, expect, it } from "vitest";
 import { FakeClock } from "../adapters/clock/fake-clock.ts";
-import { DockerJanitor } from "../adapters/executor/docker-janitor.ts";
+import { DockerJanitor, createDockerJanitor } from "../adapters/executor/docker-janitor.ts";
 import { fixedLiveness } from "../adapters/liveness/process-liveness.ts";
 import { MemoryRunStore } from "../adapters/storage/memory-run-store.ts";
-import type { ContainerJanitor } from "../core/ports.ts";
 import { reconcile } from "../core/reconcile.ts";
 import type { RunStateRecord } from "../core/types.ts";
-import { REPO, containersOf, useDocker } from "./docker-fixtures.ts";
+import { BASE, REPO, containersOf, useDocker } from "./docker-fixtures.ts";
 
 const { open } = useDocker();
-const janitor = new DockerJanitor();
 
 describe("docker janitor: run containers by label", () => {
-  it("lists labelled containers with their run ids and removes them, idempotently", async () => {
-    const a = await open();
-    const b = await open();
+  it("lists labelled containers of its scope with their run ids and removes them, idempotently", async () => {
+    const scope = `janitor-${randomUUID()}`;
+    const janitor = new DockerJanitor({ scope });
+    const a = await open({ defaultImage: BASE, scope });
+    const b = await open({ defaultImage: BASE, scope });
+    const elsewhere = await open({ defaultImage: BASE, scope: `${scope}-other` });
+    const unscoped = await open({ defaultImage: BASE, scope: "" });
     const listed = await janitor.listRunContainers();
     const idA = a.facts().container_id ?? "?";
     expect(listed).toContainEqual({ containerId: idA, runId: a.runId });
     expect(listed).toContainEqual({ containerId: b.facts().container_id, runId: b.runId });
+
+    expect(listed.map((c) => c.runId)).not.toContain(elsewhere.runId);
+    expect(listed.map((c) => c.runId)).not.toContain(unscoped.runId);
+    const unscopedRuns = (await new DockerJanitor().listRunContainers()).map((c) => c.runId);
+    expect(unscopedRuns).toContain(unscoped.runId);
+    expect(unscopedRuns).not.toContain(a.runId);
 
     await janitor.remove(idA);
     expect(await containersOf(a.runId)).toEqual([]);
     await janitor.remove(idA);
     expect((await janitor.listRunContainers()).map((c) => c.runId)).not.toContain(a.runId);
     // The session whose container the janitor took still closes cleanly.
-    await a.session.close();
-    await b.session.close();
+    for (const run of [a, b, elsewhere, unscoped]) await run.session.close();
   });
 
   it("reconcile removes the containers of runs that are not active and keeps the active run's", async () => {
-    const active = await open();
-    const finished = await open();
-    const unknown = await open();
+    const scope = `reconcile-${randomUUID()}`;
+    const active = await open({ defaultImage: BASE, scope });
+    const finished = await open({ defaultImage: BASE, scope });
+    const unknown = await open({ defaultImage: BASE, scope });
     const clock = new FakeClock();
     const store = new MemoryRunStore();
     const state = (status: RunStateRecord["status"]): RunStateRecord => ({
@@ -54,12 +63,7 @@ describe("docker janitor: run containers by label", () => {
       });
     }
     try {
-      // Scoped to this test's runs: other suites may have run containers up at the same time.
-      const ours = new Set<string>([active.runId, finished.runId, unknown.runId]);
-      const containers: ContainerJanitor = {
-        listRunContainers: async () => (await janitor.listRunContainers()).filter((c) => ours.has(c.runId)),
-        remove: (id) => janitor.remove(id),
-      };
+      const containers = createDockerJanitor({ scope });
       const report = await reconcile({ store, clock, liveness: fixedLiveness("me"), containers });
       expect(report.containersRemoved).toEqual(expect.arrayContaining([finished.facts().container_id, unknown.facts().container_id]));
       expect(report.containersRemoved).not.toContain(active.facts().container_id);

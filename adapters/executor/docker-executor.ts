@@ -5,6 +5,7 @@ import { imageTag } from "../../core/image-tag.ts";
 import type { Clock } from "../../core/ports.ts";
 import { err, ok, type Result } from "../../core/result.ts";
 import { DockerCli, type DockerFailure } from "./docker-cli.ts";
+import { forceRemove } from "./docker-remove.ts";
 import { DockerSession } from "./docker-session.ts";
 
 export interface DockerExecutorOptions {
@@ -18,11 +19,17 @@ export interface DockerExecutorOptions {
   /** The docker CLI; resolved from PATH when absent. */
   cli?: DockerCli;
   buildTimeoutMs?: number;
+  /**
+   * Labels containers as this installation's (e.g. the home directory), so the janitor
+   * of another home on the same engine leaves them alone. Pass the same to the janitor.
+   */
+  scope?: string;
 }
 
 /** Docker labels on every run container; the janitor finds strays by them. */
 export const RUN_LABEL = "quire.run-id";
 export const REPO_LABEL = "quire.repo";
+export const SCOPE_LABEL = "quire.scope";
 
 export const DOCKERFILE = ".quire/Dockerfile";
 
@@ -93,13 +100,13 @@ async function openSession(
 
 async function removeRunContainers(cli: DockerCli, runId: string): Promise<void> {
   const listed = await cli.run(["ps", "--all", "--quiet", "--filter", `label=${RUN_LABEL}=${runId}`], { timeoutMs: 30_000 });
-  const ids = listed.ok ? listed.value.split("\n").filter(Boolean) : [];
-  if (ids.length > 0) await cli.run(["rm", "--force", ...ids], { timeoutMs: 30_000 });
+  for (const id of listed.ok ? listed.value.split("\n").filter(Boolean) : []) await forceRemove(cli, id);
 }
 
 function runArgs(image: string, context: ExecContext, options: DockerExecutorOptions, networkArgs: string[]): string[] {
   const args = ["run", "--detach", "--pull", "never"];
   args.push("--label", `${RUN_LABEL}=${context.runId}`, "--label", `${REPO_LABEL}=${context.repo}`);
+  if (options.scope) args.push("--label", `${SCOPE_LABEL}=${options.scope}`);
   args.push(...networkArgs);
   if (options.cpus !== undefined) args.push("--cpus", String(options.cpus));
   // Swap equal to memory: the limit is the limit, not a cue to start swapping.

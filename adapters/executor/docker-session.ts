@@ -1,7 +1,9 @@
+import { setTimeout as sleep } from "node:timers/promises";
 import { ContainerError } from "../../core/errors.ts";
 import type { ExecRequest, ExecResult, ExecSession, OutputSink } from "../../core/exec-ports.ts";
 import type { DockerCli } from "./docker-cli.ts";
 import { runDockerExec } from "./docker-exec-process.ts";
+import { forceRemove } from "./docker-remove.ts";
 
 /**
  * One run's container. A container that dies under a command is broken infrastructure,
@@ -28,7 +30,7 @@ export class DockerSession implements ExecSession {
     // Torn down under the command (cancel of the whole run, server stopping): that was a kill, not a death.
     if (this.closing) return { ...result, reason: result.reason === "exited" ? "cancelled" : result.reason };
     if (outcome.suspicious) {
-      const death = await this.deathNote();
+      const death = await this.deathNote(outcome.exit >= 128);
       if (death) {
         this.died = death;
         throw new ContainerError("container_died", death);
@@ -49,25 +51,29 @@ export class DockerSession implements ExecSession {
     return this.containerId.slice(0, 12);
   }
 
-  /** Why the container is not running any more, or undefined while it is. */
-  private async deathNote(): Promise<string | undefined> {
-    const state = await this.cli.run(
-      ["inspect", "--format", "{{.State.Running}} {{.State.ExitCode}} {{.State.OOMKilled}}", this.containerId],
-      { timeoutMs: 10_000 },
-    );
-    if (!state.ok) return `container ${this.short} is gone: ${state.error.message}`;
-    const [running, exitCode, oom] = state.value.trim().split(" ");
-    if (running === "true") return undefined;
-    const why = oom === "true" ? "killed for running out of memory" : `exit code ${exitCode ?? "?"}`;
-    return `container ${this.short} stopped while a command ran (${why})`;
+  /**
+   * Why the container is not running any more, or undefined while it is. A container
+   * killed under a command can still read as running for a moment after the command's
+   * own exit arrives, so a command that died of a signal gets a few looks.
+   */
+  private async deathNote(killed: boolean): Promise<string | undefined> {
+    for (let look = 0; look < (killed ? 4 : 1); look++) {
+      if (look > 0) await sleep(100);
+      const state = await this.cli.run(
+        ["inspect", "--format", "{{.State.Running}} {{.State.ExitCode}} {{.State.OOMKilled}}", this.containerId],
+        { timeoutMs: 10_000 },
+      );
+      if (!state.ok) return `container ${this.short} is gone: ${state.error.message}`;
+      const [running, exitCode, oom] = state.value.trim().split(" ");
+      if (running === "true") continue;
+      const why = oom === "true" ? "killed for running out of memory" : `exit code ${exitCode ?? "?"}`;
+      return `container ${this.short} stopped while a command ran (${why})`;
+    }
+    return undefined;
   }
 
-  /** `docker rm -f` SIGKILLs everything in the container at once: no stop timeout to wait out. */
   private async teardown(): Promise<void> {
-    const removed = await this.cli.run(["rm", "--force", "--volumes", this.containerId], { timeoutMs: 30_000 });
-    if (!removed.ok && !/No such container/i.test(removed.error.message)) {
-      throw new ContainerError("container_remove_failed", `could not remove container ${this.short}: ${removed.error.message}`);
-    }
+    await forceRemove(this.cli, this.containerId);
     await this.onStopped();
   }
 }
