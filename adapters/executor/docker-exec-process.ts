@@ -45,7 +45,7 @@ export interface ExecTarget {
 }
 
 export interface ExecOutcome extends ExecResult {
-  /** Non-zero when the docker client itself may be why it ended (daemon gone, container gone). */
+  /** It exited non-zero on its own: the docker client may be why (container or daemon gone), worth a look. */
   suspicious: boolean;
 }
 
