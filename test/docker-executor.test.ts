@@ -1,13 +1,19 @@
 import { mkdir, readFile } from "node:fs/promises";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
+import { DockerCli } from "../adapters/executor/docker-cli.ts";
 import { BASE, REPO, collector, containersOf, docker, request, run, useDocker } from "./docker-fixtures.ts";
+
+const runningId = (facts: Record<string, string>) => facts.container_id ?? "?";
 
 const { open } = useDocker();
 
 describe("docker executor: one container per run", () => {
-  it("runs each command inside the run's container, with its env and cwd, sharing the workspace", async () => {
-    const { session, ws, facts } = await open();
+  it.each([
+    ["through the engine API", new DockerCli()],
+    ["through the CLI alone", new DockerCli(undefined, false)],
+  ])("runs each command inside the run's container, with its env and cwd, sharing the workspace (%s)", async (_how, cli) => {
+    const { session, ws, facts, runId } = await open({ defaultImage: BASE, cli, memoryMb: 64 });
     try {
       const host = await run(session, ["hostname"]);
       expect(host.exit).toBe(0);
@@ -23,9 +29,11 @@ describe("docker executor: one container per run", () => {
       expect((await run(session, ["sh", "-c", "echo made-inside > sub/out.txt"])).exit).toBe(0);
       expect((await run(session, ["cat", "sub/out.txt"])).stdout).toBe("made-inside\n");
       expect(await readFile(join(ws, "sub", "out.txt"), "utf8")).toBe("made-inside\n");
+      expect(await docker(["inspect", "--format", "{{.HostConfig.Memory}}", runningId(facts())])).toBe(String(64 * 1024 * 1024));
     } finally {
       await session.close();
     }
+    expect(await containersOf(runId)).toEqual([]);
   });
 
   it("applies limits, no network and run labels, streams large output whole, records the lifecycle", async () => {

@@ -55,8 +55,11 @@ describe("docker executor: which image a run gets", () => {
     if (!missing.result.ok) expect(missing.result.error.message).toMatch(/No such image|not found|does not exist/i);
   });
 
-  it("a container that is created but cannot start (no sh in the image) is container_start_failed and removed", async () => {
-    const noShell = await openResult({}, { ".quire/Dockerfile": "FROM scratch\nCOPY marker.txt /marker.txt\n", "marker.txt": "x" });
+  it.each([
+    ["through the engine API", new DockerCli()],
+    ["through the CLI alone", new DockerCli(undefined, false)],
+  ])("a container that is created but cannot start (no sh in the image) is container_start_failed and removed (%s)", async (_how, cli) => {
+    const noShell = await openResult({ cli }, { ".quire/Dockerfile": "FROM scratch\nCOPY marker.txt /marker.txt\n", "marker.txt": "x" });
     expect(noShell.result).toMatchObject({ ok: false, error: { code: "container_start_failed" } });
     if (!noShell.result.ok) expect(noShell.result.error.message).toMatch(/sh/);
     expect(await containersOf(noShell.runId)).toEqual([]);

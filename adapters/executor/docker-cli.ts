@@ -2,17 +2,10 @@ import { accessSync, constants } from "node:fs";
 import { delimiter, join } from "node:path";
 import { execa } from "execa";
 import { err, ok, type Result } from "../../core/result.ts";
+import { DockerEngineApi } from "./docker-engine-api.ts";
+import { SETUP_HINT, type DockerFailure } from "./docker-failure.ts";
 
-/** Why a one-shot docker command did not succeed. */
-export interface DockerFailure {
-  /** `unavailable`: no docker binary or no engine answering; `failed`: docker said no. */
-  kind: "unavailable" | "failed";
-  exitCode: number | null;
-  /** The tail of docker's stderr, the part that says what went wrong. */
-  message: string;
-}
-
-export const SETUP_HINT = "run scripts/setup-docker.sh (as root) to install and start a Docker engine";
+export { SETUP_HINT, type DockerFailure } from "./docker-failure.ts";
 
 const ENGINE_DOWN = /Cannot connect to the Docker daemon|Is the docker daemon running|error during connect/i;
 
@@ -22,9 +15,13 @@ const ENGINE_DOWN = /Cannot connect to the Docker daemon|Is the docker daemon ru
  */
 export class DockerCli {
   readonly bin: string;
+  /** The engine's socket, for one-shot calls on the hot path; absent: the CLI does everything. */
+  readonly api: DockerEngineApi | undefined;
 
-  constructor(bin?: string) {
+  /** With an explicit binary, everything goes through that binary. */
+  constructor(bin?: string, useApi = bin === undefined) {
     this.bin = bin ?? findOnPath("docker") ?? "docker";
+    this.api = useApi ? DockerEngineApi.fromEnvironment() : undefined;
   }
 
   async run(args: string[], options: { timeoutMs?: number; input?: string } = {}): Promise<Result<string, DockerFailure>> {

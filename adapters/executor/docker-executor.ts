@@ -5,7 +5,7 @@ import { imageTag } from "../../core/image-tag.ts";
 import type { Clock } from "../../core/ports.ts";
 import { err, ok, type Result } from "../../core/result.ts";
 import { DockerCli, type DockerFailure } from "./docker-cli.ts";
-import { forceRemove } from "./docker-remove.ts";
+import { engineHasBridge, forceRemove, startContainer } from "./docker-container.ts";
 import { DockerSession } from "./docker-session.ts";
 
 export interface DockerExecutorOptions {
@@ -40,28 +40,16 @@ const IDLE = 'trap "exit 0" TERM INT; sleep 2147483647 & wait';
 
 export function createDockerExecutor(options: DockerExecutorOptions): Executor {
   const cli = options.cli ?? new DockerCli();
-  let isolation: Promise<string[]> | undefined;
-  const networkArgs = () => (isolation ??= isolationArgs(cli, options.network === true));
-  return { kind: "docker", open: async (context) => openSession(cli, options, context, await networkArgs()) };
-}
-
-/**
- * `--network none` unless network is allowed. An engine without a default bridge
- * (dockerd --bridge=none, as scripts/setup-docker.sh starts it) already gives each
- * container its own namespace with loopback only, and there `--network none` costs
- * some 170 ms more per start for the same isolation, so it is left out.
- */
-async function isolationArgs(cli: DockerCli, network: boolean): Promise<string[]> {
-  if (network) return [];
-  const bridge = await cli.run(["network", "inspect", "--format", "{{.Name}}", "bridge"], { timeoutMs: 10_000 });
-  return !bridge.ok && /No such network|not found/i.test(bridge.error.message) ? [] : ["--network", "none"];
+  let networkNone: Promise<boolean> | undefined;
+  const isolate = () => (networkNone ??= options.network === true ? Promise.resolve(false) : engineHasBridge(cli));
+  return { kind: "docker", open: async (context) => openSession(cli, options, context, await isolate()) };
 }
 
 async function openSession(
   cli: DockerCli,
   options: DockerExecutorOptions,
   context: ExecContext,
-  networkArgs: string[],
+  networkNone: boolean,
 ): Promise<Result<ExecSession, ExecOpenError>> {
   const facts = lifecycle(context);
   const dockerfile = join(context.workspace, DOCKERFILE);
@@ -82,12 +70,22 @@ async function openSession(
     return err({ code: "no_image", message: `the commit has no ${DOCKERFILE} and no docker.image is configured` });
   }
 
-  const started = await cli.run(runArgs(image, context, options, networkArgs), { timeoutMs: 60_000 });
+  const labels: Record<string, string> = { [RUN_LABEL]: context.runId, [REPO_LABEL]: context.repo };
+  if (options.scope) labels[SCOPE_LABEL] = options.scope;
+  const started = await startContainer(cli, {
+    image,
+    labels,
+    workspace: context.workspace,
+    networkNone,
+    command: IDLE,
+    ...(options.cpus === undefined ? {} : { cpus: options.cpus }),
+    ...(options.memoryMb === undefined ? {} : { memoryMb: options.memoryMb }),
+  });
   if (!started.ok) {
     await removeRunContainers(cli, context.runId); // created but not started: it would linger
     return err(openError(started.error, "container_start_failed", `could not start a container from ${image}`));
   }
-  const containerId = started.value.trim();
+  const containerId = started.value;
   const session = new DockerSession(cli, containerId, () => facts.add({ container_stopped_at: options.clock.now() }));
   try {
     await facts.add({ container_id: containerId, container_started_at: options.clock.now() });
@@ -101,24 +99,6 @@ async function openSession(
 async function removeRunContainers(cli: DockerCli, runId: string): Promise<void> {
   const listed = await cli.run(["ps", "--all", "--quiet", "--filter", `label=${RUN_LABEL}=${runId}`], { timeoutMs: 30_000 });
   for (const id of listed.ok ? listed.value.split("\n").filter(Boolean) : []) await forceRemove(cli, id);
-}
-
-function runArgs(image: string, context: ExecContext, options: DockerExecutorOptions, networkArgs: string[]): string[] {
-  const args = ["run", "--detach", "--pull", "never"];
-  args.push("--label", `${RUN_LABEL}=${context.runId}`, "--label", `${REPO_LABEL}=${context.repo}`);
-  if (options.scope) args.push("--label", `${SCOPE_LABEL}=${options.scope}`);
-  args.push(...networkArgs);
-  if (options.cpus !== undefined) args.push("--cpus", String(options.cpus));
-  // Swap equal to memory: the limit is the limit, not a cue to start swapping.
-  if (options.memoryMb !== undefined) args.push("--memory", `${options.memoryMb}m`, "--memory-swap", `${options.memoryMb}m`);
-  args.push("--mount", `type=bind,${csvField(`source=${context.workspace}`)},target=/work`, "--workdir", "/work");
-  args.push("--entrypoint", "sh", image, "-c", IDLE);
-  return args;
-}
-
-/** --mount is parsed as CSV: a path with a comma or quote must be quoted. */
-function csvField(field: string): string {
-  return /[",]/.test(field) ? `"${field.replace(/"/g, '""')}"` : field;
 }
 
 function openError(failure: DockerFailure, code: ExecOpenError["code"], what: string): ExecOpenError {

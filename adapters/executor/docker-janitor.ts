@@ -2,7 +2,7 @@ import { ContainerError } from "../../core/errors.ts";
 import type { ContainerJanitor } from "../../core/ports.ts";
 import { DockerCli } from "./docker-cli.ts";
 import { RUN_LABEL, SCOPE_LABEL } from "./docker-executor.ts";
-import { forceRemove } from "./docker-remove.ts";
+import { forceRemove } from "./docker-container.ts";
 
 export interface DockerJanitorOptions {
   /** Manage only containers started with this scope (see DockerExecutorOptions.scope). */

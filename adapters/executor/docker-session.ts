@@ -3,7 +3,7 @@ import { ContainerError } from "../../core/errors.ts";
 import type { ExecRequest, ExecResult, ExecSession, OutputSink } from "../../core/exec-ports.ts";
 import type { DockerCli } from "./docker-cli.ts";
 import { runDockerExec } from "./docker-exec-process.ts";
-import { forceRemove } from "./docker-remove.ts";
+import { forceRemove } from "./docker-container.ts";
 
 /**
  * One run's container. A container that dies under a command is broken infrastructure,
