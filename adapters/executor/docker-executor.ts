@@ -35,7 +35,7 @@ export const DOCKERFILE = ".quire/Dockerfile";
 
 // PID 1 only has to exist; TERM ends it at once (`wait` is interruptible) and rm -f kills it
 // anyway. No --init: a shell's `wait` reaps adopted orphans too, and without an init in
-// front an image that has no sh fails `docker run` itself instead of dying a moment later.
+// front an image that has no sh fails to start instead of dying a moment later.
 const IDLE = 'trap "exit 0" TERM INT; sleep 2147483647 & wait';
 
 export function createDockerExecutor(options: DockerExecutorOptions): Executor {
@@ -82,7 +82,8 @@ async function openSession(
     ...(options.memoryMb === undefined ? {} : { memoryMb: options.memoryMb }),
   });
   if (!started.ok) {
-    await removeRunContainers(cli, context.runId); // created but not started: it would linger
+    // Created but not started, it would linger; a failure to remove it is for the janitor.
+    await removeRunContainers(cli, context.runId).catch(() => undefined);
     return err(openError(started.error, "container_start_failed", `could not start a container from ${image}`));
   }
   const containerId = started.value;
