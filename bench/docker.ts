@@ -72,7 +72,7 @@ export async function run(args: string[]): Promise<void> {
         `docker engine ${engine.value}, ${runs} runs each (median / p90 / max, ms)`,
         `  quire run (cached build + start + exec true + teardown): ${stats(ours)}`,
         `  docker run --rm ${BASE} true:                       ${stats(baseline)}`,
-        `  teardown (docker rm -f):                                 ${stats(teardowns)}`,
+        `  teardown (forced remove, engine API):                    ${stats(teardowns)}`,
         `  ratio (median): ${ratio.toFixed(2)}x  target ≤ 2x  ${ratio <= 2 ? "ok" : "MISSED"}`,
         `  teardown max:   ${Math.max(...teardowns).toFixed(0)} ms  target < 1000 ms  ${Math.max(...teardowns) < 1000 ? "ok" : "MISSED"}`,
         "",
