@@ -94,9 +94,12 @@ export async function runPipeline(run: RunRecord, deps: RunPipelineDeps, signal:
     const session = pipeline;
     const openExec = exec;
     const runWorkspace = workspace;
+    // A broken executor stops the jobs like a cancel does, but the run ends errored.
+    const broken = new AbortController();
+    const jobSignal = AbortSignal.any([signal, broken.signal]);
     jobs = await executePipeline(valid.value, new Map([["quire/push", pushOutputs(meta)]]), {
       clock: deps.clock,
-      signal,
+      signal: jobSignal,
       ...(deps.onEvent ? { onEvent: deps.onEvent } : {}),
       runJob: async (job, visible) => {
         await handle.update({ last_job: job.id });
@@ -111,7 +114,8 @@ export async function runPipeline(run: RunRecord, deps: RunPipelineDeps, signal:
           secrets,
           visible,
           clock: deps.clock,
-          signal,
+          signal: jobSignal,
+          onBroken: (cause) => broken.abort(cause),
           log: { capBytes: deps.settings.logCapBytes, captureBytes: deps.settings.captureBytes },
           ...(deps.onEvent ? { onEvent: deps.onEvent } : {}),
         });
@@ -120,6 +124,7 @@ export async function runPipeline(run: RunRecord, deps: RunPipelineDeps, signal:
       },
     });
     const stop = stopReasonOf(signal);
+    if (!stop && broken.signal.aborted) throw new RunAbort(`infrastructure failed: ${describe(broken.signal.reason)}`);
     outcome = stop ? stop.kind : jobs.some((j) => j.status === "failed") ? "failed" : "succeeded";
     error = stop ? stop.message : firstFailure(jobs);
   } catch (caught) {

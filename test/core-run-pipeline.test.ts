@@ -1,4 +1,5 @@
 import { describe, expect, it } from "vitest";
+import { FakeExecutor } from "../adapters/executor/fake-executor.ts";
 import { runPipeline } from "../core/run-pipeline.ts";
 import type { RunEvent } from "../core/pipeline/run-events.ts";
 import { fakeRunDeps, job, SHA } from "./support/fake-run-deps.ts";
@@ -131,6 +132,23 @@ describe("runPipeline with in-memory adapters", () => {
     expect(done.state).toMatchObject({ status: "failed", outcome: "cancelled", error: "cancelled by request" });
     const receipt = JSON.parse((await files.readFile(run.meta.repo, run.meta.run_id, "receipt.json")) ?? "{}");
     expect(receipt.jobs).toEqual({ slow: "failed", next: "skipped" });
+  });
+
+  it("ends errored, not failed, when the executor breaks under a command, and starts no further job", async () => {
+    const fakes = fakeRunDeps({
+      [SHA]: {
+        jobs: [
+          job("a", ["quire/push"], async ({ sh }) => void (await sh(["crash"]))),
+          job("b", ["quire/push"], async () => ({})),
+        ],
+      },
+    });
+    const run = await fakes.createRun();
+    const done = await runPipeline(run, { ...fakes.deps, executor: new FakeExecutor("crash") }, never);
+    expect(done.state).toMatchObject({ status: "failed", outcome: "errored" });
+    expect(done.state.error).toMatch(/infrastructure failed: .*container stopped while a command ran/);
+    const receipt = JSON.parse((await fakes.files.readFile(run.meta.repo, run.meta.run_id, "receipt.json")) ?? "{}");
+    expect(receipt.jobs).toEqual({ a: "failed", b: "skipped" });
   });
 
   it("does nothing with a run that is no longer pending", async () => {

@@ -1,4 +1,5 @@
 import type { ExecRequest, ExecResult, ExecSession, Executor, OutputSink } from "../../core/exec-ports.ts";
+import { ContainerError } from "../../core/errors.ts";
 import { ok } from "../../core/result.ts";
 
 const encoder = new TextEncoder();
@@ -12,6 +13,9 @@ export class FakeExecutor implements Executor {
   readonly kind = "fake";
   readonly commands: string[][] = [];
   openSessions = 0;
+
+  /** `dies` names a program whose exec throws, as a container dying under a command does. */
+  constructor(private readonly dies?: string) {}
 
   async open() {
     this.openSessions += 1;
@@ -27,6 +31,7 @@ export class FakeExecutor implements Executor {
   private async exec(request: ExecRequest, sink: OutputSink): Promise<ExecResult> {
     this.commands.push(request.argv);
     const [program, ...args] = request.argv;
+    if (program !== undefined && program === this.dies) throw new ContainerError("container_died", "container stopped while a command ran");
     const out = (text: string) => sink.write("stdout", encoder.encode(text));
     if (program === "sh" && args[0] === "-c") return this.shell(args[1] ?? "", request, sink);
     switch (program) {

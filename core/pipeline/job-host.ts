@@ -36,6 +36,8 @@ export interface JobHostContext {
   signal: AbortSignal;
   log: { capBytes: number; captureBytes: number };
   onEvent?: RunEventListener;
+  /** The executor broke (e.g. the container died): the run must end errored, not as a job failure. */
+  onBroken?: (error: unknown) => void;
 }
 
 export interface JobHost {
@@ -74,6 +76,9 @@ export function createJobHost(ctx: JobHostContext): JobHost {
         echo.sink,
       );
       if (result.reason === "timed-out") await writer.note(`quire: timed out after ${plan.value.timeoutMs} ms; killed`);
+    } catch (error) {
+      ctx.onBroken?.(error);
+      return err(`the executor failed: ${error instanceof Error ? error.message : String(error)}`);
     } finally {
       echo.flush();
       // An executor that broke still leaves a closed, readable log behind.

@@ -1,7 +1,7 @@
 import { join } from "node:path";
 import { nodeTimers } from "../../adapters/clock/node-timers.ts";
 import { createDockerExecutor } from "../../adapters/executor/docker-executor.ts";
-import { DockerJanitor } from "../../adapters/executor/docker-janitor.ts";
+import { createDockerJanitor } from "../../adapters/executor/docker-janitor.ts";
 import { createHostExecutor } from "../../adapters/executor/host-executor.ts";
 import { fsLogReader } from "../../adapters/logs/fs-log-reader.ts";
 import { FsRunFiles } from "../../adapters/logs/fs-run-files.ts";
@@ -41,10 +41,12 @@ export interface Runner {
   stop(): Promise<void>;
 }
 
-export function executorFor(config: QuireConfig, clock: Clock): Executor {
+/** `scope` keeps servers of different homes on one docker engine from reaping each other's containers. */
+export function executorFor(config: QuireConfig, clock: Clock, scope: string): Executor {
   if (config.executor === "host") return createHostExecutor();
   return createDockerExecutor({
     clock,
+    scope,
     network: config.docker.network,
     ...(config.docker.image === undefined ? {} : { defaultImage: config.docker.image }),
     ...(config.docker.cpus === undefined ? {} : { cpus: config.docker.cpus }),
@@ -67,7 +69,7 @@ export function createRunner(home: Home, config: QuireConfig, base: RunnerBase, 
   const { onEvent, gitDirOf } = options;
   const files = new FsRunFiles(base.layout, base.clock);
   const processes = new ProcessRegistry(join(home.workspaces, ".processes"));
-  const executor = executorFor(config, base.clock);
+  const executor = executorFor(config, base.clock, home.root);
   const pipelineDeps: RunPipelineDeps = {
     store: base.store,
     files,
@@ -124,7 +126,7 @@ export function createRunner(home: Home, config: QuireConfig, base: RunnerBase, 
     files,
     logs: fsLogReader(base.layout),
     processes,
-    ...(config.executor === "docker" ? { containers: new DockerJanitor() } : {}),
+    ...(config.executor === "docker" ? { containers: createDockerJanitor({ scope: home.root }) } : {}),
     async stop() {
       clearInterval(heartbeat);
       await queue.stopAll("the server is shutting down");
