@@ -29,7 +29,7 @@ export function planIndexRepair(table: RunIndexTable, listing: readonly RunLocat
   const reread: RunLocation[] = [];
   for (const loc of listing) {
     seen.add(loc.run_id);
-    const entry = table.get(loc.run_id);
+    const entry = table.peek(loc.run_id);
     if (!entry || entry.status !== loc.status || entry.repo !== loc.repo || LIVE.has(loc.status)) reread.push(loc);
   }
   const missing: IndexEntry[] = [];
@@ -44,6 +44,8 @@ export interface RepairIo {
   read(loc: RunLocation): Promise<RunRecord | undefined>;
   /** Whether the run still exists anywhere; checked before an entry is dropped. */
   exists(entry: IndexEntry): Promise<boolean>;
+  /** Told each change made, so an adapter can persist just those. */
+  changed?(change: { run: IndexEntry } | { gone: string }): void;
 }
 
 export async function applyIndexRepair(table: RunIndexTable, plan: RepairPlan, io: RepairIo): Promise<IndexRepairReport> {
@@ -52,15 +54,19 @@ export async function applyIndexRepair(table: RunIndexTable, plan: RepairPlan, i
     const run = await io.read(loc);
     if (!run) continue;
     const fresh = entryOf(run, recordedAt(run));
-    const current = table.get(fresh.run_id);
+    const current = table.peek(fresh.run_id);
     if (current && sameFacts(current, fresh)) continue;
     // merge keeps a transition that landed while we read: it is newer than what we read.
     const change = table.merge(fresh);
-    if (change !== "kept") report[change] += 1;
+    if (change === "kept") continue;
+    report[change] += 1;
+    io.changed?.({ run: fresh });
   }
   for (const entry of plan.missing) {
     if (await io.exists(entry)) continue;
-    if (table.remove(entry.run_id)) report.removed += 1;
+    if (!table.remove(entry.run_id)) continue;
+    report.removed += 1;
+    io.changed?.({ gone: entry.run_id });
   }
   report.total = table.size;
   return report;

@@ -61,32 +61,43 @@ function removeSorted(list: IndexEntry[], runId: string): void {
   if (list[at]?.run_id === runId) list.splice(at, 1);
 }
 
-function bucket<K>(map: Map<K, IndexEntry[]>, key: K): IndexEntry[] {
-  let list = map.get(key);
-  if (!list) map.set(key, (list = []));
-  return list;
+/** One repo's runs, with the lookups aliases and listings need. */
+interface RepoRuns {
+  /** Sorted by run id, i.e. by creation time. */
+  runs: IndexEntry[];
+  /** Indexed by run number; numbers are dense, so this is a plain array. */
+  byNumber: (IndexEntry | undefined)[];
+  /** Each ref's runs, sorted by run id. */
+  byRef: Map<string, IndexEntry[]>;
 }
 
-const refKey = (repo: string, ref: string) => `${repo}\n${ref}`;
-const numberKey = (repo: string, number: number) => `${repo}#${number}`;
+/** Sha lookups bucket on the first four hex digits: 65,536 small arrays, no string keys. */
+const SHA_BUCKETS = 0x10000;
+const shaBucket = (sha: string): number => {
+  const n = parseInt(sha.slice(0, 4), 16);
+  return Number.isNaN(n) ? SHA_BUCKETS : n;
+};
 
 /**
  * The run index in memory, with the lookups aliases and listings need kept as
- * secondary maps so each is a hash lookup or a binary search, never a scan of every run.
- * Entries are upserted in place: an update keeps a run's position in file order.
+ * secondary structures so each is a hash lookup, an array index or a binary search,
+ * never a scan of every run. Entries are upserted in place: an update keeps a run's
+ * position in file order.
  */
 export class RunIndexTable implements IndexView {
   private readonly byId = new Map<string, IndexEntry>();
   /** Sorted by run id, i.e. by creation time. */
   private readonly all: IndexEntry[] = [];
-  private readonly byRepo = new Map<string, IndexEntry[]>();
-  private readonly byRef = new Map<string, IndexEntry[]>();
-  private readonly bySha7 = new Map<string, IndexEntry[]>();
-  private readonly numbers = new Map<string, IndexEntry>();
+  private readonly repos = new Map<string, RepoRuns>();
+  private readonly shas: (IndexEntry[] | undefined)[] = new Array<IndexEntry[] | undefined>(SHA_BUCKETS + 1);
 
+  /** Takes ownership of the entries (no copies): for freshly parsed ones. */
   static from(entries: Iterable<IndexEntry>): RunIndexTable {
     const table = new RunIndexTable();
-    for (const entry of entries) table.upsert(entry);
+    for (const entry of entries) {
+      if (table.byId.has(entry.run_id)) table.upsert(entry);
+      else table.link(entry);
+    }
     return table;
   }
 
@@ -105,14 +116,22 @@ export class RunIndexTable implements IndexView {
       return false;
     }
     if (current) this.unlink(current);
-    const own = { ...entry };
+    this.link({ ...entry });
+    return current === undefined;
+  }
+
+  private link(own: IndexEntry): void {
     this.byId.set(own.run_id, own);
     insertSorted(this.all, own);
-    insertSorted(bucket(this.byRepo, own.repo), own);
-    insertSorted(bucket(this.byRef, refKey(own.repo, own.ref)), own);
-    bucket(this.bySha7, own.sha.slice(0, MIN_SHA_PREFIX)).push(own);
-    this.numbers.set(numberKey(own.repo, own.number), own);
-    return current === undefined;
+    let repo = this.repos.get(own.repo);
+    if (!repo) this.repos.set(own.repo, (repo = { runs: [], byNumber: [], byRef: new Map() }));
+    insertSorted(repo.runs, own);
+    if (repo.byNumber[own.number] === undefined) repo.byNumber[own.number] = own;
+    let refRuns = repo.byRef.get(own.ref);
+    if (!refRuns) repo.byRef.set(own.ref, (refRuns = []));
+    insertSorted(refRuns, own);
+    const b = shaBucket(own.sha);
+    (this.shas[b] ??= []).push(own);
   }
 
   /**
@@ -142,12 +161,20 @@ export class RunIndexTable implements IndexView {
 
   private unlink(entry: IndexEntry): void {
     removeSorted(this.all, entry.run_id);
-    removeSorted(bucket(this.byRepo, entry.repo), entry.run_id);
-    removeSorted(bucket(this.byRef, refKey(entry.repo, entry.ref)), entry.run_id);
-    const shaList = bucket(this.bySha7, entry.sha.slice(0, MIN_SHA_PREFIX));
-    shaList.splice(shaList.indexOf(entry), 1);
-    const key = numberKey(entry.repo, entry.number);
-    if (this.numbers.get(key) === entry) this.numbers.delete(key);
+    const repo = this.repos.get(entry.repo);
+    if (repo) {
+      removeSorted(repo.runs, entry.run_id);
+      if (repo.byNumber[entry.number] === entry) repo.byNumber[entry.number] = undefined;
+      const refRuns = repo.byRef.get(entry.ref);
+      if (refRuns) removeSorted(refRuns, entry.run_id);
+    }
+    const shaList = this.shas[shaBucket(entry.sha)];
+    if (shaList) shaList.splice(shaList.indexOf(entry), 1);
+  }
+
+  /** The live entry, not a copy: for read-only checks inside core. */
+  peek(runId: string): IndexEntry | undefined {
+    return this.byId.get(runId);
   }
 
   get(runId: string): IndexEntry | undefined {
@@ -156,27 +183,30 @@ export class RunIndexTable implements IndexView {
   }
 
   byNumber(repo: string, number: number): IndexEntry | undefined {
-    const entry = this.numbers.get(numberKey(repo, number));
+    const entry = this.repos.get(repo)?.byNumber[number];
     return entry && { ...entry };
   }
 
   bySha(prefix: string): IndexEntry[] {
     if (prefix.length < MIN_SHA_PREFIX) return [];
-    const list = this.bySha7.get(prefix.slice(0, MIN_SHA_PREFIX)) ?? [];
+    const list = this.shas[shaBucket(prefix)] ?? [];
     return list.filter((e) => e.sha.startsWith(prefix)).map((e) => ({ ...e }));
   }
 
   latestAt(repo: string, ref: string): IndexEntry | undefined {
-    const list = this.byRef.get(refKey(repo, ref));
+    const list = this.repos.get(repo)?.byRef.get(ref);
     const last = list?.[list.length - 1];
     return last && { ...last };
   }
 
   query(q: IndexQuery): IndexPage {
+    const repo = q.repo === undefined ? undefined : this.repos.get(q.repo);
     const lists =
-      q.repo !== undefined && q.refs !== undefined
-        ? q.refs.map((ref) => this.byRef.get(refKey(q.repo as string, ref)) ?? [])
-        : [q.repo !== undefined ? (this.byRepo.get(q.repo) ?? []) : this.all];
+      q.repo === undefined
+        ? [this.all]
+        : q.refs !== undefined
+          ? q.refs.map((ref) => repo?.byRef.get(ref) ?? [])
+          : [repo?.runs ?? []];
     const source = lists.length === 1 ? (lists[0] as IndexEntry[]) : lists.flat().sort(byRunId);
     const refs = q.refs === undefined ? undefined : new Set(q.refs);
     const runs: IndexEntry[] = [];

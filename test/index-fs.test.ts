@@ -99,6 +99,32 @@ describe("fs run index: index.json + journal", () => {
     const fresh = other();
     expect((await fresh.read()).size).toBe(0);
     expect(await fresh.repair()).toEqual({ added: 2, updated: 0, removed: 0, total: 2 });
+    await fresh.settled(); // index.json is rewritten in the background
     expect(await loadIndexFile(index.indexPath)).toMatchObject({ kind: "loaded", dropped: 0 });
+  });
+
+  it("loses nothing appended while it compacts", async () => {
+    const { rig, index, other } = await fsRig();
+    const base = await rig.run("demo.git", "refs/heads/main", sha("a1"));
+    await index.read();
+    const writer = other();
+    const ids = Array.from({ length: 200 }, (_, i) => `0190b000-0000-7000-8000-${i.toString(16).padStart(12, "0")}`);
+    const appends = Promise.all(ids.map((run_id, i) => writer.upsert({ ...entryOf(base, "2030-01-01T00:00:00.000Z"), run_id, number: i + 2 })));
+    await Promise.all([appends, index.compact(), index.compact(), (async () => { await index.read(); await index.compact(); })()]);
+    await index.settled();
+    expect((await index.read()).size).toBe(201);
+    expect((await other().read()).size).toBe(201);
+  });
+
+  it("repairs reach other readers through the journal", async () => {
+    const { rig, index, other } = await fsRig();
+    const a = await rig.run("demo.git", "refs/heads/main", sha("a1"));
+    await index.upsert({ ...entryOf(a, "2030-01-01T00:00:00.000Z"), run_id: "0190a000-0000-7000-8000-0000000000dd", number: 9 });
+    const reader = other();
+    expect((await reader.read()).size).toBe(2);
+    expect(await index.repair()).toMatchObject({ removed: 1, total: 1 });
+    expect((await reader.read()).get("0190a000-0000-7000-8000-0000000000dd")).toBeUndefined();
+    await index.settled();
+    expect((await other().read()).size).toBe(1);
   });
 });

@@ -1,16 +1,16 @@
 import { randomBytes } from "node:crypto";
-import { open } from "node:fs/promises";
+import { open, rm } from "node:fs/promises";
 import { join } from "node:path";
 import type { Logger } from "../../core/ports.ts";
 import { entryOf, recordedAt, sameFacts, type IndexEntry } from "../../core/run-index.ts";
 import type { IndexRepairReport, RunIndex } from "../../core/run-index-port.ts";
 import { applyIndexRepair, planIndexRepair } from "../../core/run-index-repair.ts";
 import { RunIndexTable, type IndexView } from "../../core/run-index-table.ts";
-import { writeFileAtomic } from "../storage/atomic-write.ts";
 import { FsLayout } from "../storage/fs-layout.ts";
-import { loadIndexFile, writeIndexFile } from "./index-file.ts";
-import { appendJournal, journalLine, readJournal, statJournal } from "./index-journal.ts";
+import { commitTemp, loadIndexFile, renderIndex, writeTemp } from "./index-file.ts";
+import { countLines, readBytes, readJournal, statJournal, type IndexOp } from "./index-journal.ts";
 import { IndexLock } from "./index-lock.ts";
+import { JournalWriter } from "./journal-writer.ts";
 import { listRunDirs, mapLimit, readRunAt } from "./run-dirs.ts";
 
 export const INDEX_FILE = "index.json";
@@ -22,22 +22,19 @@ export interface FsRunIndexOptions {
   logger?: Logger;
 }
 
-interface Pending {
-  entry: IndexEntry;
-  resolve: () => void;
-  reject: (error: unknown) => void;
-}
-
 /**
  * The run index as `runs/index.json` plus an append-only `runs/index.journal`.
  *
  * Why two files: rewriting a multi-megabyte index.json on every transition would make
  * each transition cost O(all runs). Instead every upsert appends one JSON line to the
  * journal (under a short inter-process lock, batched when many arrive at once), and
- * index.json is rewritten from memory only on compaction: during reconcile (so on
- * every start) and when the journal passes `compactEvery` lines. Compaction writes
- * index.json atomically, then swaps in an empty journal; a crash in between only
- * leaves lines that replay to the same result.
+ * index.json is rewritten from memory only on compaction: after a reconcile that found
+ * journal lines (so after every start that follows work), in the background, and when
+ * the journal passes `compactEvery` lines. Compaction writes index.json atomically,
+ * then swaps in a journal holding only lines newer than the snapshot; a crash in
+ * between leaves lines that replay to the same result. A crash never leaves either
+ * file unreadable: index.json is only ever replaced whole, and a journal line torn by
+ * a killed writer is skipped.
  *
  * A process that only writes (e.g. `quire ci run`) never loads the index: its upserts
  * are appends. A process that reads (the server) loads index.json + journal once and
@@ -51,16 +48,13 @@ export class FsRunIndex implements RunIndex {
   private readonly layout: FsLayout;
   private readonly lock: IndexLock;
   private readonly compactEvery: number;
-  private readonly writer = `${process.pid}-${randomBytes(4).toString("hex")}`;
+  private readonly journal: JournalWriter;
   private table: RunIndexTable | undefined;
   private ino = -1;
   private offset = 0;
   private journalLines = 0;
   /** Everything that touches the loaded state from disk runs one at a time, in order. */
   private serial: Promise<unknown> = Promise.resolve();
-  private queue: Pending[] = [];
-  private inflight: Pending[] = [];
-  private pumping: Promise<void> | undefined;
   private compacting: Promise<void> | undefined;
   private rebuildLog: IndexEntry[] | undefined;
 
@@ -73,13 +67,14 @@ export class FsRunIndex implements RunIndex {
     this.layout = new FsLayout(root);
     this.lock = new IndexLock(root);
     this.compactEvery = options.compactEvery ?? 10_000;
+    const writer = `${process.pid}-${randomBytes(4).toString("hex")}`;
+    this.journal = new JournalWriter(this.journalPath, this.lock, writer, (lines) => (this.journalLines += lines));
   }
 
   async upsert(entry: IndexEntry): Promise<void> {
     this.table?.upsert(entry);
     this.rebuildLog?.push(entry);
-    await this.persist(entry);
-    this.journalLines += 1;
+    await this.journal.write({ run: entry });
     if (this.table && this.journalLines >= this.compactEvery) this.compactInBackground();
   }
 
@@ -94,12 +89,18 @@ export class FsRunIndex implements RunIndex {
     const known = new Set<string>();
     for (const entry of table.entries()) known.add(entry.run_id);
     const plan = planIndexRepair(table, await listRunDirs(this.layout), known);
+    const changes: IndexOp[] = [];
     const report = await applyIndexRepair(table, plan, {
       read: (loc) => readRunAt(this.layout, loc),
       exists: async (entry) => (await this.layout.locate(entry.repo, entry.run_id)) !== undefined,
+      changed: (op) => changes.push(op),
     });
-    await this.compact();
-    return { ...report, total: (this.table as RunIndexTable).size };
+    // The repairs go to the journal like any change (one batched write); rewriting a
+    // multi-megabyte index.json happens after, off the caller's path, so a start is not
+    // held up by it.
+    await Promise.all(changes.map((op) => this.journal.write(op)));
+    if (this.journalLines > 0) this.compactInBackground();
+    return report;
   }
 
   async rebuild(): Promise<IndexRepairReport> {
@@ -129,20 +130,39 @@ export class FsRunIndex implements RunIndex {
 
   /** Resolves once no journal write or background compaction is in flight (shutdown, tests). */
   async settled(): Promise<void> {
-    while (this.pumping || this.compacting) await Promise.all([this.pumping, this.compacting]);
+    await this.journal.idle();
+    while (this.compacting) await this.compacting;
   }
 
-  /** Rewrites index.json from memory and starts an empty journal. */
-  compact(): Promise<void> {
-    return this.inOrder(() =>
+  /**
+   * Rewrites index.json from memory and restarts the journal with only the lines that
+   * arrived meanwhile. The lock is held twice, briefly: to take a snapshot, and to swap
+   * the files in. Writing and syncing the big file happens in between, so appenders
+   * wait for two short critical sections, not for megabytes of I/O.
+   */
+  async compact(): Promise<void> {
+    const snapshot = await this.inOrder(() =>
       this.lock.run(async () => {
         if (this.table) await this.tail(true);
         else await this.reload();
-        await writeIndexFile(this.indexPath, (this.table as RunIndexTable).entries());
-        await writeFileAtomic(this.journalPath, "");
+        return { text: renderIndex((this.table as RunIndexTable).entries()), ino: this.ino, offset: this.offset };
+      }),
+    );
+    // Outside the lock and the read order: readers keep tailing while this writes.
+    const indexTemp = await writeTemp(this.indexPath, snapshot.text);
+    await this.inOrder(() =>
+      this.lock.run(async () => {
+        await this.tail(true);
+        if (this.ino !== snapshot.ino) return rm(indexTemp, { force: true }); // another process compacted first
+        const rest = await readBytes(this.journalPath, snapshot.offset, this.offset);
+        const journalTemp = await writeTemp(this.journalPath, rest);
+        // index.json first: a crash between the renames leaves the old journal, whose
+        // lines replay onto the new index to the same result.
+        await commitTemp(indexTemp, this.indexPath);
+        await commitTemp(journalTemp, this.journalPath);
         ({ ino: this.ino } = await statJournal(this.journalPath));
-        this.offset = 0;
-        this.journalLines = 0;
+        this.offset = rest.length;
+        this.journalLines = countLines(rest);
       }),
     );
   }
@@ -166,9 +186,14 @@ export class FsRunIndex implements RunIndex {
     if (now.size === this.offset) return;
     const chunk = await readJournal(this.journalPath, this.offset, now.size);
     const table = this.table as RunIndexTable;
-    for (const line of chunk.lines) if (line.by !== this.writer) table.merge(line.run, "by-time");
+    let theirs = chunk.skipped;
+    for (const line of chunk.lines) {
+      if (line.by === this.journal.writer) continue; // applied when we wrote it, and counted then
+      apply(table, line, "by-time");
+      theirs += 1;
+    }
     this.offset = chunk.end;
-    this.journalLines += chunk.lines.length + chunk.skipped;
+    this.journalLines += theirs;
   }
 
   /** Loads index.json and replays the whole journal; call under the lock and in order. */
@@ -181,44 +206,18 @@ export class FsRunIndex implements RunIndex {
     await (await open(this.journalPath, "a")).close();
     const { ino, size } = await statJournal(this.journalPath);
     const chunk = await readJournal(this.journalPath, 0, size);
-    for (const line of chunk.lines) table.merge(line.run, "by-time");
-    // Our own upserts not yet on disk would otherwise vanish from memory.
-    for (const pending of [...this.inflight, ...this.queue]) table.upsert(pending.entry);
+    for (const line of chunk.lines) apply(table, line, "by-time");
+    // Our own changes not yet on disk would otherwise vanish from memory.
+    for (const op of this.journal.pending()) apply(table, op, "as-is");
     this.table = table;
     this.ino = ino;
     this.offset = chunk.end;
     this.journalLines = chunk.lines.length + chunk.skipped;
   }
+}
 
-  /** Group commit: upserts that arrive while a write is in flight go out in the next single write. */
-  private persist(entry: IndexEntry): Promise<void> {
-    return new Promise((resolve, reject) => {
-      this.queue.push({ entry, resolve, reject });
-      this.kick();
-    });
-  }
-
-  /** Starts the writer unless it runs; when it stops, anything queued meanwhile restarts it. */
-  private kick(): void {
-    if (this.pumping || this.queue.length === 0) return;
-    this.pumping = this.pump().finally(() => {
-      this.pumping = undefined;
-      this.kick();
-    });
-  }
-
-  private async pump(): Promise<void> {
-    while (this.queue.length > 0) {
-      this.inflight = this.queue;
-      this.queue = [];
-      const text = this.inflight.map((p) => journalLine(this.writer, p.entry)).join("");
-      try {
-        await this.lock.run(() => appendJournal(this.journalPath, text));
-        for (const p of this.inflight) p.resolve();
-      } catch (error) {
-        for (const p of this.inflight) p.reject(error);
-      }
-      this.inflight = [];
-    }
-  }
+function apply(table: RunIndexTable, op: IndexOp, order: "by-time" | "as-is"): void {
+  if ("gone" in op) table.remove(op.gone);
+  else if (order === "as-is") table.upsert(op.run);
+  else table.merge(op.run, "by-time");
 }

@@ -2,17 +2,16 @@ import { open, stat } from "node:fs/promises";
 import { asIndexEntry, type IndexEntry } from "../../core/run-index.ts";
 
 /**
- * `runs/index.journal`: one JSON line per upsert, `{"by":<writer>,"run":<entry>}`.
+ * `runs/index.journal`: one JSON line per change, `{"by":<writer>,"run":<entry>}` for an
+ * upsert or `{"by":<writer>,"gone":<run id>}` for an entry repair found without a run.
  * Lines are only ever appended (O_APPEND, one write per batch), and readers only
  * consume up to the last newline, so a line being written is never half-read and a
  * line torn by a crash is skipped once the next writer ends it.
  */
-export interface JournalLine {
-  by: string;
-  run: IndexEntry;
-}
+export type IndexOp = { run: IndexEntry } | { gone: string };
+export type JournalLine = IndexOp & { by: string };
 
-export const journalLine = (by: string, run: IndexEntry): string => JSON.stringify({ by, run } satisfies JournalLine) + "\n";
+export const journalLine = (by: string, op: IndexOp): string => JSON.stringify({ by, ...op }) + "\n";
 
 const NEWLINE = 0x0a;
 
@@ -86,10 +85,31 @@ export async function readJournal(path: string, from: number, to: number): Promi
 
 function parseLine(text: string): JournalLine | undefined {
   try {
-    const value = JSON.parse(text) as { by?: unknown; run?: unknown };
+    const value = JSON.parse(text) as { by?: unknown; run?: unknown; gone?: unknown };
+    if (typeof value.by !== "string") return undefined;
+    if (typeof value.gone === "string") return { by: value.by, gone: value.gone };
     const run = asIndexEntry(value.run);
-    return typeof value.by === "string" && run ? { by: value.by, run } : undefined;
+    return run ? { by: value.by, run } : undefined;
   } catch {
     return undefined;
   }
+}
+
+/** Raw bytes [from, to) of the journal, for carrying lines over into a new journal. */
+export async function readBytes(path: string, from: number, to: number): Promise<Buffer> {
+  const buffer = Buffer.alloc(Math.max(0, to - from));
+  if (buffer.length === 0) return buffer;
+  const handle = await open(path, "r");
+  try {
+    const { bytesRead } = await handle.read(buffer, 0, buffer.length, from);
+    return buffer.subarray(0, bytesRead);
+  } finally {
+    await handle.close();
+  }
+}
+
+export function countLines(bytes: Uint8Array): number {
+  let n = 0;
+  for (const byte of bytes) if (byte === NEWLINE) n += 1;
+  return n;
 }

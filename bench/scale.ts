@@ -1,0 +1,156 @@
+/**
+ * The run index at scale: 100k historical runs across 100 repos, written straight to
+ * disk (run directories, counters and the index.json a previous server would have left),
+ * then:
+ *   - server start including reconcile (load index, list run dirs, repair, compact)  ≤ 3 s
+ *   - GET /runs?repo=X&limit=50, p50                                                   ≤ 10 ms
+ *   - alias resolution (GET /runs/<alias>: id, repo#n, sha prefix, repo@ref), p50       ≤ 5 ms
+ *   - index update per transition (journal append under the lock), p50                 ≤ 2 ms
+ *
+ * Usage: npm run bench -- scale [--runs N] [--repos N] [--requests N] [--cold] [--keep]
+ *   --cold  also times a first start with no index.json (every run read once; no target)
+ */
+import { randomBytes } from "node:crypto";
+import { mkdirSync, writeFileSync } from "node:fs";
+import { mkdtemp, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { performance } from "node:perf_hooks";
+import { v7 } from "uuid";
+import { renderIndex } from "../adapters/index/index-file.ts";
+import { FsRunIndex } from "../adapters/index/fs-run-index.ts";
+import type { IndexEntry } from "../core/run-index.ts";
+import type { Outcome, RepoName, RunState } from "../core/types.ts";
+import { ensureHomeDirs, ensureHookToken, resolveHome, type Home } from "../functions/node/home.ts";
+import { serve } from "../functions/node/serve.ts";
+import { intFlag, machineLine, median } from "./support/stats.ts";
+
+const START = Date.parse("2024-01-01T00:00:00Z");
+const hex = (bytes: number) => randomBytes(bytes).toString("hex");
+
+export async function run(args: string[]): Promise<void> {
+  const total = intFlag(args, "runs", 100_000);
+  const repoCount = intFlag(args, "repos", 100);
+  const requests = intFlag(args, "requests", 300);
+  process.env.QUIRE_LOG_LEVEL ??= "warn";
+  const home = resolveHome(await mkdtemp(join(tmpdir(), "quire-bench-scale-")));
+  try {
+    await ensureHomeDirs(home);
+    await ensureHookToken(home);
+    let t = performance.now();
+    const entries = generate(home, total, repoCount);
+    say(`generated ${total} runs across ${repoCount} repos in ${seconds(t)}`);
+
+    if (args.includes("--cold")) {
+      t = performance.now();
+      const cold = await serve({ home, port: 0, host: "127.0.0.1" });
+      say(`  first start, no index.json (reads every run once): ${seconds(t)}`);
+      await cold.close();
+    }
+    writeFileSync(join(home.runs, "index.json"), renderIndex(entries));
+
+    t = performance.now();
+    const server = await serve({ home, port: 0, host: "127.0.0.1" });
+    const startMs = performance.now() - t;
+    let listMs: number[];
+    let aliasMs: number[];
+    try {
+      const repos = [...new Set(entries.map((e) => e.repo))];
+      listMs = await timeRequests(server.url, requests, (i) => `/runs?repo=${encodeURIComponent(repos[i % repos.length] as string)}&limit=50`);
+      const pick = (i: number) => entries[(i * 7919) % entries.length] as IndexEntry;
+      const aliases = [
+        (e: IndexEntry) => e.run_id,
+        (e: IndexEntry) => `${e.repo}#${e.number}`,
+        (e: IndexEntry) => e.sha.slice(0, 10),
+        (e: IndexEntry) => `${e.repo}@${e.ref}`,
+      ];
+      aliasMs = await timeRequests(server.url, requests, (i) => `/runs/${encodeURIComponent((aliases[i % aliases.length] as (e: IndexEntry) => string)(pick(i)))}`);
+    } finally {
+      await server.close();
+    }
+    const updateMs = await timeUpdates(home, entries, requests);
+
+    say(line("server start incl. reconcile", startMs, 3000));
+    say(line("GET /runs?repo=X&limit=50 p50", median(listMs), 10));
+    say(line("alias resolution p50", median(aliasMs), 5));
+    say(line("index update per transition p50", median(updateMs), 2));
+    say(machineLine());
+  } finally {
+    if (args.includes("--keep")) say(`kept ${home.root}`);
+    else await rm(home.root, { recursive: true, force: true });
+  }
+}
+
+/** Writes run directories with plain sync calls: the fastest way to make 100k of them. */
+function generate(home: Home, total: number, repoCount: number): IndexEntry[] {
+  const repos = Array.from({ length: repoCount }, (_, i) => (i % 4 === 0 ? `team${i % 10}/repo${i}.git` : `repo${i}.git`) as RepoName);
+  const numbers = new Map<string, number>();
+  const entries: IndexEntry[] = [];
+  const lastRun = new Map<string, string>();
+  for (let i = 0; i < total; i++) {
+    const repo = repos[i % repoCount] as RepoName;
+    const number = (numbers.get(repo) ?? 0) + 1;
+    numbers.set(repo, number);
+    const ms = START + i * 60_000;
+    const run_id = v7({ msecs: ms });
+    const failed = i % 9 === 0;
+    const status: RunState = failed ? "failed" : "complete";
+    const outcome: Outcome = failed ? "failed" : "succeeded";
+    const ref = i % 5 === 0 ? `refs/heads/feature-${i % 40}` : i % 50 === 1 ? `refs/tags/v${i}` : "refs/heads/main";
+    const sha = hex(20);
+    const at = (offset: number) => new Date(ms + offset).toISOString();
+    const dir = join(home.runs, repo, status, run_id);
+    mkdirSync(dir, { recursive: true });
+    writeFileSync(
+      join(dir, "meta.yml"),
+      `run_id: ${run_id}\nrepo: ${repo}\nnumber: ${number}\nsha: ${sha}\nref: ${ref}\nold_sha: ${"0".repeat(40)}\npushed_at: ${at(0)}\npipeline: .quire/ci.ts\n`,
+    );
+    writeFileSync(
+      join(dir, "state.yml"),
+      `status: ${status}\noutcome: ${outcome}\ncreated_at: ${at(10)}\nstarted_at: ${at(20)}\nfinished_at: ${at(30_000)}\nerror: ${failed ? "job test failed" : "null"}\nlease: null\nlast_job: test\n`,
+    );
+    entries.push({ run_id, repo, number, ref, sha, status, outcome, updated_at: at(30_000), last_job: "test" });
+    lastRun.set(repo, run_id);
+  }
+  for (const [repo, last] of numbers) {
+    writeFileSync(join(home.runs, repo, "counter.json"), JSON.stringify({ last, run_id: lastRun.get(repo) ?? null }));
+  }
+  return entries;
+}
+
+async function timeRequests(url: string, count: number, path: (i: number) => string): Promise<number[]> {
+  const times: number[] = [];
+  for (let i = -20; i < count; i++) {
+    const started = performance.now();
+    const response = await fetch(new URL(path(Math.max(i, 0)), url));
+    await response.arrayBuffer();
+    if (!response.ok) throw new Error(`${path(i)} answered ${response.status}`);
+    if (i >= 0) times.push(performance.now() - started); // the first 20 warm up
+  }
+  return times;
+}
+
+/**
+ * What one transition adds for the index, in the process that owns it (the server):
+ * the in-memory upsert plus one journal line under the inter-process lock.
+ */
+async function timeUpdates(home: Home, entries: readonly IndexEntry[], count: number): Promise<number[]> {
+  const index = new FsRunIndex(home.runs);
+  await index.read();
+  const times: number[] = [];
+  for (let i = 0; i < count; i++) {
+    const entry = entries[entries.length - 1 - i] as IndexEntry;
+    const started = performance.now();
+    await index.upsert({ ...entry, last_job: `job-${i}`, updated_at: new Date().toISOString() });
+    times.push(performance.now() - started);
+  }
+  await index.settled();
+  return times;
+}
+
+const seconds = (since: number) => `${((performance.now() - since) / 1000).toFixed(1)} s`;
+const say = (text: string) => process.stdout.write(text + "\n");
+
+function line(label: string, ms: number, targetMs: number): string {
+  return `  ${label.padEnd(34)} ${ms.toFixed(2).padStart(9)} ms  target ≤ ${targetMs} ms  ${ms <= targetMs ? "ok" : "MISSED"}`;
+}
