@@ -71,6 +71,30 @@ describe("FsRunStore on disk", () => {
     expect((await create()).meta.number).toBe(3);
   });
 
+  it("hands out again the numbers of a crashed batch's runs that never reached disk", async () => {
+    const root = await tempRuns();
+    const create = creator(new FsRunStore(root));
+    const runs = [];
+    for (let i = 0; i < 4; i++) runs.push(await create());
+    // A batch of three claimed 4..6; only its first run was renamed into pending/ before the crash.
+    const gone = (n: number) => `0190a000-0000-7000-8000-0000000000f${n}`;
+    await writeFile(join(root, "foo.git", "counter.json"), JSON.stringify({ last: 6, run_ids: [runs[3]?.meta.run_id, gone(1), gone(2)] }));
+    expect((await create()).meta.number).toBe(5);
+  });
+
+  it("batches concurrent creates and still numbers them 1..n in one repo", async () => {
+    const root = await tempRuns();
+    const store = new FsRunStore(root);
+    const create = creator(store);
+    const runs = await Promise.all(Array.from({ length: 40 }, () => create()));
+    expect(runs.map((r) => r.meta.number).sort((a, b) => a - b)).toEqual(Array.from({ length: 40 }, (_, i) => i + 1));
+    const counter = JSON.parse(await readFile(join(root, "foo.git", "counter.json"), "utf8")) as { last: number; run_ids: string[] };
+    expect(counter.last).toBe(40);
+    // The last counter write names the last batch, which held more than one run: creates were grouped.
+    expect(counter.run_ids.length).toBeGreaterThan(1);
+    expect((await store.listRuns()).map((r) => r.meta.number).sort((a, b) => a - b)).toEqual(Array.from({ length: 40 }, (_, i) => i + 1));
+  });
+
   it("rebuilds the counter from the runs when it is lost", async () => {
     const root = await tempRuns();
     const create = creator(new FsRunStore(root));

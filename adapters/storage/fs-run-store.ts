@@ -1,64 +1,59 @@
-import { mkdir, readFile, rename } from "node:fs/promises";
+import { mkdir, rename } from "node:fs/promises";
 import { join } from "node:path";
-import { StorageError } from "../../core/errors.ts";
 import type { MoveResult, RunFilter, RunStore, SweepReport } from "../../core/ports.ts";
 import { RUN_STATES, type RepoName, type RunDraft, type RunRecord, type RunState, type RunStateRecord } from "../../core/types.ts";
-import { writeFileAtomic } from "./atomic-write.ts";
 import { FsLayout } from "./fs-layout.ts";
+import { GroupCommit } from "./group-commit.ts";
 import { KeyedMutex } from "./keyed-mutex.ts";
 import { withRepoLock } from "./repo-lock.ts";
-import { readRunDir, writeMeta, writeState } from "./run-files.ts";
+import { RunCounters } from "./run-counter.ts";
+import { readRunDir, writeState } from "./run-files.ts";
+import { stageRun } from "./run-staging.ts";
 import { STAGING_DIR, sweepRepo, sweepRepoDir } from "./fs-sweep.ts";
 
 const RUN_ID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
-const COUNTER_FILE = "counter.json";
-
-interface Counter {
-  last: number;
-  /** The run that took `last`; if it never reached disk, its number is handed out again. */
-  run_id: string | null;
-}
 
 /** Run records as plain files under `<home>/runs`. */
 export class FsRunStore implements RunStore {
   readonly layout: FsLayout;
   private readonly repoMutex = new KeyedMutex();
   private readonly runMutex = new KeyedMutex();
+  private readonly counters: RunCounters;
+  // Concurrent creates in one repo share one lock, one counter write and overlapping fsyncs.
+  private readonly creates = new GroupCommit<RunDraft, RunRecord>((repo, drafts) => this.createBatch(repo as RepoName, drafts));
 
   constructor(root: string) {
     this.layout = new FsLayout(root);
+    this.counters = new RunCounters(this.layout, (repo) => this.highestNumber(repo));
   }
 
   createRun(draft: RunDraft): Promise<RunRecord> {
-    const repoDir = this.layout.repoDir(draft.repo);
-    return this.repoMutex.run(draft.repo, () =>
-      withRepoLock(repoDir, async () => {
-        const number = await this.claimNumber(draft.repo, draft.run_id);
-        const meta = draft.meta(number);
-        const temp = join(repoDir, STAGING_DIR, draft.run_id);
-        await mkdir(temp, { recursive: true });
-        await writeMeta(temp, meta);
-        await writeState(temp, draft.state);
-        await mkdir(this.layout.stateDir(draft.repo, "pending"), { recursive: true });
-        await rename(temp, this.layout.runDir(draft.repo, "pending", draft.run_id));
-        return { meta, state: draft.state };
-      }),
-    );
+    return this.creates.add(draft.repo, draft);
   }
 
-  private async claimNumber(repo: RepoName, runId: string): Promise<number> {
-    const path = join(this.layout.repoDir(repo), COUNTER_FILE);
-    let counter: Counter;
-    try {
-      counter = JSON.parse(await readFile(path, "utf8")) as Counter;
-    } catch (error) {
-      if ((error as NodeJS.ErrnoException).code !== "ENOENT") throw wrap(error, "counter unreadable");
-      counter = { last: await this.highestNumber(repo), run_id: null };
-    }
-    const lastExists = counter.run_id === null || (await this.layout.locate(repo, counter.run_id)) !== undefined;
-    const number = lastExists ? counter.last + 1 : counter.last;
-    await writeFileAtomic(path, JSON.stringify({ last: number, run_id: runId } satisfies Counter));
-    return number;
+  private createBatch(repo: RepoName, drafts: RunDraft[]): Promise<RunRecord[]> {
+    const repoDir = this.layout.repoDir(repo);
+    return this.repoMutex.run(repo, () =>
+      withRepoLock(repoDir, async () => {
+        const claim = await this.counters.claim(repo, drafts.map((d) => d.run_id));
+        const records = drafts.map((d, i): RunRecord => ({ meta: d.meta(claim.first + i), state: d.state }));
+        const staging = (r: RunRecord) => join(repoDir, STAGING_DIR, r.meta.run_id);
+        // The counter write and the staging overlap; nothing is published before both are durable.
+        // Settled, not raced: no write may still be running once the lock is released.
+        const staged = await Promise.allSettled([
+          claim.written,
+          mkdir(this.layout.stateDir(repo, "pending"), { recursive: true }),
+          ...records.map((r) => stageRun(staging(r), r)),
+        ]);
+        const failed = staged.find((s) => s.status === "rejected");
+        if (failed) {
+          this.counters.forget(repo);
+          throw failed.reason;
+        }
+        await Promise.all(records.map((r) => rename(staging(r), this.layout.runDir(repo, "pending", r.meta.run_id))));
+        return records;
+      }),
+    );
   }
 
   private async highestNumber(repo: RepoName): Promise<number> {
@@ -159,8 +154,4 @@ async function readIfPresent(dir: string, state: RunState): Promise<RunRecord | 
     if (((error as { cause?: NodeJS.ErrnoException }).cause)?.code === "ENOENT") return undefined;
     throw error;
   }
-}
-
-function wrap(cause: unknown, message: string): StorageError {
-  return new StorageError("storage_failed", message, { cause });
 }
