@@ -31,13 +31,27 @@ export class CatFileBatch {
 
   /** The object type of `<sha>:<path>` ("blob", "tree", …) or null when it is missing. */
   lookup(spec: string): Promise<string | null> {
+    return this.lookupAll([spec]).then(([type]) => type ?? null);
+  }
+
+  /** Several lookups in one write: one answer line each, in order. */
+  lookupAll(specs: readonly string[]): Promise<(string | null)[]> {
     if (this.closed) return Promise.reject(new GitError("git_exited", "git cat-file is closed"));
-    if (/[\n\r]/.test(spec)) return Promise.resolve(null);
+    // A newline would split one question into two and shift every later answer.
+    const asked = specs.filter((spec) => !/[\n\r]/.test(spec));
+    if (asked.length === 0) return Promise.resolve(specs.map(() => null));
     this.touch();
-    return new Promise<string>((resolve, reject) => {
-      this.waiting.push({ resolve, reject });
-      this.child.stdin.write(`${spec}\n`);
-    }).then((line) => (line.endsWith(" missing") || line.endsWith(" ambiguous") ? null : line.trim()));
+    const answers = asked.map(
+      (spec) =>
+        new Promise<string>((resolve, reject) => this.waiting.push({ resolve, reject })).then((line) =>
+          line.endsWith(" missing") || line.endsWith(" ambiguous") ? null : line.trim(),
+        ),
+    );
+    this.child.stdin.write(asked.map((spec) => `${spec}\n`).join(""));
+    return Promise.all(answers).then((types) => {
+      let next = 0;
+      return specs.map((spec) => (/[\n\r]/.test(spec) ? null : (types[next++] ?? null)));
+    });
   }
 
   close(): void {

@@ -29,6 +29,8 @@ export class GitCli implements GitPort {
   }
 
   async repoExists(repo: RepoName): Promise<boolean> {
+    // A repo with a live cat-file process was there a moment ago; spares a stat per push under load.
+    if (this.batches.has(repo)) return true;
     try {
       return (await stat(join(this.gitDir(repo), "HEAD"))).isFile();
     } catch {
@@ -40,8 +42,7 @@ export class GitCli implements GitPort {
     if (!OBJECT_NAME.test(sha)) return null;
     // A repo that is gone has no files; checked only before a process is started for it.
     if (!this.batches.has(repo) && !(await this.repoExists(repo))) return null;
-    const batch = this.batch(repo);
-    const types = await Promise.all(paths.map((path) => batch.lookup(`${sha}:${path}`)));
+    const types = await this.batch(repo).lookupAll(paths.map((path) => `${sha}:${path}`));
     const index = types.findIndex((type) => type === "blob");
     return index === -1 ? null : (paths[index] ?? null);
   }
