@@ -1,5 +1,5 @@
 import { randomBytes } from "node:crypto";
-import { mkdir, readFile, writeFile } from "node:fs/promises";
+import { mkdir, readFile, stat, writeFile } from "node:fs/promises";
 import { homedir } from "node:os";
 import { join, resolve } from "node:path";
 
@@ -42,8 +42,20 @@ export async function ensureHookToken(home: Home): Promise<string> {
   return readHookToken(home);
 }
 
+const tokens = new Map<string, { stamp: string; token: string }>();
+
+/**
+ * The server asks for the token on every hook request: one stat, and a read only when the
+ * file changed, so a rotated token still takes effect at once.
+ */
 export async function readHookToken(home: Home): Promise<string> {
-  return (await readFile(home.hookToken, "utf8")).trim();
+  const info = await stat(home.hookToken);
+  const stamp = `${info.ino}:${info.size}:${info.mtimeMs}`;
+  const known = tokens.get(home.hookToken);
+  if (known?.stamp === stamp) return known.token;
+  const token = (await readFile(home.hookToken, "utf8")).trim();
+  tokens.set(home.hookToken, { stamp, token });
+  return token;
 }
 
 export async function readServerUrl(home: Home): Promise<string | undefined> {
