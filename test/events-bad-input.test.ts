@@ -26,19 +26,25 @@ async function fileList(dir: string): Promise<string[]> {
 let home: string;
 let pipelineSha: string;
 let plainSha: string;
+
+/** A home with demo.git holding a commit without a pipeline and one with it. */
+async function makeHome(): Promise<{ home: string; plainSha: string; pipelineSha: string }> {
+  const root = await tempHome();
+  await writeFile(join(root, "hook.token"), TOKEN + "\n");
+  const gitDir = join(root, "repos", "demo.git");
+  await execa("git", ["init", "--quiet", "--bare", "--initial-branch=main", gitDir], { env: gitEnv });
+  const clone = await WorkClone.of(gitDir);
+  const plain = await clone.commit({ "README.md": "hi" });
+  const pipeline = await clone.commit({ ".quire/ci.ts": "export {};" });
+  await clone.push();
+  return { home: root, plainSha: plain, pipelineSha: pipeline };
+}
 const errors: unknown[] = [];
 const logger: Logger = { info: () => undefined, warn: () => undefined, error: (obj) => void errors.push(obj) };
 const git = { adapter: undefined as GitCli | undefined };
 
 beforeAll(async () => {
-  home = await tempHome();
-  await writeFile(join(home, "hook.token"), TOKEN + "\n");
-  const gitDir = join(home, "repos", "demo.git");
-  await execa("git", ["init", "--quiet", "--bare", "--initial-branch=main", gitDir], { env: gitEnv });
-  const clone = await WorkClone.of(gitDir);
-  plainSha = await clone.commit({ "README.md": "hi" });
-  pipelineSha = await clone.commit({ ".quire/ci.ts": "export {};" });
-  await clone.push();
+  ({ home, plainSha, pipelineSha } = await makeHome());
 });
 
 function app(bodyLimitBytes?: number) {
@@ -171,32 +177,35 @@ describe("POST /events/push with bad input, through createApp", () => {
 });
 
 describe("POST /events/push with bad input, through the real server", () => {
+  // A home of its own, with no run in it: the server's runner has nothing to do while files are compared.
   let server: ServerProcess;
+  let serverHome: string;
   beforeAll(async () => {
-    server = await startServer(home);
+    ({ home: serverHome } = await makeHome());
+    server = await startServer(serverHome);
   });
   afterAll(async () => server?.stop());
 
   const post = (body: string, headers: Record<string, string> = { authorization: `Bearer ${TOKEN}`, "content-type": "application/json" }) =>
     server.request("/events/push", { method: "POST", headers, body });
 
-  it.each<[string, () => Promise<Response>, number, string]>([
-    ["no token", () => post(JSON.stringify(event()), { "content-type": "application/json" }), 401, "unauthorized"],
-    ["wrong content type", () => post(JSON.stringify(event()), { authorization: `Bearer ${TOKEN}`, "content-type": "text/plain" }), 415, "unsupported_media_type"],
-    ["hostile repo", () => post(JSON.stringify(event({ repo: "../../x.git" }))), 400, "invalid_repo"],
-    ["encoded traversal", () => post(JSON.stringify(event({ repo: "..%2f..%2fx.git" }))), 400, "invalid_repo"],
-    ["short sha", () => post(JSON.stringify(event({}, { new_sha: "abc" }))), 400, "invalid_event"],
-    ["unknown repo", () => post(JSON.stringify(event({ repo: "nope.git" }))), 404, "unknown_repo"],
-    ["broken JSON", () => post("{"), 400, "invalid_json"],
-    ["a 3 MB body", () => post("x".repeat(3 * 1024 * 1024)), 413, "body_too_large"],
-  ])("%s → %s %s, and writes nothing", async (_, send, status, code) => {
-    const before = await fileList(home);
+  it.each<[string, number, string, () => Promise<Response>]>([
+    ["no token", 401, "unauthorized", () => post(JSON.stringify(event()), { "content-type": "application/json" })],
+    ["wrong content type", 415, "unsupported_media_type", () => post(JSON.stringify(event()), { authorization: `Bearer ${TOKEN}`, "content-type": "text/plain" })],
+    ["hostile repo", 400, "invalid_repo", () => post(JSON.stringify(event({ repo: "../../x.git" })))],
+    ["encoded traversal", 400, "invalid_repo", () => post(JSON.stringify(event({ repo: "..%2f..%2fx.git" })))],
+    ["short sha", 400, "invalid_event", () => post(JSON.stringify(event({}, { new_sha: "abc" })))],
+    ["unknown repo", 404, "unknown_repo", () => post(JSON.stringify(event({ repo: "nope.git" })))],
+    ["broken JSON", 400, "invalid_json", () => post("{")],
+    ["a 3 MB body", 413, "body_too_large", () => post("x".repeat(3 * 1024 * 1024))],
+  ])("%s → %s %s, and writes nothing", async (_, status, code, send) => {
+    const before = await fileList(serverHome);
     await expectError(await send(), status, code);
-    expect(await fileList(home)).toEqual(before);
+    expect(await fileList(serverHome)).toEqual(before);
   });
 
   it("refuses a streamed body without a length once it passes the limit", async () => {
-    const before = await fileList(home);
+    const before = await fileList(serverHome);
     // node:http, not fetch: the server answers 413 and hangs up mid-upload, and fetch reports that as a socket error.
     const answer = await new Promise<{ status: number; body: string; type: string }>((resolve, reject) => {
       const request = httpRequest(new URL("/events/push", server.url), {
@@ -226,6 +235,6 @@ describe("POST /events/push with bad input, through the real server", () => {
     expect(answer.status).toBe(413);
     expect(answer.type).toMatch(/^application\/json/);
     expect(JSON.parse(answer.body)).toMatchObject({ error: { code: "body_too_large" } });
-    expect(await fileList(home)).toEqual(before);
+    expect(await fileList(serverHome)).toEqual(before);
   });
 });
