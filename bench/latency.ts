@@ -3,7 +3,9 @@
  * event was accepted (the run's `created_at`) to the first `sh` of the job starting
  * (its `started_at` in the job receipt). Floor, timed in the same run: Node's startup
  * (`node -e 0`) plus `git archive | tar -x` of the same commit.
- * Target: p50 ≤ 1.5× the floor.  Usage: npm run bench -- latency [--runs N]
+ * Target: p50 ≤ 1.5× the floor. Each round also posts one push event straight from the
+ * bench, with the repo's hook off, to show what the hook process competing for the CPU costs.
+ * Usage: npm run bench -- latency [--runs N]
  */
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
@@ -31,8 +33,9 @@ export async function run(args: string[]): Promise<void> {
   const bench = await startBenchServer();
   const bare = join(bench.home, "repos", BENCH_REPO);
   try {
-    const quireRun = async (n: number) => {
-      const id = await bench.pushPipeline(pipeline(n), n === 0 ? project : {});
+    const quireRun = async (n: number, direct = false) => {
+      const push = direct ? bench.pushPipelineDirect : bench.pushPipeline;
+      const id = await push(pipeline(n), n === 0 ? project : {});
       const dir = bench.runDir(await bench.waitSucceeded(id));
       const { created, started } = await readStateTimes(dir);
       const receipt = await readJobReceipt(dir, "first");
@@ -57,11 +60,13 @@ export async function run(args: string[]): Promise<void> {
     await quireRun(0); // warm: the server's modules, esbuild's service, the page cache
     await floor();
     const samples: Awaited<ReturnType<typeof quireRun>>[] = [];
+    const direct: number[] = [];
     const floors: Awaited<ReturnType<typeof floor>>[] = [];
     // Interleaved, so drift on a busy machine hits both sides alike.
     for (let i = 1; i <= runs; i++) {
       samples.push(await quireRun(i));
       floors.push(await floor());
+      direct.push((await quireRun(runs + i, true)).total);
     }
     const total = samples.map((s) => s.total);
     const floorTotal = floors.map((f) => f.node + f.archive);
@@ -73,6 +78,7 @@ export async function run(args: string[]): Promise<void> {
         row("  accepted → run active (queue, move)", samples.map((s) => s.queued)),
         row("  active → job started (workspace, executor, bundle, child, validate)", samples.map((s) => s.setup)),
         row("  job started → first sh (IPC, log open)", samples.map((s) => s.job)),
+        row("quire, event posted directly (no hook process running)", direct),
         row("floor: node -e 0 + git archive | tar -x", floorTotal),
         row("  node -e 0", floors.map((f) => f.node)),
         row("  git archive | tar -x", floors.map((f) => f.archive)),

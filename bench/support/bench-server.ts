@@ -6,7 +6,7 @@
 import { readFile, rm, writeFile } from "node:fs/promises";
 import { dirname, join } from "node:path";
 import { parse } from "yaml";
-import { WorkClone } from "../../test/support/git.ts";
+import { git, WorkClone } from "../../test/support/git.ts";
 import { quire, startServer, tempHome, type ServerProcess } from "../../test/support/quire-process.ts";
 import { runIdsFromPush, waitForRun, type RunView } from "../../test/support/runs-api.ts";
 
@@ -18,6 +18,11 @@ export interface BenchServer {
   clone: WorkClone;
   /** Commits `.quire/ci.ts` (and any extra files), pushes, returns the run the hook created. */
   pushPipeline(pipeline: string, extra?: Record<string, string>): Promise<string>;
+  /**
+   * The same, but the bare repo's hook stays off and the bench posts the push event
+   * itself, as the hook would: no hook process competes with the run for the CPU.
+   */
+  pushPipelineDirect(pipeline: string, extra?: Record<string, string>): Promise<string>;
   /** Waits until the run is terminal and fails loudly unless it succeeded. */
   waitSucceeded(runId: string, timeoutMs?: number): Promise<RunView>;
   /** The run's directory on disk, in the state it is in now. */
@@ -52,6 +57,22 @@ export async function startBenchServer(configYaml = ""): Promise<BenchServer> {
       const stderr = await work.push(["origin", "HEAD:refs/heads/main", "--force"]);
       const [id] = runIdsFromPush(stderr);
       if (!id) throw new Error(`the push created no run: ${stderr}`);
+      return id;
+    },
+    async pushPipelineDirect(pipeline, extra = {}) {
+      const before = await git(work.dir, ["rev-parse", "--verify", "--quiet", "HEAD"]).catch(() => "");
+      const sha = await work.commit({ ".quire/ci.ts": pipeline, ...extra }, "bench");
+      const noHooks = "git -c core.hooksPath=/dev/null receive-pack";
+      await git(work.dir, ["push", "--quiet", `--receive-pack=${noHooks}`, "origin", "HEAD:refs/heads/main", "--force"]);
+      const ref = { ref: "refs/heads/main", old_sha: before.trim() || "0".repeat(40), new_sha: sha };
+      const response = await running.request("/events/push", {
+        method: "POST",
+        headers: { "content-type": "application/json", authorization: `Bearer ${running.token}` },
+        body: JSON.stringify({ type: "push", repo: BENCH_REPO, pushed_at: new Date().toISOString(), refs: [ref] }),
+      });
+      const body = (await response.json()) as { runs?: { run_id: string }[] };
+      const id = body.runs?.[0]?.run_id;
+      if (response.status !== 202 || id === undefined) throw new Error(`the push event was refused: ${JSON.stringify(body)}`);
       return id;
     },
     async waitSucceeded(runId, timeoutMs = 120_000) {
