@@ -28,7 +28,9 @@ import { planTransition } from ${src("core/transition.ts")};
 const [root, repo, sha] = process.argv.slice(2);
 const store = new IndexedRunStore(new FsRunStore(root), new FsRunIndex(root), systemClock);
 process.stdout.write("ready\\n");
-const lease = { owner: "elsewhere:1:x", expires_at: "2999-01-01T00:00:00Z" };
+import { hostname } from "node:os";
+// Owned like a real runner's lease: once this process is killed, reconcile orphans its active run.
+const lease = { owner: \`\${hostname()}:\${process.pid}:churn\`, expires_at: "2999-01-01T00:00:00Z" };
 for (;;) {
   let run = await store.createRun(draftRun({ repo, update: { ref: "refs/heads/churn", old_sha: "0".repeat(40), new_sha: sha }, pushed_at: systemClock.now(), pipeline: ".quire/ci.ts" }, uuidIds, systemClock));
   for (const target of [{ to: "active", lease }, { to: "failed", outcome: "failed" }]) {
@@ -121,7 +123,8 @@ describe("index after SIGKILL mid-burst", () => {
     await churn;
 
     // Readable as the crash left it: index.json whole, the journal at most torn at its end.
-    expect((await loadIndexFile(join(runsDir(), "index.json"))).kind).toBe("loaded");
+    // (absent is fine: a first server only compacts once there is something to compact)
+    expect((await loadIndexFile(join(runsDir(), "index.json"))).kind).not.toBe("unreadable");
     const journal = (await readFile(join(runsDir(), "index.journal"), "utf8")).split("\n").filter(Boolean);
     const unparsable = journal.filter((line) => {
       try {
