@@ -3,5 +3,11 @@
 import { register } from "tsx/esm/api";
 
 register();
-const { buildCli } = await import("../functions/cli/main.ts");
-await buildCli().parseAsync(process.argv);
+const [command, sub, ...rest] = process.argv.slice(2);
+// Every push runs the hook: skip loading the whole CLI for it.
+const handled =
+  command === "hook" && sub === "post-receive" && (await import("../functions/cli/hook-entry.ts")).fastPostReceive(rest);
+if (!(await handled)) {
+  const { buildCli } = await import("../functions/cli/main.ts");
+  await buildCli().parseAsync(process.argv);
+}

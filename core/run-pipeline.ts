@@ -102,7 +102,8 @@ export async function runPipeline(run: RunRecord, deps: RunPipelineDeps, signal:
       signal: jobSignal,
       ...(deps.onEvent ? { onEvent: deps.onEvent } : {}),
       runJob: async (job, visible) => {
-        await handle.update({ last_job: job.id });
+        // Recording last_job need not delay the job; the handle serialises it with later writes.
+        const noted = handle.update({ last_job: job.id }).catch(() => false);
         const jobHost = createJobHost({
           meta,
           job: job.id,
@@ -120,6 +121,7 @@ export async function runPipeline(run: RunRecord, deps: RunPipelineDeps, signal:
           ...(deps.onEvent ? { onEvent: deps.onEvent } : {}),
         });
         const result = redactValue(await session.runJob(job.id, jobHost.host), redactor);
+        await noted;
         return { result, sh: jobHost.records, messages: jobHost.messages };
       },
     });

@@ -68,7 +68,10 @@ export function createJobHost(ctx: JobHostContext): JobHost {
       capBytes: ctx.log.capBytes,
       captureBytes: ctx.log.captureBytes,
     });
-    const echo = echoLines(writer, ctx.redactor, (stream, line) => emit({ type: "output", job: ctx.job, stream, line }));
+    // Splitting output into lines costs real throughput; only pay it when someone follows live.
+    const echo = ctx.onEvent
+      ? echoLines(writer, ctx.redactor, (stream, line) => emit({ type: "output", job: ctx.job, stream, line }))
+      : { sink: writer, flush: () => undefined };
     let result: ExecResult | undefined;
     try {
       result = await ctx.exec.exec(
