@@ -1,4 +1,3 @@
-import { readFileSync } from "node:fs";
 import { mkdir, mkdtemp, realpath, stat, symlink } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -6,6 +5,7 @@ import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { HostExecutor } from "../adapters/executor/host-executor.ts";
 import type { ExecRequest, ExecSession, OutputSink, StreamName } from "../core/exec-ports.ts";
 import type { RepoName } from "../core/types.ts";
+import { pidAlive } from "./support/runs-api.ts";
 
 /** Collects output and lets a test wait for a line, instead of sleeping. */
 class CollectingSink implements OutputSink {
@@ -23,24 +23,6 @@ class CollectingSink implements OutputSink {
   async firstLine(stream: StreamName = "stdout"): Promise<string> {
     while (!this.text[stream].includes("\n")) await new Promise<void>((resolve) => this.waiters.push(resolve));
     return this.text[stream].split("\n")[0] ?? "";
-  }
-}
-
-/**
- * Whether a process still runs. A zombie counts as dead: it was killed and only waits
- * for init to reap it, which process.kill(pid, 0) alone cannot tell.
- */
-function running(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-  } catch {
-    return false;
-  }
-  try {
-    const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
-    return stat.slice(stat.lastIndexOf(")") + 2)[0] !== "Z";
-  } catch {
-    return false;
   }
 }
 
@@ -133,7 +115,7 @@ describe("host executor", () => {
       expect(result.reason).toBe("timed-out");
       const child = Number(sink.text.stdout.trim());
       expect(child).toBeGreaterThan(1);
-      expect(running(child)).toBe(false);
+      expect(pidAlive(child)).toBe(false);
     }
     expect(tracked.size).toBe(0);
   });
@@ -143,12 +125,12 @@ describe("host executor", () => {
     const abort = new AbortController();
     const pending = session.exec(request(["sh", "-c", "trap '' TERM; sleep 100 & echo $!; wait"], { signal: abort.signal }), sink);
     const child = Number(await sink.firstLine());
-    expect(running(child)).toBe(true);
+    expect(pidAlive(child)).toBe(true);
     abort.abort();
     const result = await pending;
     expect(result.reason).toBe("cancelled");
     expect(result.exit).toBe(137);
-    expect(running(child)).toBe(false);
+    expect(pidAlive(child)).toBe(false);
   });
 
   it("does not start a command whose signal is already aborted", async () => {
@@ -167,10 +149,10 @@ describe("host executor", () => {
     expect((await session.exec(request(["sh", "-c", "sleep 100 & echo $!"]), holding)).exit).toBe(0);
     expect(performance.now() - started).toBeLessThan(5_000);
     const children = [Number(quiet.text.stdout), Number(holding.text.stdout)];
-    expect(children.map(running)).toEqual([true, true]);
+    expect(children.map(pidAlive)).toEqual([true, true]);
     expect(tracked.size).toBe(2);
     await session.close();
-    expect(children.map(running)).toEqual([false, false]);
+    expect(children.map(pidAlive)).toEqual([false, false]);
     expect(tracked.size).toBe(0);
     await expect(session.exec(request(["true"]), new CollectingSink())).rejects.toThrow(/closed/);
   });
@@ -181,7 +163,7 @@ describe("host executor", () => {
     const child = Number(await sink.firstLine());
     await session.close();
     expect((await pending).reason).toBe("cancelled");
-    expect(running(child)).toBe(false);
+    expect(pidAlive(child)).toBe(false);
   });
 
   it("streams all output through a slow sink (backpressure)", async () => {
