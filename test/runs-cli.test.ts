@@ -62,21 +62,22 @@ job("test", ["build"], async ({ sh }) => { await sh("echo tested"); return {}; }
     expect(lines).toEqual([{ job: "test", n: 1, time: expect.any(String), stream: "stdout", text: "tested" }]);
   });
 
+  // Generous waits: on a busy two-core machine a queued run can take a while to start.
   it("retries and cancels by alias", async () => {
     const retry = await run("runs", "retry", "demo.git#1");
     expect(retry.stdout).toMatch(/^queued demo\.git#2 \(/);
-    await waitForRun(server as ServerProcess, "demo.git#2");
+    await waitForRun(server as ServerProcess, "demo.git#2", undefined, 120_000);
 
     const slow = await push("slow", `import { job } from "quire/ci";
 job("wait", ["quire/push"], async ({ sh }) => { await sh("sleep 30"); return {}; });
 `);
-    await waitForRun(server as ServerProcess, slow, (r) => r.status === "active");
+    await waitForRun(server as ServerProcess, slow, (r) => r.status === "active", 120_000);
     const cancel = await run("runs", "cancel", "demo.git@slow");
     expect(cancel.code).toBe(0);
     expect(cancel.stdout).toMatch(/^(stopping|cancelled) demo\.git#3/);
-    const ended = await waitForRun(server as ServerProcess, "demo.git@refs/heads/slow");
+    const ended = await waitForRun(server as ServerProcess, "demo.git@refs/heads/slow", undefined, 120_000);
     expect(ended).toMatchObject({ status: "failed", outcome: "cancelled" });
-  });
+  }, 300_000);
 
   it("says clearly what it cannot find", async () => {
     const unknown = await run("runs", "show", "demo.git#99");
