@@ -75,8 +75,10 @@ export async function run(args: string[]): Promise<void> {
     await new FsRunStore(home.runs).sweep();
     const sweepMs = performance.now() - t;
     t = performance.now();
-    await new FsRunIndex(home.runs).repair();
+    const index = new FsRunIndex(home.runs);
+    await index.repair();
     const indexMs = performance.now() - t;
+    await index.settled();
 
     say(line("server start incl. reconcile", startMs, 3000));
     say(`    of which run store sweep ~${sweepMs.toFixed(0)} ms, index load + repair ~${indexMs.toFixed(0)} ms`);
