@@ -182,9 +182,11 @@ export class FsRunIndex implements RunIndex {
   /** Applies what other processes appended since we last looked. Runs in order. */
   private async tail(locked: boolean): Promise<void> {
     const now = await statJournal(this.journalPath);
-    if (now.ino !== this.ino || now.size < this.offset) return locked ? this.reload() : this.lock.run(() => this.reload());
-    if (now.size === this.offset) return;
-    const chunk = await readJournal(this.journalPath, this.offset, now.size);
+    const same = now.ino === this.ino && now.size >= this.offset;
+    if (same && now.size === this.offset) return;
+    const chunk = same ? await readJournal(this.journalPath, now.ino, this.offset, now.size) : undefined;
+    // Another process compacted (a new journal file): start over from its index.json.
+    if (!chunk) return locked ? this.reload() : this.lock.run(() => this.reload());
     const table = this.table as RunIndexTable;
     let theirs = chunk.skipped;
     for (const line of chunk.lines) {
@@ -205,7 +207,8 @@ export class FsRunIndex implements RunIndex {
     const table = RunIndexTable.from(loaded.kind === "loaded" ? loaded.entries : []);
     await (await open(this.journalPath, "a")).close();
     const { ino, size } = await statJournal(this.journalPath);
-    const chunk = await readJournal(this.journalPath, 0, size);
+    // Under the lock nobody swaps the journal, so the read always matches the stat.
+    const chunk = (await readJournal(this.journalPath, ino, 0, size)) ?? { lines: [], end: 0, skipped: 0 };
     for (const line of chunk.lines) apply(table, line, "by-time");
     // Our own changes not yet on disk would otherwise vanish from memory.
     for (const op of this.journal.pending()) apply(table, op, "as-is");

@@ -57,16 +57,21 @@ export interface JournalChunk {
   skipped: number;
 }
 
-export async function readJournal(path: string, from: number, to: number): Promise<JournalChunk> {
+/**
+ * Complete lines in [from, to) of the journal whose inode is `ino`; undefined when the
+ * path now names another file (a compaction swapped it in since the caller's stat).
+ */
+export async function readJournal(path: string, ino: number, from: number, to: number): Promise<JournalChunk | undefined> {
   if (to <= from) return { lines: [], end: from, skipped: 0 };
   const buffer = Buffer.alloc(to - from);
   const handle = await open(path, "r").catch((error: NodeJS.ErrnoException) => {
     if (error.code === "ENOENT") return undefined;
     throw error;
   });
-  if (!handle) return { lines: [], end: from, skipped: 0 };
+  if (!handle) return undefined;
   let length: number;
   try {
+    if ((await handle.stat()).ino !== ino) return undefined;
     ({ bytesRead: length } = await handle.read(buffer, 0, buffer.length, from));
   } finally {
     await handle.close();
