@@ -1,8 +1,10 @@
+import { spawn } from "node:child_process";
 import { mkdir, mkdtemp, realpath, stat, symlink } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { HostExecutor } from "../adapters/executor/host-executor.ts";
+import { forkMark, killTree, pidWindow, treeMembers } from "../adapters/executor/process-tree.ts";
 import type { ExecRequest, ExecSession, OutputSink, StreamName } from "../core/exec-ports.ts";
 import type { RepoName } from "../core/types.ts";
 import { pidAlive } from "./support/runs-api.ts";
@@ -183,5 +185,33 @@ describe("host executor", () => {
     const opened = await new HostExecutor().open({ runId: "r2", repo: "demo.git" as RepoName, workspace: join(workspace, "nope") });
     expect(opened.ok).toBe(false);
     if (!opened.ok) expect(opened.error.code).toBe("executor_unavailable");
+  });
+});
+
+describe("process tree scan", () => {
+  it("finds in the pids handed out since the fork mark what a scan of every process finds", async () => {
+    const mark = forkMark();
+    expect(mark).toBeGreaterThan(0);
+    // One child stays in the group, one moves to a group of its own inside the session.
+    const script = "sleep 100 & a=$!; perl -e 'setpgrp(0,0); exec qw(sleep 100)' & echo $a $!; wait";
+    const leader = spawn("sh", ["-c", script], { detached: true, stdio: ["ignore", "pipe", "ignore"] });
+    const pids = await new Promise<number[]>((resolve) => leader.stdout.once("data", (chunk: Buffer) => resolve(chunk.toString().trim().split(" ").map(Number))));
+    const group = leader.pid ?? 0;
+    try {
+      const windowed = (await treeMembers(group, mark)).sort((a, b) => a - b);
+      expect(windowed).toEqual((await treeMembers(group)).sort((a, b) => a - b));
+      expect(windowed).toEqual([group, ...pids].sort((a, b) => a - b));
+    } finally {
+      await killTree(group, 300, mark);
+    }
+    expect([group, ...pids].map(pidAlive)).toEqual([false, false, false]);
+  });
+
+  it("looks from the leader up to the newest pid, across the wrap at pid_max, and everywhere once the counter may have lapped", () => {
+    const straight = pidWindow(1_000, { last: 1_200, forks: 150, inUse: 100, pidMax: 32_768 });
+    expect([999, 1_000, 1_200, 1_201, 400].map((pid) => straight?.(pid))).toEqual([false, true, true, false, false]);
+    const wrapped = pidWindow(32_700, { last: 400, forks: 500, inUse: 100, pidMax: 32_768 });
+    expect([32_699, 32_700, 32_767, 300, 400, 401].map((pid) => wrapped?.(pid))).toEqual([false, true, true, true, true, false]);
+    expect(pidWindow(1_000, { last: 1_200, forks: 32_368, inUse: 100, pidMax: 32_768 })).toBeUndefined();
   });
 });

@@ -56,8 +56,8 @@ export const createHostExecutor = (options: HostExecutorOptions = {}): Executor 
 class HostSession implements ExecSession {
   /** Commands in flight, each with its way to stop. */
   private readonly running = new Map<Promise<unknown>, () => void>();
-  /** Leaders whose background children outlived the command; close() ends them. */
-  private readonly leftovers = new Set<number>();
+  /** Leaders whose background children outlived the command, with their forkMark; close() ends them. */
+  private readonly leftovers = new Map<number, number | undefined>();
   private closing: Promise<void> | undefined;
 
   constructor(
@@ -100,7 +100,7 @@ class HostSession implements ExecSession {
     try {
       const outcome = await run.finally(() => registered);
       if (spawned !== undefined) {
-        if (await hasLeftovers(spawned)) this.leftovers.add(spawned);
+        if (await hasLeftovers(spawned, outcome.forksBefore)) this.leftovers.set(spawned, outcome.forksBefore);
         else await this.tracker.ended(spawned);
       }
       return { exit: outcome.exit, duration_ms: outcome.duration_ms, reason: outcome.reason };
@@ -122,8 +122,8 @@ class HostSession implements ExecSession {
     for (const stop of this.running.values()) stop();
     await Promise.allSettled(this.running.keys());
     await Promise.all(
-      [...this.leftovers].map(async (leader) => {
-        await killTree(leader, this.graceMs);
+      [...this.leftovers].map(async ([leader, forksBefore]) => {
+        await killTree(leader, this.graceMs, forksBefore);
         await this.tracker.ended(leader);
       }),
     );

@@ -4,7 +4,7 @@ import { performance } from "node:perf_hooks";
 import type { Readable } from "node:stream";
 import { setTimeout as sleep } from "node:timers/promises";
 import type { ExecResult, OutputSink, StreamName } from "../../core/exec-ports.ts";
-import { killTree, treeMembers } from "./process-tree.ts";
+import { forkMark, killTree, treeMembers } from "./process-tree.ts";
 
 /** Exit codes a shell uses for these, so pipelines can tell them apart from the command's own. */
 export const EXIT_NOT_FOUND = 127;
@@ -30,6 +30,8 @@ export interface HostCommand {
 export interface HostOutcome extends ExecResult {
   /** Process group (and session) id, if the command started. */
   leader?: number;
+  /** forkMark() just before the spawn: lets later scans of the tree skip older processes. */
+  forksBefore?: number;
 }
 
 const encoder = new TextEncoder();
@@ -52,6 +54,7 @@ export async function runHostCommand(cmd: HostCommand, sink: OutputSink): Promis
   }
   if (cmd.signal.aborted) return { exit: EXIT_KILLED, duration_ms: 0, reason: "cancelled" };
 
+  const forksBefore = forkMark();
   const child = spawn(program, args, { cwd: cmd.cwd, env: cmd.env, stdio: ["ignore", "pipe", "pipe"], detached: true });
   let spawnError: NodeJS.ErrnoException | undefined;
   child.on("error", (error) => (spawnError ??= error));
@@ -72,7 +75,7 @@ export async function runHostCommand(cmd: HostCommand, sink: OutputSink): Promis
   const stop = (why: "timed-out" | "cancelled") => {
     if (killing) return;
     reason = why;
-    killing = killTree(leader, cmd.graceMs);
+    killing = killTree(leader, cmd.graceMs, forksBefore);
   };
   const onAbort = () => stop("cancelled");
   cmd.signal.addEventListener("abort", onAbort, { once: true });
@@ -102,11 +105,11 @@ export async function runHostCommand(cmd: HostCommand, sink: OutputSink): Promis
       await pumps;
     }
     if (sinkError !== undefined) {
-      await killTree(leader, cmd.graceMs);
+      await killTree(leader, cmd.graceMs, forksBefore);
       throw sinkError;
     }
     const exit = code ?? 128 + (signal === null ? 0 : constants.signals[signal]);
-    return { exit, duration_ms: elapsed(), reason, leader };
+    return { exit, duration_ms: elapsed(), reason, leader, ...(forksBefore === undefined ? {} : { forksBefore }) };
   } finally {
     if (timer) clearTimeout(timer);
     cmd.signal.removeEventListener("abort", onAbort);
@@ -114,8 +117,8 @@ export async function runHostCommand(cmd: HostCommand, sink: OutputSink): Promis
 }
 
 /** Whether anything of the tree outlived its leader (`cmd &`). */
-export async function hasLeftovers(leader: number): Promise<boolean> {
-  return (await treeMembers(leader)).length > 0;
+export async function hasLeftovers(leader: number, forksBefore?: number): Promise<boolean> {
+  return (await treeMembers(leader, forksBefore)).length > 0;
 }
 
 /**
