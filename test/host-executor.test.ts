@@ -1,10 +1,11 @@
 import { spawn } from "node:child_process";
-import { mkdir, mkdtemp, realpath, stat, symlink } from "node:fs/promises";
+import { mkdir, mkdtemp, readdir, realpath, stat, symlink } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { HostExecutor } from "../adapters/executor/host-executor.ts";
 import { forkMark, killTree, pidWindow, treeMembers } from "../adapters/executor/process-tree.ts";
+import { ProcessRegistry } from "../adapters/process/process-registry.ts";
 import type { ExecRequest, ExecSession, OutputSink, StreamName } from "../core/exec-ports.ts";
 import type { RepoName } from "../core/types.ts";
 import { pidAlive } from "./support/runs-api.ts";
@@ -179,6 +180,34 @@ describe("host executor", () => {
     const result = await session.exec(request(["head", "-c", String(8 * 1024 * 1024), "/dev/zero"]), slow);
     expect(result.exit).toBe(0);
     expect(bytes).toBe(8 * 1024 * 1024);
+  });
+
+  it("records the groups left running in the process registry, where reconcile's killRun ends them", async () => {
+    const root = await mkdtemp(join(tmpdir(), "quire-processes-"));
+    const registry = new ProcessRegistry(root);
+    const opened = await new HostExecutor({ killGraceMs: 300 }).open({ runId: "r3", repo: "demo.git" as RepoName, workspace, processes: registry.tracker("r3") });
+    if (!opened.ok) throw new Error(opened.error.message);
+    const own = opened.value;
+    const leftover = async () => {
+      const sink = new CollectingSink();
+      expect((await own.exec(request(["sh", "-c", "sleep 100 >/dev/null 2>&1 & echo $!"]), sink)).exit).toBe(0);
+      return Number(sink.text.stdout);
+    };
+    try {
+      const first = await leftover();
+      expect((await own.exec(request(["true"]), new CollectingSink())).exit).toBe(0);
+      expect(await readdir(join(root, "r3"))).toHaveLength(1); // the finished command is forgotten
+      expect(await registry.killRun("r3")).toBe(1);
+      expect(await registry.listRuns()).toEqual([]);
+      // The run's directory is gone now; a later command still gets recorded.
+      const second = await leftover();
+      expect(await registry.listRuns()).toEqual(["r3"]);
+      await own.close();
+      expect([first, second].map(pidAlive)).toEqual([false, false]);
+      expect(await readdir(join(root, "r3"))).toEqual([]);
+    } finally {
+      await own.close();
+    }
   });
 
   it("refuses to open on a workspace that does not exist", async () => {

@@ -13,10 +13,24 @@ export class ProcessRegistry implements ProcessJanitor {
 
   tracker(runId: string): ProcessTracker {
     const dir = join(this.root, runId);
+    // Made once per run rather than once per command; a failed attempt is tried again.
+    let made: Promise<unknown> | undefined;
+    const makeDir = (): Promise<unknown> =>
+      (made ??= mkdir(dir, { recursive: true }).catch((error: unknown) => {
+        made = undefined;
+        throw error;
+      }));
     return {
       started: async (pgid) => {
-        await mkdir(dir, { recursive: true });
-        await writeFile(join(dir, String(pgid)), "");
+        const file = join(dir, String(pgid));
+        await makeDir();
+        await writeFile(file, "").catch(async (error: unknown) => {
+          if ((error as NodeJS.ErrnoException).code !== "ENOENT") throw error;
+          // Someone removed the directory since (killRun); make it again, as every call once did.
+          made = undefined;
+          await makeDir();
+          await writeFile(file, "");
+        });
       },
       ended: async (pgid) => {
         await rm(join(dir, String(pgid)), { force: true });
