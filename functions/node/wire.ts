@@ -15,7 +15,7 @@ export interface NodeDeps extends AppDeps {
   git: GitCli;
   /** Where run directories live, for adapters that read run files directly. */
   layout: FsLayout;
-  /** The run index; as reconcile's `index`, it is repaired and compacted on every reconcile. */
+  /** The run index; as reconcile's `index`, every reconcile repairs it (and compacts it after, if its journal has lines). */
   index: FsRunIndex;
   close(): void;
 }
