@@ -87,6 +87,26 @@ describe("fs log writer", () => {
     expect(await lines(path)).toEqual([`${T} stdout F héllo → wörld`]);
   });
 
+  it("counts the lines it wrote, also where a secret ending in a newline swallowed one", async () => {
+    const trailing = createRedactor([{ name: "key", value: "multi-line\nkey-value\n" }]);
+    const path = await logFile();
+    const writer = await openFsLogWriter(path, options({ redactor: trailing }), () => T);
+    await writer.write("stdout", bytes("a\nb\n\nc"));
+    await writer.write("stderr", bytes("key: multi-line\nkey-value\n"));
+    await writer.write("stdout", bytes("d\ne\n"));
+    const summary = await writer.close();
+    const logged = await lines(path);
+    expect(logged).toEqual([
+      `${T} stdout F a`,
+      `${T} stdout F b`,
+      `${T} stdout F `,
+      `${T} stderr F key: {{ key }}`,
+      `${T} stdout F cd`,
+      `${T} stdout F e`,
+    ]);
+    expect(summary).toMatchObject({ lines: logged.length, redactions: 1 });
+  });
+
   it("stops at the cap, says so once, and keeps counting", async () => {
     const path = await logFile();
     const capBytes = 1000;

@@ -1,5 +1,5 @@
 import { TextDecoder } from "node:util";
-import { countNewlines, formatCriBlock, formatCriLine } from "../../core/cri-line.ts";
+import { criPrefix, formatCriBlock, formatCriLine } from "../../core/cri-line.ts";
 import type { LogOptions, LogSummary, LogWriter, Redactor, StreamName } from "../../core/exec-ports.ts";
 
 /** Where formatted log text goes: a file, or memory in tests. */
@@ -114,7 +114,7 @@ export class CriLogWriter implements LogWriter {
       state.pending = text.slice(lastNewline + 1);
       this.capture(state, block);
       out = formatCriBlock(time, state.name, block);
-      lines = countNewlines(block);
+      lines = blockLines(out, block, time, state.name);
     }
     if (state.pending.length > LINE_MAX) out += this.splitLong(state, time);
     if (out.length > 0) await this.emit(out, lines);
@@ -196,6 +196,15 @@ export class CriLogWriter implements LogWriter {
     state.capturedBytes = this.options.captureBytes;
     this.truncated = true;
   }
+}
+
+/**
+ * The lines formatCriBlock made of `block`, from lengths alone: each adds one prefix, and
+ * a block that does not end in "\n" (a secret ending in one swallowed it) gets one added.
+ */
+function blockLines(out: string, block: string, time: string, stream: StreamName): number {
+  const added = block.endsWith("\n") ? 0 : 1;
+  return (out.length - block.length - added) / criPrefix(time, stream).length;
 }
 
 function commonSuffix(a: string, b: string): number {
