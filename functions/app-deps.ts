@@ -1,5 +1,6 @@
 import type { Clock, ContainerJanitor, GitPort, Ids, Liveness, Logger, ProcessJanitor, RunStore } from "../core/ports.ts";
 import type { LogReader, RunFiles } from "../core/exec-ports.ts";
+import type { RunIndex } from "../core/run-index-port.ts";
 import type { RunQueue } from "../core/run-queue.ts";
 import type { RunResolver } from "../core/run-ref.ts";
 import type { RunRecord } from "../core/types.ts";
@@ -26,6 +27,8 @@ export interface AppDeps {
   /** Reads logs and other run files for downloads and live tails. */
   logs?: LogReader;
   files?: RunFiles;
+  /** The run index: serves `GET /runs` and is repaired by every reconcile. */
+  index?: Pick<RunIndex, "read" | "repair">;
   /** What reconcile cleans up besides run records. */
   containers?: ContainerJanitor;
   processes?: ProcessJanitor;

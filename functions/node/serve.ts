@@ -63,6 +63,7 @@ export async function serve(options: ServeOptions): Promise<{ url: string; close
     await rm(home.serverUrl, { force: true });
     await runner.stop();
     await new Promise<void>((resolve) => server.close(() => resolve()));
+    await base.index.settled();
     base.close();
   };
   return { url, close };

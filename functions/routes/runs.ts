@@ -9,18 +9,11 @@ import { errorResponse } from "../http/errors.ts";
 import { lookupFailure } from "../http/lookup-response.ts";
 import { runView } from "../http/run-view.ts";
 
-/** The run index, when the host wired one; `GET /runs` is served from it. */
-export interface RunIndexReader {
-  read(): Promise<IndexView>;
-}
-
-export type RunRouteDeps = AppDeps & { index?: RunIndexReader };
-
 /**
  * `GET /runs` (filters repo, ref, status, outcome; limit; opaque cursor; newest first)
  * and `GET /runs/:ref` (id or alias, through the resolver).
  */
-export function runRoutes(deps: RunRouteDeps): Hono {
+export function runRoutes(deps: AppDeps): Hono {
   const app = new Hono();
   app.get("/", async (c) => {
     const query = parseRunQuery(c.req.query());
@@ -49,7 +42,7 @@ export interface JobView {
 }
 
 /** Jobs as the run's files show them: whatever exists so far, nothing invented. */
-async function jobsOf(deps: RunRouteDeps, repo: RepoName, runId: string): Promise<JobView[]> {
+async function jobsOf(deps: AppDeps, repo: RepoName, runId: string): Promise<JobView[]> {
   if (!deps.files) return [];
   const jobs = new Map<string, JobView>();
   for (const path of await deps.files.listFiles(repo, runId)) {
@@ -80,7 +73,7 @@ function parseReceipt(text: string | undefined): Record<string, unknown> | null 
 }
 
 /** Without a wired index (bare test setups) the same answers come from a walk of the store. */
-async function indexView(deps: RunRouteDeps): Promise<IndexView> {
+async function indexView(deps: AppDeps): Promise<IndexView> {
   if (deps.index) return deps.index.read();
   const runs = await deps.store.listRuns();
   return RunIndexTable.from(runs.map((run) => entryOf(run, recordedAt(run))));
