@@ -1,7 +1,8 @@
 import { Command } from "commander";
 import { FsRunIndex } from "../../adapters/index/fs-run-index.ts";
 import type { IndexRepairReport } from "../../core/run-index-port.ts";
-import { readHookToken, readServerUrl, resolveHome } from "../node/home.ts";
+import { resolveHome } from "../node/home.ts";
+import { askServerToReconcile } from "../node/server-reconcile.ts";
 import { homeOption } from "./options.ts";
 
 const describe = (r: IndexRepairReport) => `${r.total} runs indexed (added ${r.added}, updated ${r.updated}, removed ${r.removed})`;
@@ -23,23 +24,18 @@ export function indexCommand(): Command {
       const print = (how: string, report: IndexRepairReport): void => {
         process.stdout.write(opts.json ? JSON.stringify({ how, ...report }) + "\n" : `${how}: ${describe(report)}\n`);
       };
-      const url = await readServerUrl(home);
-      if (url) {
-        try {
-          const response = await fetch(new URL("/reconcile", url), {
-            method: "POST",
-            headers: { authorization: `Bearer ${await readHookToken(home)}` },
-          });
-          const body = (await response.json()) as { index?: IndexRepairReport; error?: { message: string } };
-          if (!response.ok || !body.index) {
-            process.stderr.write(`quire: the server at ${url} did not repair the index: ${body.error?.message ?? response.status}\n`);
-            process.exitCode = 1;
-            return;
-          }
-          return print(`repaired by the server at ${url}`, body.index);
-        } catch {
-          process.stderr.write(`quire: server at ${url} did not answer; rebuilding ${home.runs} directly\n`);
+      const asked = await askServerToReconcile(home);
+      if (asked.kind === "answered") {
+        const body = asked.body as { index?: IndexRepairReport; error?: { message?: string } };
+        if (!asked.ok || !body.index) {
+          process.stderr.write(`quire: the server at ${asked.url} did not repair the index: ${body.error?.message ?? "no index report"}\n`);
+          process.exitCode = 1;
+          return;
         }
+        return print(`repaired by the server at ${asked.url}`, body.index);
+      }
+      if (asked.kind === "unreachable") {
+        process.stderr.write(`quire: server at ${asked.url} did not answer; rebuilding ${home.runs} directly\n`);
       }
       print(`rebuilt ${home.runs}`, await new FsRunIndex(home.runs).rebuild());
     });

@@ -1,6 +1,8 @@
 import { Command } from "commander";
+import { ProcessRegistry } from "../../adapters/process/process-registry.ts";
 import { reconcile } from "../../core/reconcile.ts";
-import { readHookToken, readServerUrl, resolveHome } from "../node/home.ts";
+import { resolveHome } from "../node/home.ts";
+import { askServerToReconcile } from "../node/server-reconcile.ts";
 import { wireNode } from "../node/wire.ts";
 import { homeOption } from "./options.ts";
 
@@ -14,23 +16,19 @@ export function reconcileCommand(): Command {
     .option(...homeOption)
     .action(async (opts: { home?: string }) => {
       const home = resolveHome(opts.home);
-      const url = await readServerUrl(home);
-      if (url) {
-        try {
-          const response = await fetch(new URL("/reconcile", url), {
-            method: "POST",
-            headers: { authorization: `Bearer ${await readHookToken(home)}` },
-          });
-          process.stdout.write(JSON.stringify(await response.json(), null, 2) + "\n");
-          if (!response.ok) process.exitCode = 1;
-          return;
-        } catch {
-          process.stderr.write(`quire: server at ${url} did not answer; reconciling ${home.root} directly\n`);
-        }
+      const asked = await askServerToReconcile(home);
+      if (asked.kind === "answered") {
+        process.stdout.write(JSON.stringify(asked.body, null, 2) + "\n");
+        if (!asked.ok) process.exitCode = 1;
+        return;
+      }
+      if (asked.kind === "unreachable") {
+        process.stderr.write(`quire: server at ${asked.url} did not answer; reconciling ${home.root} directly\n`);
       }
       const deps = wireNode(home);
       try {
-        process.stdout.write(JSON.stringify(await reconcile(deps), null, 2) + "\n");
+        const report = await reconcile({ ...deps, processes: new ProcessRegistry(home.processes) });
+        process.stdout.write(JSON.stringify(report, null, 2) + "\n");
       } finally {
         deps.close();
       }

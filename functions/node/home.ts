@@ -9,6 +9,8 @@ export interface Home {
   repos: string;
   runs: string;
   workspaces: string;
+  /** Process groups of host commands, recorded so reconcile can kill what a crash left. */
+  processes: string;
   serverUrl: string;
   hookToken: string;
   config: string;
@@ -21,6 +23,7 @@ export function resolveHome(flag?: string): Home {
     repos: join(root, "repos"),
     runs: join(root, "runs"),
     workspaces: join(root, "workspaces"),
+    processes: join(root, "workspaces", ".processes"),
     serverUrl: join(root, "server.url"),
     hookToken: join(root, "hook.token"),
     config: join(root, "config.yml"),

@@ -1,4 +1,3 @@
-import { join } from "node:path";
 import { nodeTimers } from "../../adapters/clock/node-timers.ts";
 import { createDockerExecutor } from "../../adapters/executor/docker-executor.ts";
 import { createDockerJanitor } from "../../adapters/executor/docker-janitor.ts";
@@ -68,7 +67,7 @@ export interface RunnerOptions {
 export function createRunner(home: Home, config: QuireConfig, base: RunnerBase, options: RunnerOptions = {}): Runner {
   const { onEvent, gitDirOf } = options;
   const files = new FsRunFiles(base.layout, base.clock);
-  const processes = new ProcessRegistry(join(home.workspaces, ".processes"));
+  const processes = new ProcessRegistry(home.processes);
   const executor = executorFor(config, base.clock, home.root);
   const pipelineDeps: RunPipelineDeps = {
     store: base.store,

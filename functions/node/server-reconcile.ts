@@ -1,0 +1,26 @@
+import { readHookToken, readServerUrl, type Home } from "./home.ts";
+
+export type ServerReconcile =
+  | { kind: "no-server" }
+  | { kind: "unreachable"; url: string }
+  | { kind: "answered"; url: string; ok: boolean; body: Record<string, unknown> };
+
+/**
+ * Only the server writes run state and the index while it runs, so commands that
+ * repair them ask it to reconcile first and work on the files themselves only when
+ * no server answers.
+ */
+export async function askServerToReconcile(home: Home): Promise<ServerReconcile> {
+  const url = await readServerUrl(home);
+  if (!url) return { kind: "no-server" };
+  try {
+    const response = await fetch(new URL("/reconcile", url), {
+      method: "POST",
+      headers: { authorization: `Bearer ${await readHookToken(home)}` },
+    });
+    const body = (await response.json().catch(() => ({}))) as Record<string, unknown>;
+    return { kind: "answered", url, ok: response.ok, body };
+  } catch {
+    return { kind: "unreachable", url };
+  }
+}
