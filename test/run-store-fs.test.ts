@@ -1,10 +1,13 @@
+import { spawn } from "node:child_process";
+import { once } from "node:events";
 import { mkdir, mkdtemp, readdir, readFile, rename, utimes, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { basename, join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { parse, stringify } from "yaml";
 import { FakeClock } from "../adapters/clock/fake-clock.ts";
 import { FakeIds } from "../adapters/ids/fake-ids.ts";
+import { tempPath } from "../adapters/storage/atomic-write.ts";
 import { FsRunStore } from "../adapters/storage/fs-run-store.ts";
 import { draftRun } from "../core/create-run.ts";
 import { leaseFor } from "../core/lease.ts";
@@ -158,6 +161,21 @@ describe("FsRunStore on disk", () => {
     }
     expect(await store.sweep()).toEqual({ removedTemp: 2, rolledForward: [] });
     expect((await readdir(failedDir, { recursive: true })).sort()).toEqual(["jobs", "jobs/test", "meta.yml", "state.yml"]);
+  });
+
+  it("sweep removes a fresh temp file at once when its writer's pid is dead, and spares live writers'", async () => {
+    const root = await tempRuns();
+    const store = new FsRunStore(root);
+    const run = await creator(store)();
+    const dir = join(root, "foo.git", "pending", run.meta.run_id);
+    const exited = spawn("true");
+    await once(exited, "exit");
+    const dead = tempPath(join(dir, "state.yml"), exited.pid);
+    const live = [tempPath(join(dir, "state.yml"), process.ppid), tempPath(join(dir, "state.yml"))];
+    for (const temp of [dead, ...live]) await writeFile(temp, "half");
+
+    expect(await store.sweep()).toEqual({ removedTemp: 1, rolledForward: [] });
+    expect((await readdir(dir)).sort()).toEqual([...live.map((t) => basename(t)), "meta.yml", "state.yml"].sort());
   });
 
   it("lists every run exactly once while runs move underneath", async () => {

@@ -2,11 +2,11 @@ import { mkdir, readdir, rename, rm, stat } from "node:fs/promises";
 import { basename, join } from "node:path";
 import type { SweepReport } from "../../core/ports.ts";
 import { RUN_STATES, type RepoName, type RunState } from "../../core/types.ts";
-import { TEMP_MARK } from "./atomic-write.ts";
+import { TEMP_MARK, tempWriterGone } from "./atomic-write.ts";
 import type { FsLayout } from "./fs-layout.ts";
 import { readStateFile } from "./run-files.ts";
 
-/** A temp file younger than this may belong to a write still in flight. */
+/** A temp file younger than this may belong to a write still in flight, unless its writer is known dead. */
 const TEMP_GRACE_MS = 30_000;
 
 const LATER: Record<RunState, readonly RunState[]> = {
@@ -69,7 +69,7 @@ export async function sweepRepo(layout: FsLayout, repo: RepoName, lockRun: RunLo
   return report;
 }
 
-/** Temp files anywhere in a run directory (jobs/ too) last touched before `cutoff`. */
+/** Temp files anywhere in a run directory (jobs/ too) whose writer died, or last touched before `cutoff`. */
 async function removeStaleTemps(dir: string, cutoff: number): Promise<number> {
   let names: string[];
   try {
@@ -80,11 +80,22 @@ async function removeStaleTemps(dir: string, cutoff: number): Promise<number> {
   let removed = 0;
   for (const name of names.filter((n) => basename(n).includes(TEMP_MARK))) {
     const path = join(dir, name);
-    const info = await stat(path).catch(() => undefined);
-    if (info && info.mtimeMs < cutoff) {
-      await rm(path, { force: true });
-      removed += 1;
+    if (!tempWriterGone(basename(name))) {
+      const info = await stat(path).catch(() => undefined);
+      if (info === undefined || info.mtimeMs >= cutoff) continue;
     }
+    if (await removeFile(path)) removed += 1;
   }
   return removed;
+}
+
+/** False when someone else removed it first (another sweep). */
+async function removeFile(path: string): Promise<boolean> {
+  try {
+    await rm(path);
+    return true;
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === "ENOENT") return false;
+    throw error;
+  }
 }
