@@ -145,6 +145,21 @@ describe("pipeline sandbox: close", () => {
     expect((await readdir(tmp)).filter((name) => name.startsWith("quire-pipeline-"))).toEqual([]);
   });
 
+  it("kills the process it started while bundling, and removes everything, when the pipeline does not bundle", async () => {
+    const bundles = await tempDir("quire-bundles-");
+    const own = createNodePipelineRuntime({ tempDir: bundles });
+    const started: number[] = [];
+    const ended: number[] = [];
+    const processes = { started: async (pgid: number) => void started.push(pgid), ended: async (pgid: number) => void ended.push(pgid) };
+    const workspace = await workspaceWith(null, { ".quire/ci.ts": 'import { job } from "quire/ci";\n\njob("x", [,\n' });
+    const result = await load(own, workspace, { processes });
+    expect(result.kind === "error" && result.message).toMatch(/^\.quire\/ci\.ts:\d+:\d+: /);
+    expect(started).toHaveLength(1);
+    expect(ended).toEqual(started);
+    expect(started.map(isAlive)).toEqual([false]);
+    expect(await readdir(bundles)).toEqual([]);
+  });
+
   it("removes the bundle of a pipeline that did not load", async () => {
     const bundles = await tempDir("quire-bundles-");
     const own = createNodePipelineRuntime({ tempDir: bundles });

@@ -1,11 +1,12 @@
 /**
- * PipelineRuntime on Node: bundle the pipeline with esbuild, evaluate it in a child Node
- * process under the permission model, and hand back a session once it has listed its jobs.
+ * PipelineRuntime on Node: bundle the pipeline with esbuild while a child Node process starts
+ * under the permission model, have the child evaluate the bundle, and hand back a session once
+ * it has listed its jobs.
  */
 import { rmSync } from "node:fs";
-import { realpath, rm, stat } from "node:fs/promises";
+import { mkdtemp, realpath, rm, stat } from "node:fs/promises";
 import { tmpdir } from "node:os";
-import { relative, resolve, sep } from "node:path";
+import { join, relative, resolve, sep } from "node:path";
 import type { JobSpec, LoadResult, PipelineRuntime } from "../../core/exec-ports.ts";
 import { QuireError } from "../../core/errors.ts";
 import { err, ok, type Result } from "../../core/result.ts";
@@ -35,23 +36,16 @@ export function createNodePipelineRuntime(options: NodePipelineRuntimeOptions = 
       const { root, entry } = located.value;
 
       const tempRoot = await realpath(options.tempDir ?? tmpdir());
-      const bundle = await bundlePipeline({ workspace: root, entry, tempRoot });
-      // Messages carry no "pipeline X failed" prefix: the caller says which pipeline it loaded.
-      if (!bundle.ok) return { kind: "error", message: bundle.error };
-      const { dir } = bundle.value;
+      // The child starts while esbuild bundles into a directory it may already read.
+      const dir = await mkdtemp(join(tempRoot, "quire-pipeline-"));
       const forget = atServerExit(() => rmSync(dir, { recursive: true, force: true }));
-      const removeBundle = async (): Promise<void> => {
-        forget();
-        await rm(dir, { recursive: true, force: true });
-      };
-      if (signal.aborted) {
-        await removeBundle();
-        return { kind: "error", message: "cancelled" };
-      }
-
+      const bundling = bundlePipeline({ workspace: root, entry, tempRoot: dir }).then(
+        (result) => ({ result }),
+        (error: unknown) => ({ error }),
+      );
       const child = new PipelineChild({
         nodePath: options.nodePath ?? process.execPath,
-        bundle: bundle.value,
+        bundleDir: dir,
         workspace: root,
         limits,
         signal,
@@ -59,15 +53,40 @@ export function createNodePipelineRuntime(options: NodePipelineRuntimeOptions = 
         env: options.env ?? {},
         ...(processes === undefined ? {} : { processes }),
       });
+      const removeBundle = async (): Promise<void> => {
+        // esbuild may still be writing: removing before it is done would leave its file behind.
+        await bundling;
+        forget();
+        await rm(dir, { recursive: true, force: true });
+      };
+      const abandon = async (why: string): Promise<void> => {
+        await child.kill(why);
+        await removeBundle();
+      };
       try {
         await child.registered;
       } catch (error) {
         // Unrecorded, a SIGKILLed server would leave it running: do not run it at all.
-        await child.kill("its process group could not be recorded");
-        await removeBundle();
+        await abandon("its process group could not be recorded");
         throw new QuireError("pipeline_untracked", `could not record the pipeline process: ${(error as Error).message}`, { cause: error });
       }
-      const loaded = await firstReport(child);
+      const bundle = await bundling;
+      if ("error" in bundle) {
+        await abandon("the pipeline could not be bundled");
+        throw bundle.error;
+      }
+      // Messages carry no "pipeline X failed" prefix: the caller says which pipeline it loaded.
+      if (!bundle.result.ok) {
+        await abandon("the pipeline could not be bundled");
+        return { kind: "error", message: bundle.result.error };
+      }
+      if (signal.aborted) {
+        await abandon("cancelled");
+        return { kind: "error", message: "cancelled" };
+      }
+      const reported = firstReport(child);
+      child.load(bundle.result.value.file);
+      const loaded = await reported;
       // The module is in the child's memory now; removing the file at once means even a
       // SIGKILLed server leaves no bundle behind.
       await removeBundle();

@@ -6,8 +6,8 @@
  * ProcessTracker the child leads a process group of its own, recorded where reconcile finds it.
  */
 import { spawn, type ChildProcess } from "node:child_process";
+import { pathToFileURL } from "node:url";
 import type { PipelineLimits, ProcessTracker } from "../../core/exec-ports.ts";
-import type { PipelineBundle } from "./bundle-pipeline.ts";
 import { parseChildMessage } from "./child-messages.ts";
 import { watchMemory } from "./memory-watch.ts";
 import { atServerExit } from "./server-exit.ts";
@@ -15,7 +15,8 @@ import type { ChildMessage, ServerMessage } from "./protocol.ts";
 
 export interface PipelineChildOptions {
   nodePath: string;
-  bundle: PipelineBundle;
+  /** The one directory the child may read; its bundle is written there, perhaps after the start. */
+  bundleDir: string;
   /**
    * Real path; the child's cwd, though it may neither read nor write there: the permission
    * model checks path strings, so a symlink in the workspace would lead anywhere.
@@ -32,6 +33,13 @@ export interface PipelineChildOptions {
 
 const STDIO_TAIL_BYTES = 8 * 1024;
 
+/**
+ * The child's entry, so it can start while esbuild still bundles: wait for the bundle's
+ * URL, then import it. The listener goes with the first message, leaving the channel to
+ * the runner in the bundle. A failed import kills the process with the error on stderr.
+ */
+const BOOTSTRAP = 'process.once("message", (message) => void import(message.url));';
+
 export class PipelineChild {
   readonly pid: number | undefined;
   /** Settles once the tracker has recorded the child's group (at once without a tracker). */
@@ -46,16 +54,18 @@ export class PipelineChild {
   #onDeath: Array<(reason: string) => void> = [];
 
   constructor(private readonly options: PipelineChildOptions) {
-    const { workspace, bundle, limits, processes } = options;
+    const { workspace, bundleDir, limits, processes } = options;
     const args = [
       "--experimental-permission",
       // The bundle is all the child reads; readFile and writeFile go through the server.
-      `--allow-fs-read=${bundle.dir}`,
+      `--allow-fs-read=${bundleDir}`,
       `--max-old-space-size=${limits.memoryMb}`,
       "--enable-source-maps",
       // The permission model's warning would bury the pipeline's own stderr.
       "--disable-warning=ExperimentalWarning",
-      bundle.file,
+      "--input-type=module",
+      "--eval",
+      BOOTSTRAP,
     ];
     // Without a tracker nothing could find a group of its own, while the server's group at
     // least takes the child along when a terminal's ^C stops a `quire ci validate`.
@@ -120,6 +130,11 @@ export class PipelineChild {
   onDeath(listener: (reason: string) => void): void {
     if (this.#deathReason !== undefined) listener(this.#deathReason);
     else this.#onDeath.push(listener);
+  }
+
+  /** Hands the child its bundle (a file in bundleDir); it answers "loaded" or "load-error". */
+  load(bundleFile: string): void {
+    this.send({ type: "bundle", url: pathToFileURL(bundleFile).href });
   }
 
   send(message: ServerMessage): void {

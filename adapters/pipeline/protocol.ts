@@ -44,6 +44,16 @@ export type ChildMessage = LoadedMessage | LoadErrorMessage | CallMessage | Done
 // ---------- server → child ----------
 
 /**
+ * The child starts while esbuild still bundles; this tells it where the bundle is. Read
+ * by the child's bootstrap (pipeline-child.ts), never by child-main.ts.
+ */
+export interface BundleMessage {
+  type: "bundle";
+  /** file: URL of the bundle, inside the one directory the child may read. */
+  url: string;
+}
+
+/**
  * Starts a job. `jobs(name)` is synchronous in the SDK, so the server resolves every name the
  * pipeline mentions up front (ancestors are finished by the time a job starts).
  */
@@ -69,4 +79,4 @@ export interface ReplyMessage {
   result: Result<CallResults[keyof CallResults], string>;
 }
 
-export type ServerMessage = RunMessage | ReplyMessage;
+export type ServerMessage = BundleMessage | RunMessage | ReplyMessage;
