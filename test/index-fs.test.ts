@@ -1,4 +1,7 @@
-import { appendFile, readFile, stat, writeFile } from "node:fs/promises";
+import { appendFile, readFile, rm, stat, writeFile } from "node:fs/promises";
+import { join } from "node:path";
+import { setTimeout as sleep } from "node:timers/promises";
+import lockfile from "proper-lockfile";
 import { describe, expect, it } from "vitest";
 import { FsRunIndex } from "../adapters/index/fs-run-index.ts";
 import { loadIndexFile } from "../adapters/index/index-file.ts";
@@ -59,6 +62,23 @@ describe("fs run index: index.json + journal", () => {
     const view = await index.read();
     expect(view.size).toBe(2);
     expect(view.get(b.meta.run_id)?.last_job).toBe("from-the-other-process");
+  });
+
+  it("waits for the lock while another process holds it, and makes its directory again if it was removed", async () => {
+    const { rig, root, index } = await fsRig();
+    const run = await rig.run("demo.git", "refs/heads/main", sha("a1"));
+    const release = await lockfile.lock(root, { lockfilePath: join(root, ".index.lock"), realpath: false });
+    let released = false;
+    const upsert = index.upsert({ ...entryOf(run, "2030-01-01T00:00:00.000Z"), last_job: "waited" }).then(() => released);
+    await sleep(50); // the holder keeps the lock a while; the upsert polls meanwhile
+    released = true;
+    await release();
+    expect(await upsert).toBe(true);
+    expect((await journalLines(index)).at(-1)).toContain('"last_job":"waited"');
+
+    await rm(root, { recursive: true, force: true });
+    await index.upsert({ ...entryOf(run, "2030-01-01T00:00:01.000Z"), last_job: "after" });
+    expect(await journalLines(index)).toEqual([expect.stringContaining('"last_job":"after"')]);
   });
 
   it("skips a line torn by a crash and keeps reading after it", async () => {

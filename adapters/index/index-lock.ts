@@ -1,11 +1,13 @@
 import { mkdir } from "node:fs/promises";
 import { join } from "node:path";
-import lockfile from "proper-lockfile";
+import lockfile, { type LockOptions } from "proper-lockfile";
 import { StorageError } from "../../core/errors.ts";
 import { KeyedMutex } from "../storage/keyed-mutex.ts";
 
 /** proper-lockfile's floor: a lock left by a killed process is taken over after 2 s. */
 const STALE_MS = 2_000;
+/** Polls for ~20 s in all when another process holds the lock. */
+const CONTENDED_RETRIES = { retries: 1000, minTimeout: 1, maxTimeout: 20, factor: 1.2 };
 
 /**
  * The short inter-process lock around index journal appends and compaction. Work
@@ -16,6 +18,8 @@ const STALE_MS = 2_000;
 export class IndexLock {
   private readonly local = new KeyedMutex();
   readonly path: string;
+  /** The directory is made once; made again only if someone removed it. */
+  private dirMade = false;
 
   constructor(readonly dir: string) {
     this.path = join(dir, ".index.lock");
@@ -23,16 +27,9 @@ export class IndexLock {
 
   run<T>(work: () => Promise<T>): Promise<T> {
     return this.local.run("index", async () => {
-      await mkdir(this.dir, { recursive: true });
       let release: () => Promise<void>;
       try {
-        release = await lockfile.lock(this.dir, {
-          lockfilePath: this.path,
-          realpath: false,
-          stale: STALE_MS,
-          retries: { retries: 1000, minTimeout: 1, maxTimeout: 20, factor: 1.2 },
-          onCompromised: () => undefined,
-        });
+        release = await this.acquire();
       } catch (cause) {
         throw new StorageError("lock_failed", `could not lock the run index in ${this.dir}`, { cause });
       }
@@ -42,5 +39,35 @@ export class IndexLock {
         await release().catch(() => undefined);
       }
     });
+  }
+
+  /**
+   * One attempt first, and the polling schedule only if another process holds the lock:
+   * proper-lockfile computes and sorts the whole schedule (1000 delays) on every call,
+   * which cost more CPU than the lock itself (~140 µs of ~240 µs per take, measured).
+   */
+  private async acquire(again = true): Promise<() => Promise<void>> {
+    if (!this.dirMade) {
+      await mkdir(this.dir, { recursive: true });
+      this.dirMade = true;
+    }
+    const options = (retries: LockOptions["retries"]): LockOptions => ({
+      lockfilePath: this.path,
+      realpath: false,
+      stale: STALE_MS,
+      retries,
+      onCompromised: () => undefined,
+    });
+    try {
+      return await lockfile.lock(this.dir, options(0));
+    } catch (error) {
+      const code = (error as NodeJS.ErrnoException).code;
+      if (code === "ENOENT" && again) {
+        this.dirMade = false;
+        return this.acquire(false);
+      }
+      if (code !== "ELOCKED") throw error;
+      return lockfile.lock(this.dir, options(CONTENDED_RETRIES));
+    }
   }
 }
