@@ -39,20 +39,27 @@ export function createNodePipelineRuntime(options: NodePipelineRuntimeOptions = 
       // The child starts while esbuild bundles into a directory it may already read.
       const dir = await mkdtemp(join(tempRoot, "quire-pipeline-"));
       const forget = atServerExit(() => rmSync(dir, { recursive: true, force: true }));
+      let child: PipelineChild;
+      try {
+        child = new PipelineChild({
+          nodePath: options.nodePath ?? process.execPath,
+          bundleDir: dir,
+          workspace: root,
+          limits,
+          signal,
+          rssLimitMb: offHeapMb === null ? undefined : limits.memoryMb + offHeapMb,
+          env: options.env ?? {},
+          ...(processes === undefined ? {} : { processes }),
+        });
+      } catch (error) {
+        forget();
+        await rm(dir, { recursive: true, force: true });
+        throw error;
+      }
       const bundling = bundlePipeline({ workspace: root, entry, tempRoot: dir }).then(
         (result) => ({ result }),
         (error: unknown) => ({ error }),
       );
-      const child = new PipelineChild({
-        nodePath: options.nodePath ?? process.execPath,
-        bundleDir: dir,
-        workspace: root,
-        limits,
-        signal,
-        rssLimitMb: offHeapMb === null ? undefined : limits.memoryMb + offHeapMb,
-        env: options.env ?? {},
-        ...(processes === undefined ? {} : { processes }),
-      });
       const removeBundle = async (): Promise<void> => {
         // esbuild may still be writing: removing before it is done would leave its file behind.
         await bundling;
