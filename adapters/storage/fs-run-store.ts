@@ -9,7 +9,8 @@ import { withRepoLock } from "./repo-lock.ts";
 import { RunCounters } from "./run-counter.ts";
 import { readRunDir, writeState } from "./run-files.ts";
 import { stageRun } from "./run-staging.ts";
-import { STAGING_DIR, sweepRepo, sweepRepoDir } from "./fs-sweep.ts";
+import { clearTemps, STAGING_DIR, sweepRepo, sweepRepoDir } from "./fs-sweep.ts";
+import { isTerminal } from "../../core/transition.ts";
 
 const RUN_ID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 
@@ -100,6 +101,7 @@ export class FsRunStore implements RunStore {
 
   moveRun(repo: RepoName, runId: string, from: RunState, next: RunStateRecord): Promise<MoveResult> {
     return this.withRunAt(repo, runId, from, async (dir, meta) => {
+      if (isTerminal(next.status)) await clearTemps(dir);
       await writeState(dir, next);
       if (next.status !== from) {
         await mkdir(this.layout.stateDir(repo, next.status), { recursive: true });

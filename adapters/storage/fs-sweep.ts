@@ -1,7 +1,7 @@
 import { mkdir, readdir, rename, rm, stat } from "node:fs/promises";
 import { basename, join } from "node:path";
 import type { SweepReport } from "../../core/ports.ts";
-import { RUN_STATES, type RepoName, type RunState } from "../../core/types.ts";
+import type { RepoName, RunState } from "../../core/types.ts";
 import { TEMP_MARK, tempWriterGone } from "./atomic-write.ts";
 import type { FsLayout } from "./fs-layout.ts";
 import { readStateFile } from "./run-files.ts";
@@ -44,19 +44,18 @@ export async function sweepRepoDir(repoDir: string): Promise<number> {
 /**
  * Finishes what a crash interrupted in one repo. A move writes state.yml before the
  * rename, so a state.yml ahead of its directory (pending/ or active/) is rolled forward.
- * Temp files are looked for in every state: a writer killed mid-write leaves one behind,
- * and the move that later ends the run (reconcile's orphaning) carries it into a terminal
- * directory, where nothing else would ever clear it.
+ * Only pending/ and active/ are walked, so a start stays fast after years of history:
+ * a move into a terminal state clears the run's temp files first (`clearTemps`), so a
+ * terminal directory never holds one.
  */
 export async function sweepRepo(layout: FsLayout, repo: RepoName, lockRun: RunLock): Promise<SweepReport> {
   const report: SweepReport = { removedTemp: 0, rolledForward: [] };
   const cutoff = Date.now() - TEMP_GRACE_MS;
-  for (const from of RUN_STATES) {
+  for (const from of ["pending", "active"] as const) {
     for (const runId of await layout.runIds(repo, from)) {
       await lockRun(runId, async () => {
         const dir = layout.runDir(repo, from, runId);
         report.removedTemp += await removeStaleTemps(dir, cutoff);
-        if (LATER[from].length === 0) return;
         const state = await readStateFile(dir).catch(() => undefined);
         if (state && LATER[from].includes(state.status)) {
           await mkdir(layout.stateDir(repo, state.status), { recursive: true });
@@ -68,6 +67,9 @@ export async function sweepRepo(layout: FsLayout, repo: RepoName, lockRun: RunLo
   }
   return report;
 }
+
+/** Every temp file in a run that is about to end: nothing writes to it any more. */
+export const clearTemps = (dir: string): Promise<number> => removeStaleTemps(dir, Number.POSITIVE_INFINITY);
 
 /** Temp files anywhere in a run directory (jobs/ too) whose writer died, or last touched before `cutoff`. */
 async function removeStaleTemps(dir: string, cutoff: number): Promise<number> {
