@@ -62,13 +62,3 @@ export function assembleCriLines(lines: Iterable<string>): CriLine[] {
   return out;
 }
 
-/** Counts "\n" without allocating: line counts over megabytes of output. */
-export function countNewlines(text: string): number {
-  let count = 0;
-  let at = text.indexOf("\n");
-  while (at !== -1) {
-    count += 1;
-    at = text.indexOf("\n", at + 1);
-  }
-  return count;
-}

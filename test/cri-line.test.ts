@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { assembleCriLines, countNewlines, formatCriBlock, formatCriLine, parseCriLine } from "../core/cri-line.ts";
+import { assembleCriLines, formatCriBlock, formatCriLine, parseCriLine } from "../core/cri-line.ts";
 
 const T = "2026-11-21T10:00:00.123Z";
 
@@ -45,10 +45,5 @@ describe("CRI lines", () => {
       ["stdout", "abcdefghi"],
       ["stdout", "cut short"],
     ]);
-  });
-
-  it("counts newlines", () => {
-    expect(countNewlines("")).toBe(0);
-    expect(countNewlines("a\nb\n\n")).toBe(3);
   });
 });

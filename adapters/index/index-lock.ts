@@ -1,73 +1,15 @@
-import { mkdir } from "node:fs/promises";
-import { join } from "node:path";
-import lockfile, { type LockOptions } from "proper-lockfile";
-import { StorageError } from "../../core/errors.ts";
-import { KeyedMutex } from "../storage/keyed-mutex.ts";
+import { DirLock } from "../storage/dir-lock.ts";
 
 /** proper-lockfile's floor: a lock left by a killed process is taken over after 2 s. */
 const STALE_MS = 2_000;
-/** Polls for ~20 s in all when another process holds the lock. */
-const CONTENDED_RETRIES = { retries: 1000, minTimeout: 1, maxTimeout: 20, factor: 1.2 };
 
 /**
  * The short inter-process lock around index journal appends and compaction. Work
  * inside it is a few syscalls (an append) or one index write (compaction, which keeps
- * the lock fresh while it runs). Callers in one process queue on a mutex first, so
- * only other processes ever make us poll.
+ * the lock fresh while it runs).
  */
-export class IndexLock {
-  private readonly local = new KeyedMutex();
-  readonly path: string;
-  /** The directory is made once; made again only if someone removed it. */
-  private dirMade = false;
-
-  constructor(readonly dir: string) {
-    this.path = join(dir, ".index.lock");
-  }
-
-  run<T>(work: () => Promise<T>): Promise<T> {
-    return this.local.run("index", async () => {
-      let release: () => Promise<void>;
-      try {
-        release = await this.acquire();
-      } catch (cause) {
-        throw new StorageError("lock_failed", `could not lock the run index in ${this.dir}`, { cause });
-      }
-      try {
-        return await work();
-      } finally {
-        await release().catch(() => undefined);
-      }
-    });
-  }
-
-  /**
-   * One attempt first, and the polling schedule only if another process holds the lock:
-   * proper-lockfile computes and sorts the whole schedule (1000 delays) on every call,
-   * which cost more CPU than the lock itself (~140 µs of ~240 µs per take, measured).
-   */
-  private async acquire(again = true): Promise<() => Promise<void>> {
-    if (!this.dirMade) {
-      await mkdir(this.dir, { recursive: true });
-      this.dirMade = true;
-    }
-    const options = (retries: LockOptions["retries"]): LockOptions => ({
-      lockfilePath: this.path,
-      realpath: false,
-      stale: STALE_MS,
-      retries,
-      onCompromised: () => undefined,
-    });
-    try {
-      return await lockfile.lock(this.dir, options(0));
-    } catch (error) {
-      const code = (error as NodeJS.ErrnoException).code;
-      if (code === "ENOENT" && again) {
-        this.dirMade = false;
-        return this.acquire(false);
-      }
-      if (code !== "ELOCKED") throw error;
-      return lockfile.lock(this.dir, options(CONTENDED_RETRIES));
-    }
+export class IndexLock extends DirLock {
+  constructor(dir: string) {
+    super(dir, ".index.lock", STALE_MS);
   }
 }
