@@ -7,6 +7,7 @@ import type { Readable } from "node:stream";
 import { ContainerError } from "../../core/errors.ts";
 import type { ExecRequest, ExecResult, OutputSink, StreamName } from "../../core/exec-ports.ts";
 import type { DockerCli } from "./docker-cli.ts";
+import { serialized, type Write } from "./serialized-write.ts";
 
 /**
  * Where each command leaves its process group id: the shm tmpfs docker mounts in every
@@ -133,18 +134,6 @@ function execArgs(containerId: string, request: ExecRequest): { args: string[]; 
 async function killInside(target: ExecTarget, pidFile: string): Promise<void> {
   // A failure here means the container is already gone, which kills the command too.
   await target.cli.run(["exec", target.containerId, "sh", "-c", KILLER, "quire-kill", pidFile], { timeoutMs: 10_000 });
-}
-
-type Write = (stream: StreamName, chunk: Uint8Array) => Promise<void>;
-
-/** The sink sees one write at a time, whichever stream it comes from. */
-function serialized(sink: OutputSink): Write {
-  let tail: Promise<void> = Promise.resolve();
-  return (stream, chunk) => {
-    const next = tail.then(() => sink.write(stream, chunk));
-    tail = next.catch(() => undefined);
-    return next;
-  };
 }
 
 async function pump(stream: Readable | null, name: StreamName, write: Write): Promise<void> {

@@ -5,6 +5,7 @@ import type { Readable } from "node:stream";
 import { setTimeout as sleep } from "node:timers/promises";
 import type { ExecResult, OutputSink, StreamName } from "../../core/exec-ports.ts";
 import { forkMark, killTree, treeMembers } from "./process-tree.ts";
+import { serialized, type Write } from "./serialized-write.ts";
 
 /** Exit codes a shell uses for these, so pipelines can tell them apart from the command's own. */
 export const EXIT_NOT_FOUND = 127;
@@ -138,18 +139,6 @@ async function settle(pumps: Promise<void>, activity: { last: number }, idleMs: 
     timer.abort();
   }
   return true;
-}
-
-type Write = (stream: StreamName, chunk: Uint8Array) => Promise<void>;
-
-/** The sink sees one write at a time, whichever stream it comes from. */
-function serialized(sink: OutputSink): Write {
-  let tail: Promise<void> = Promise.resolve();
-  return (stream, chunk) => {
-    const next = tail.then(() => sink.write(stream, chunk));
-    tail = next.catch(() => undefined);
-    return next;
-  };
 }
 
 async function pump(stream: Readable, name: StreamName, write: Write, activity: { last: number }): Promise<void> {
