@@ -3,7 +3,7 @@ import type { RunStore } from "../core/ports.ts";
 import { indexResolver } from "../core/run-index-resolver.ts";
 import type { RunLookup } from "../core/run-ref.ts";
 import type { RunRecord } from "../core/types.ts";
-import { lease, makeRig, sha, type IndexRig } from "./index-fixtures.ts";
+import { lease, makeRig, sha } from "./index-fixtures.ts";
 
 const found = (lookup: RunLookup): RunRecord => {
   if (lookup.kind !== "found") throw new Error(`expected found, got ${JSON.stringify(lookup)}`);

@@ -1,9 +1,7 @@
-import { randomBytes } from "node:crypto";
-import { open, readFile, rename, rm } from "node:fs/promises";
-import { basename, dirname, join } from "node:path";
+import { readFile } from "node:fs/promises";
 import { StorageError } from "../../core/errors.ts";
 import { asIndexEntry, INDEX_VERSION, type IndexEntry } from "../../core/run-index.ts";
-import { TEMP_MARK } from "../storage/atomic-write.ts";
+import { commitTemp as commitTempFile, writeTemp as writeTempFile } from "../storage/atomic-write.ts";
 
 export type LoadedIndex =
   | { kind: "loaded"; entries: IndexEntry[]; dropped: number }
@@ -43,31 +41,19 @@ export function renderIndex(entries: Iterable<IndexEntry>): string {
   return `{"version":${INDEX_VERSION},"runs":[\n${lines.join(",\n")}\n]}\n`;
 }
 
-/**
- * The first half of an atomic write: a durable temp file next to `path`, renamed over
- * it later by `commitTemp`, so the slow part (writing and syncing megabytes) can run
- * outside the index lock.
- */
+/** Atomic-write halves, with failures as StorageError: compaction writes outside the index lock. */
 export async function writeTemp(path: string, data: string | Uint8Array): Promise<string> {
-  const temp = join(dirname(path), `.${basename(path)}${TEMP_MARK}${randomBytes(6).toString("hex")}`);
-  const handle = await open(temp, "wx", 0o644);
   try {
-    await handle.writeFile(data);
-    await handle.sync();
-  } catch (error) {
-    await handle.close();
-    await rm(temp, { force: true });
-    throw new StorageError("write_failed", `cannot write ${temp}`, { cause: error });
+    return await writeTempFile(path, data);
+  } catch (cause) {
+    throw new StorageError("write_failed", `cannot write a temp file for ${path}`, { cause });
   }
-  await handle.close();
-  return temp;
 }
 
 export async function commitTemp(temp: string, path: string): Promise<void> {
   try {
-    await rename(temp, path);
-  } catch (error) {
-    await rm(temp, { force: true });
-    throw new StorageError("write_failed", `cannot replace ${path}`, { cause: error });
+    await commitTempFile(temp, path);
+  } catch (cause) {
+    throw new StorageError("write_failed", `cannot replace ${path}`, { cause });
   }
 }

@@ -34,10 +34,10 @@ export function tempWriterGone(name: string): boolean {
 }
 
 /**
- * Writes a file so a reader sees the old content or the new, never half: a temp file
- * in the same directory, fsync, rename over the target.
+ * The first half of an atomic write: a durable temp file next to `path` (written, fsynced),
+ * renamed over it later by `commitTemp`, so slow writes can run outside a lock.
  */
-export async function writeFileAtomic(path: string, data: string | Uint8Array): Promise<void> {
+export async function writeTemp(path: string, data: string | Uint8Array): Promise<string> {
   const temp = tempPath(path);
   const handle = await open(temp, "wx", 0o644);
   try {
@@ -49,10 +49,22 @@ export async function writeFileAtomic(path: string, data: string | Uint8Array): 
     throw error;
   }
   await handle.close();
+  return temp;
+}
+
+export async function commitTemp(temp: string, path: string): Promise<void> {
   try {
     await rename(temp, path);
   } catch (error) {
     await rm(temp, { force: true });
     throw error;
   }
+}
+
+/**
+ * Writes a file so a reader sees the old content or the new, never half: a temp file
+ * in the same directory, fsync, rename over the target.
+ */
+export async function writeFileAtomic(path: string, data: string | Uint8Array): Promise<void> {
+  await commitTemp(await writeTemp(path, data), path);
 }
