@@ -8,6 +8,6 @@ export default defineConfig({
     pool: "forks",
     // Two cores: end-to-end suites spawn servers, git and docker; more workers only thrash.
     maxWorkers: 2,
-    reporters: ["default"],
+    reporters: ["default", "./test/support/summary-reporter.ts"],
   },
 });
