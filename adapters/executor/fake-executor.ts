@@ -6,7 +6,7 @@ const encoder = new TextEncoder();
 
 /**
  * An executor that runs nothing: it understands a handful of commands (echo, true,
- * false, env, pwd, sleep, `sh -c "exit N"`, `sh -c "echo …"`) well enough to pass the
+ * false, mkdir, env, pwd, sleep, `sh -c "exit N"`, `sh -c "echo …"`) well enough to pass the
  * executor contract, so core tests run in microseconds.
  */
 export class FakeExecutor implements Executor {
@@ -36,6 +36,7 @@ export class FakeExecutor implements Executor {
     if (program === "sh" && args[0] === "-c") return this.shell(args[1] ?? "", request, sink);
     switch (program) {
       case "true":
+      case "mkdir":
         return done(0);
       case "false":
         return done(1);
