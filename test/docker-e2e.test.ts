@@ -2,9 +2,8 @@ import { readFile, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { parse } from "yaml";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
-import { SETUP_HINT } from "../adapters/executor/docker-cli.ts";
 import { imageTag } from "../core/image-tag.ts";
-import { BASE, cli, containersOf, docker } from "./docker-fixtures.ts";
+import { BASE, containersOf, docker, requireEngine } from "./docker-fixtures.ts";
 import { WorkClone } from "./support/git.ts";
 import { quire, startServer, tempHome, type ServerProcess } from "./support/quire-process.ts";
 import { postWithToken, readLog, runIdsFromPush, waitForRun } from "./support/runs-api.ts";
@@ -13,11 +12,7 @@ const REPO = "docker-e2e.git";
 const servers: ServerProcess[] = [];
 const runIds: string[] = [];
 
-beforeAll(async () => {
-  const engine = await cli.engineVersion();
-  if (!engine.ok) throw new Error(`no Docker engine: ${engine.error.message}`);
-  if (!(await cli.imageExists(BASE))) throw new Error(`image ${BASE} is missing; ${SETUP_HINT}`);
-});
+beforeAll(requireEngine);
 
 afterEach(async () => {
   for (const server of servers.splice(0)) await server.kill();

@@ -30,17 +30,20 @@ export async function containersOf(runId: string): Promise<string[]> {
   return (await docker(["ps", "-aq", "--filter", `label=quire.run-id=${runId}`])).split("\n").filter(Boolean);
 }
 
+/** Fails (never skips) a docker suite on a machine without the engine or the base image. */
+export async function requireEngine(): Promise<void> {
+  const engine = await cli.engineVersion();
+  if (!engine.ok) throw new Error(`no Docker engine: ${engine.error.message}`);
+  if (!(await cli.imageExists(BASE))) throw new Error(`image ${BASE} is missing; ${SETUP_HINT}`);
+}
+
 /** Call at the top of a suite: engine checks, and cleanup that fails a test which left a container behind. */
 export function useDocker(): { open: typeof open; openResult: typeof openResult; track: (runId: string) => void } {
   const runIds: string[] = [];
   const runIdsSeen = new Set<string>();
   const dirs: string[] = [];
 
-  beforeAll(async () => {
-    const engine = await cli.engineVersion();
-    if (!engine.ok) throw new Error(`no Docker engine: ${engine.error.message}`);
-    if (!(await cli.imageExists(BASE))) throw new Error(`image ${BASE} is missing; ${SETUP_HINT}`);
-  });
+  beforeAll(requireEngine);
 
   afterEach(async () => {
     for (const runId of runIds.splice(0)) {
