@@ -15,11 +15,6 @@ export interface IndexEntry {
 
 export const INDEX_VERSION = 1;
 
-export interface IndexFile {
-  version: typeof INDEX_VERSION;
-  runs: IndexEntry[];
-}
-
 export function entryOf(run: RunRecord, updated_at: string): IndexEntry {
   return {
     run_id: run.meta.run_id,

@@ -26,6 +26,5 @@ export async function readStateFile(dir: string): Promise<RunStateRecord> {
   return parse(await readFile(join(dir, STATE_FILE), "utf8")) as RunStateRecord;
 }
 
-export const writeMeta = (dir: string, meta: RunMeta) => writeFileAtomic(join(dir, META_FILE), stringify(meta));
 export const writeState = (dir: string, state: RunStateRecord) =>
   writeFileAtomic(join(dir, STATE_FILE), stringify(state));
