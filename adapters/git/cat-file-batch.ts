@@ -42,7 +42,7 @@ export class CatFileBatch {
     if (asked.length === 0) return Promise.resolve(specs.map(() => null));
     this.touch();
     const answers = asked.map(
-      (spec) =>
+      () =>
         new Promise<string>((resolve, reject) => this.waiting.push({ resolve, reject })).then((line) =>
           line.endsWith(" missing") || line.endsWith(" ambiguous") ? null : line.trim(),
         ),
