@@ -60,6 +60,14 @@ async function catFilePids(root: string): Promise<number[]> {
 
 const catFileChildren = async (root: string) => (await catFilePids(root)).length;
 
+function killIfAlive(pid: number): void {
+  try {
+    process.kill(pid, "SIGKILL");
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== "ESRCH") throw error;
+  }
+}
+
 describe("GitCli process reuse", () => {
   // Own repos, so the processes counted in /proc are this suite's alone.
   const shared = bareRepos();
@@ -106,7 +114,8 @@ describe("GitCli process reuse", () => {
     const git = new GitCli(root);
     adapters.push(git);
     expect(await git.findFile(REPO, sha.withTs, PIPELINE_PATHS)).toBe(".quire/ci.ts");
-    for (const pid of await catFilePids(root)) process.kill(pid, "SIGKILL");
+    // The list may hold an earlier test's process that exits (idle) between the read and the kill.
+    for (const pid of await catFilePids(root)) killIfAlive(pid);
     await vi.waitFor(() => expect(git.processesRunning).toBe(0));
     expect(await git.findFile(REPO, sha.withTs, PIPELINE_PATHS)).toBe(".quire/ci.ts");
     expect(git.processesStarted).toBe(2);
