@@ -1,7 +1,8 @@
 import type { JobReturn, PipelineHost, PipelineRuntime, PipelineSession } from "../../core/exec-ports.ts";
 import type { JobContext, JobDefinition, ShOptions } from "../../sdk/ci.ts";
 import { fileDataOf, filePathOf } from "./file-data.ts";
-import { errorText, jobReturnOf } from "./job-return.ts";
+import { errorText } from "./error-text.ts";
+import { jobReturnOf } from "./job-return.ts";
 
 /** A pipeline as the fake runtime knows it: job definitions, or the error loading would give. */
 export type FakePipeline = { jobs: JobDefinition[] } | { loadError: string };

@@ -5,9 +5,6 @@
  */
 import type { JobReturn } from "../../core/exec-ports.ts";
 
-// Kept here too: fake-pipeline-runtime.ts imports it from this module.
-export { errorText } from "./error-text.ts";
-
 export function jobReturnOf(job: string, value: unknown): JobReturn {
   if (value === undefined) return { kind: "skipped" };
   const problem = isPlainObject(value) ? jsonProblem(value, "outputs", new Set()) : `it returned ${describe(value)}`;
