@@ -13,7 +13,7 @@ export interface RunView {
 
 const TERMINAL = new Set(["complete", "failed"]);
 
-/** Polls `GET /runs/:ref` until the run reaches one of `statuses` (default: terminal). */
+/** Polls `GET /runs/:ref` until `done` holds for the run (default: it is terminal). */
 export async function waitForRun(
   server: ServerProcess,
   ref: string,
@@ -33,7 +33,7 @@ export async function waitForRun(
   throw new Error(`run ${ref} did not get there in ${timeoutMs} ms; last seen: ${JSON.stringify(last)}`);
 }
 
-/** Runs the hook-created runs of one push: the `remote: quire: run … (<id>)` lines. */
+/** The run ids a push's hook reported, from its `quire: run … queued for <ref> (<id>)` lines. */
 export function runIdsFromPush(stderr: string): string[] {
   return [...stderr.matchAll(/queued for \S+ \(([0-9a-f-]{36})\)/g)].map((m) => m[1] as string);
 }
