@@ -53,17 +53,17 @@ export function executorFor(config: QuireConfig, clock: Clock, scope: string): E
   });
 }
 
-/**
- * Wires the run queue to real adapters: git workspaces, the configured executor, the
- * sandboxed pipeline runtime, files under the run directory. Active runs renew their
- * lease on a heartbeat so a cron reconcile never takes a live run for an orphan.
- */
 export interface RunnerOptions {
   onEvent?: RunEventListener;
   /** Where a repo's objects are read from; `quire ci run` points it at the local checkout. */
   gitDirOf?: (repo: RepoName) => string;
 }
 
+/**
+ * Wires the run queue to real adapters: git workspaces, the configured executor, the
+ * sandboxed pipeline runtime, files under the run directory. Active runs renew their
+ * lease on a heartbeat so a cron reconcile never takes a live run for an orphan.
+ */
 export function createRunner(home: Home, config: QuireConfig, base: RunnerBase, options: RunnerOptions = {}): Runner {
   const { onEvent, gitDirOf } = options;
   const files = new FsRunFiles(base.layout, base.clock);
