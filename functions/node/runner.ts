@@ -31,7 +31,6 @@ export interface RunnerBase {
 
 export interface Runner {
   queue: RunQueue;
-  pipelineDeps: RunPipelineDeps;
   files: FsRunFiles;
   logs: ReturnType<typeof fsLogReader>;
   processes: ProcessRegistry;
@@ -121,7 +120,6 @@ export function createRunner(home: Home, config: QuireConfig, base: RunnerBase, 
   });
   return {
     queue,
-    pipelineDeps,
     files,
     logs: fsLogReader(base.layout),
     processes,
