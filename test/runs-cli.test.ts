@@ -79,6 +79,15 @@ job("wait", ["quire/push"], async ({ sh }) => { await sh("sleep 30"); return {};
     expect(ended).toMatchObject({ status: "failed", outcome: "cancelled" });
   }, 300_000);
 
+  it("prints the next page's command with the same filters and home", async () => {
+    const page = await run("runs", "list", "--repo", "demo.git", "--limit", "2");
+    expect(page.stdout).toMatch(/demo\.git#3[\s\S]*demo\.git#2/);
+    const hint = /^more: quire runs list (.+)$/m.exec(page.stderr)?.[1] ?? "";
+    expect(hint).toMatch(new RegExp(`^--home ${home} --repo demo\\.git --limit 2 --cursor \\S+$`));
+    const next = await quire(["runs", "list", ...hint.split(" ")]);
+    expect(String(next.stdout).split("\n").filter((line) => line.startsWith("demo.git#"))).toEqual([expect.stringMatching(/^demo\.git#1\s/)]);
+  });
+
   it("says clearly what it cannot find", async () => {
     const unknown = await run("runs", "show", "demo.git#99");
     expect(unknown).toMatchObject({ code: 1, stdout: "" });

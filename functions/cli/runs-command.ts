@@ -103,7 +103,14 @@ export function runsCommand(): Command {
         if (opts.json) return out(JSON.stringify(page, null, 2));
         const rows = page.runs.map((r) => [`${r.repo}#${r.number}`, r.status, r.outcome ?? "-", r.ref, r.sha.slice(0, 10), r.updated_at, r.last_job ?? "-"]);
         printTable(["RUN", "STATUS", "OUTCOME", "REF", "SHA", "UPDATED", "LAST JOB"], rows);
-        if (page.next_cursor) process.stderr.write(`more: quire runs list --cursor ${page.next_cursor}\n`);
+        if (page.next_cursor) {
+          // The cursor only continues the same listing: repeat the filters and the home with it.
+          const flags = ["home", "repo", "ref", "status", "outcome", "limit"].flatMap((key) => {
+            const value = opts[key];
+            return typeof value === "string" ? [`--${key} ${shellQuote(value)}`] : [];
+          });
+          process.stderr.write(`more: quire runs list ${[...flags, `--cursor ${page.next_cursor}`].join(" ")}\n`);
+        }
       }),
     );
   runs
@@ -219,4 +226,8 @@ function printLogLine(job: string, n: number, raw: string, json: boolean): void 
   const line = parseCriLine(raw);
   if (json) return out(JSON.stringify({ job, n, time: line?.time ?? null, stream: line?.stream ?? null, text: line?.text ?? raw }));
   out(`[${job}] ${line ? line.text : raw}`);
+}
+
+function shellQuote(value: string): string {
+  return /^[\w@%+=:,./#-]+$/.test(value) ? value : `'${value.replaceAll("'", `'\\''`)}'`;
 }
