@@ -111,15 +111,18 @@ describe("index after SIGKILL mid-burst", () => {
       if (response.status === 202) accepted += 1;
     };
     // Pushes keep coming, 8 at a time, while runs execute and the other process churns;
-    // both die by SIGKILL once enough has happened.
+    // both die by SIGKILL once enough has happened. Posts to the dead server fail at once,
+    // so the burst is stopped then rather than left spinning through the rest of the test.
+    let bursting = true;
     const burst = (async () => {
-      for (let i = 0; ; i += 8) await Promise.all(Array.from({ length: 8 }, (_, k) => post(i + k))).catch(() => undefined);
+      for (let i = 0; bursting; i += 8) await Promise.all(Array.from({ length: 8 }, (_, k) => post(i + k))).catch(() => undefined);
     })();
     while (accepted < 80) await new Promise((resolve) => setTimeout(resolve, 20));
     churn.kill("SIGKILL");
     await server.kill();
     server = undefined;
-    void burst;
+    bursting = false;
+    await burst;
     await churn;
 
     // Readable as the crash left it: index.json whole, the journal at most torn at its end.
@@ -141,7 +144,6 @@ describe("index after SIGKILL mid-burst", () => {
     // (It may first wait for a repo lock the dead server held to go stale: up to 10 s.)
     server = await startServer(home);
     const live = server;
-    const s2 = () => live;
     const settled = async () => {
       const [pending, active] = await Promise.all(["pending", "active"].map(async (status) => (await (await live.request(`/runs?status=${status}&limit=1`)).json()) as { runs: unknown[] }));
       return pending!.runs.length === 0 && active!.runs.length === 0;
@@ -149,9 +151,9 @@ describe("index after SIGKILL mid-burst", () => {
     const deadline = Date.now() + 60_000;
     while (!(await settled())) {
       if (Date.now() > deadline) {
-        const live = (await indexedRuns(s2())).filter((e) => e.status === "pending" || e.status === "active");
-        const disk = (await onDisk()).filter((e) => live.some((l) => l.run_id === e.run_id));
-        throw new Error(`runs still live after 60 s:\nindex ${JSON.stringify(live)}\ndisk ${JSON.stringify(disk)}`);
+        const stuck = (await indexedRuns(live)).filter((e) => e.status === "pending" || e.status === "active");
+        const disk = (await onDisk()).filter((e) => stuck.some((l) => l.run_id === e.run_id));
+        throw new Error(`runs still live after 60 s:\nindex ${JSON.stringify(stuck)}\ndisk ${JSON.stringify(disk)}`);
       }
       await new Promise((resolve) => setTimeout(resolve, 200));
     }
