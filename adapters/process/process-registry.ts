@@ -26,7 +26,7 @@ export class ProcessRegistry implements ProcessJanitor {
         await makeDir();
         await writeFile(file, "").catch(async (error: unknown) => {
           if ((error as NodeJS.ErrnoException).code !== "ENOENT") throw error;
-          // Someone removed the directory since (killRun); make it again, as every call once did.
+          // killRun removed the directory since it was made; make it again, or this group goes unrecorded.
           made = undefined;
           await makeDir();
           await writeFile(file, "");
