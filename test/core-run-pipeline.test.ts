@@ -30,7 +30,8 @@ describe("runPipeline with in-memory adapters", () => {
     expect(await files.readFile(run.meta.repo, run.meta.run_id, "jobs/deploy/sh-1.log")).toMatch(/ stdout F app\.tar\n$/);
     const receipt = JSON.parse((await files.readFile(run.meta.repo, run.meta.run_id, "receipt.json")) ?? "{}");
     expect(receipt).toMatchObject({ outcome: "succeeded", sh_calls: 2, exit_codes: [0, 0], evidence_sha: SHA, jobs: { build: "succeeded", deploy: "succeeded" } });
-    expect(receipt.devlt.started_at).toBeTruthy();
+    expect(receipt.devlt.started_at).toBe(done.state.started_at);
+    expect(receipt.devlt.finished_at).toBe(receipt.generated_at);
     const jobReceipt = JSON.parse((await files.readFile(run.meta.repo, run.meta.run_id, "jobs/deploy/receipt.json")) ?? "{}");
     expect(jobReceipt).toMatchObject({ state: "succeeded", outputs: { deployed: true }, sh_calls: 1 });
     expect(workspaces.live.size).toBe(0);

@@ -39,13 +39,13 @@ export class ProcessRegistry implements ProcessJanitor {
   }
 
   async listRuns(): Promise<string[]> {
-    return readdir(this.root).catch(() => []);
+    return readdir(this.root).catch(absentAsEmpty);
   }
 
   async killRun(runId: string): Promise<number> {
     const dir = join(this.root, runId);
     let alive = 0;
-    for (const name of await readdir(dir).catch(() => [] as string[])) {
+    for (const name of await readdir(dir).catch(absentAsEmpty)) {
       const pgid = Number(name);
       if (!Number.isInteger(pgid) || pgid <= 1) continue;
       try {
@@ -58,4 +58,10 @@ export class ProcessRegistry implements ProcessJanitor {
     await rm(dir, { recursive: true, force: true });
     return alive;
   }
+}
+
+/** No directory means nothing recorded; any other failure must not hide stray processes. */
+function absentAsEmpty(error: unknown): string[] {
+  if ((error as NodeJS.ErrnoException).code === "ENOENT") return [];
+  throw error;
 }
