@@ -15,6 +15,7 @@ import type { ExecOpenError, ExecRequest, ExecSession, OutputSink } from "../cor
 import { imageTag } from "../core/image-tag.ts";
 import type { Result } from "../core/result.ts";
 import type { RepoName } from "../core/types.ts";
+import { execRequest } from "./support/exec-request.ts";
 
 export const BASE = "quire-base:busybox";
 export const REPO = "group/My_Repo.git" as RepoName;
@@ -91,9 +92,7 @@ export function useDocker(): { open: typeof open; openResult: typeof openResult;
   return { open, openResult, track: (runId) => runIds.push(runId) };
 }
 
-export function request(argv: string[], extra: Partial<ExecRequest> = {}): ExecRequest {
-  return { argv, env: {}, cwd: ".", timeoutMs: null, signal: new AbortController().signal, ...extra };
-}
+export const request = execRequest;
 
 export function collector(): OutputSink & { stdout: () => string; stderr: () => string } {
   const chunks = { stdout: [] as Buffer[], stderr: [] as Buffer[] };

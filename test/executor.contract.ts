@@ -1,17 +1,11 @@
 import { describe, expect, it } from "vitest";
 import type { ExecRequest, ExecSession, OutputSink } from "../core/exec-ports.ts";
+import { execRequest } from "./support/exec-request.ts";
 
 /** Opens a session of the executor under test; the contract closes it. */
 export type OpenSession = () => Promise<ExecSession>;
 
-const request = (argv: string[], extra: Partial<ExecRequest> = {}): ExecRequest => ({
-  argv,
-  env: {},
-  cwd: ".",
-  timeoutMs: null,
-  signal: new AbortController().signal,
-  ...extra,
-});
+const request = execRequest;
 
 async function run(session: ExecSession, argv: string[], extra: Partial<ExecRequest> = {}) {
   const out = { stdout: "", stderr: "" };

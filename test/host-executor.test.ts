@@ -6,9 +6,10 @@ import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { HostExecutor } from "../adapters/executor/host-executor.ts";
 import { forkMark, killTree, pidWindow, treeMembers } from "../adapters/executor/process-tree.ts";
 import { ProcessRegistry } from "../adapters/process/process-registry.ts";
-import type { ExecRequest, ExecSession, OutputSink, StreamName } from "../core/exec-ports.ts";
+import type { ExecSession, OutputSink, StreamName } from "../core/exec-ports.ts";
 import type { RepoName } from "../core/types.ts";
 import { pidAlive } from "./support/runs-api.ts";
+import { execRequest } from "./support/exec-request.ts";
 
 /** Collects output and lets a test wait for a line, instead of sleeping. */
 class CollectingSink implements OutputSink {
@@ -33,14 +34,7 @@ let workspace: string;
 let session: ExecSession;
 const tracked = new Set<number>();
 
-const request = (argv: string[], over: Partial<ExecRequest> = {}): ExecRequest => ({
-  argv,
-  env: {},
-  cwd: ".",
-  timeoutMs: null,
-  signal: new AbortController().signal,
-  ...over,
-});
+const request = execRequest;
 
 beforeEach(async () => {
   workspace = await realpath(await mkdtemp(join(tmpdir(), "quire-ws-")));

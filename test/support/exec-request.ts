@@ -1,0 +1,6 @@
+import type { ExecRequest } from "../../core/exec-ports.ts";
+
+/** An executor request with the defaults a test rarely changes. */
+export function execRequest(argv: string[], extra: Partial<ExecRequest> = {}): ExecRequest {
+  return { argv, env: {}, cwd: ".", timeoutMs: null, signal: new AbortController().signal, ...extra };
+}
