@@ -12,6 +12,7 @@ import { FsRunStore } from "../adapters/storage/fs-run-store.ts";
 import { OUTCOMES, RUN_STATES, type RunState } from "../core/types.ts";
 import { WorkClone } from "./support/git.ts";
 import { quire, startServer, tempHome, type ServerProcess } from "./support/quire-process.ts";
+import { postPush } from "./support/runs-api.ts";
 
 const ROOT = fileURLToPath(new URL("..", import.meta.url));
 const ZERO = "0".repeat(40);
@@ -66,11 +67,7 @@ function pushBurst(server: ServerProcess, sha: string, concurrency: number) {
     for (;;) {
       const ref = `refs/heads/p${sent++}`;
       try {
-        const response = await server.request("/events/push", {
-          method: "POST",
-          headers: { authorization: `Bearer ${server.token}`, "content-type": "application/json" },
-          body: JSON.stringify({ type: "push", repo: "demo.git", pushed_at: new Date().toISOString(), refs: [{ ref, old_sha: ZERO, new_sha: sha }] }),
-        });
+        const response = await postPush(server, "demo.git", ref, sha);
         if (response.status !== 202) throw new Error(`push answered ${response.status}: ${await response.text()}`);
         const body = (await response.json()) as { runs: { run_id: string }[] };
         acked.push(...body.runs.map((r) => r.run_id));

@@ -1,12 +1,13 @@
-import { readFile, writeFile } from "node:fs/promises";
+import { readFile } from "node:fs/promises";
 import { join } from "node:path";
 import { parse } from "yaml";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { imageTag } from "../core/image-tag.ts";
 import { BASE, containersOf, docker, requireEngine } from "./docker-fixtures.ts";
 import { WorkClone } from "./support/git.ts";
-import { quire, startServer, tempHome, type ServerProcess } from "./support/quire-process.ts";
+import { startServer, type ServerProcess } from "./support/quire-process.ts";
 import { postWithToken, readLog, runIdsFromPush, waitForRun } from "./support/runs-api.ts";
+import { serveRepo } from "./support/served-repo.ts";
 
 const REPO = "docker-e2e.git";
 const servers: ServerProcess[] = [];
@@ -28,13 +29,12 @@ afterAll(async () => {
 });
 
 async function setup() {
-  const home = await tempHome();
-  await writeFile(join(home, "config.yml"), `executor: docker\ndocker:\n  image: ${BASE}\n  memory_mb: 256\nrun_timeout_minutes: 1\n`);
-  const server = await startServer(home);
-  servers.push(server);
-  expect((await quire(["repo", "new", REPO, "--home", home])).exitCode).toBe(0);
-  const clone = await WorkClone.of(join(home, "repos", REPO));
-  return { home, server, clone };
+  const served = await serveRepo({
+    repo: REPO,
+    config: `executor: docker\ndocker:\n  image: ${BASE}\n  memory_mb: 256\nrun_timeout_minutes: 1\n`,
+  });
+  servers.push(served.server);
+  return served;
 }
 
 async function push(clone: WorkClone, files: Record<string, string>): Promise<string> {

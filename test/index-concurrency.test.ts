@@ -9,6 +9,7 @@ import { FsRunStore } from "../adapters/storage/fs-run-store.ts";
 import type { RepoName } from "../core/types.ts";
 import { git, WorkClone } from "./support/git.ts";
 import { startServer, tempHome, type ServerProcess } from "./support/quire-process.ts";
+import { postPush } from "./support/runs-api.ts";
 
 const REPOS = Array.from({ length: 10 }, (_, i) => (i % 2 ? `team/r${i}.git` : `r${i}.git`));
 const PUSHES = 500;
@@ -66,17 +67,7 @@ describe("run numbers and the index under concurrent writers", () => {
       stdin: "pipe",
     });
     await new Promise((resolve) => side.stdout?.once("data", resolve));
-    const post = (i: number) =>
-      server.request("/events/push", {
-        method: "POST",
-        headers: { "content-type": "application/json", authorization: `Bearer ${server.token}` },
-        body: JSON.stringify({
-          type: "push",
-          repo: REPOS[i % REPOS.length],
-          pushed_at: new Date().toISOString(),
-          refs: [{ ref: `refs/heads/b${i}`, old_sha: "0".repeat(40), new_sha: sha }],
-        }),
-      });
+    const post = (i: number) => postPush(server, REPOS[i % REPOS.length] as string, `refs/heads/b${i}`, sha);
     side.stdin?.write("go\n");
     const responses = await Promise.all(Array.from({ length: PUSHES }, (_, i) => post(i)));
     const sideResult = await side;

@@ -12,6 +12,7 @@ import { entryOf, recordedAt, sameFacts, type IndexEntry } from "../core/run-ind
 import type { RepoName } from "../core/types.ts";
 import { git, WorkClone } from "./support/git.ts";
 import { startServer, tempHome, type ServerProcess } from "./support/quire-process.ts";
+import { postPush } from "./support/runs-api.ts";
 
 const REPOS = ["a.git", "b.git", "team/c.git"];
 const src = (path: string) => JSON.stringify(fileURLToPath(new URL(`../${path}`, import.meta.url)));
@@ -98,16 +99,7 @@ describe("index after SIGKILL mid-burst", () => {
     let accepted = 0;
     const s = server;
     const post = async (i: number) => {
-      const response = await s.request("/events/push", {
-        method: "POST",
-        headers: { "content-type": "application/json", authorization: `Bearer ${s.token}` },
-        body: JSON.stringify({
-          type: "push",
-          repo: REPOS[i % REPOS.length],
-          pushed_at: new Date().toISOString(),
-          refs: [{ ref: `refs/heads/b${i}`, old_sha: "0".repeat(40), new_sha: sha }],
-        }),
-      });
+      const response = await postPush(s, REPOS[i % REPOS.length] as string, `refs/heads/b${i}`, sha);
       if (response.status === 202) accepted += 1;
     };
     // Pushes keep coming, 8 at a time, while runs execute and the other process churns;

@@ -1,9 +1,10 @@
-import { readdir, readFile, writeFile } from "node:fs/promises";
+import { readdir, readFile } from "node:fs/promises";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { WorkClone } from "./support/git.ts";
-import { quire, startServer, tempHome, type ServerProcess } from "./support/quire-process.ts";
+import type { ServerProcess } from "./support/quire-process.ts";
 import { readLog, runIdsFromPush, waitForRun } from "./support/runs-api.ts";
+import { serveRepo } from "./support/served-repo.ts";
 
 const SECRET = "hunter2-very-secret-value";
 
@@ -25,11 +26,7 @@ async function allFiles(dir: string): Promise<string[]> {
 }
 
 beforeAll(async () => {
-  home = await tempHome();
-  await writeFile(join(home, "config.yml"), `secrets:\n  token: "${SECRET}"\nrun_timeout_minutes: 1\n`);
-  server = await startServer(home);
-  expect((await quire(["repo", "new", "demo.git", "--home", home])).exitCode).toBe(0);
-  clone = await WorkClone.of(join(home, "repos", "demo.git"));
+  ({ home, server, clone } = await serveRepo({ config: `secrets:\n  token: "${SECRET}"\nrun_timeout_minutes: 1\n` }));
 });
 
 afterAll(async () => {

@@ -1,9 +1,8 @@
-import { writeFile } from "node:fs/promises";
-import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
 import { git, WorkClone } from "./support/git.ts";
-import { quire, startServer, tempHome, type ServerProcess } from "./support/quire-process.ts";
+import { startServer, type ServerProcess } from "./support/quire-process.ts";
 import { pidAlive, postWithToken, readLog, runIdsFromPush, waitForRun } from "./support/runs-api.ts";
+import { serveRepo } from "./support/served-repo.ts";
 
 const servers: ServerProcess[] = [];
 afterEach(async () => {
@@ -11,13 +10,9 @@ afterEach(async () => {
 });
 
 async function setup(config = "") {
-  const home = await tempHome();
-  await writeFile(join(home, "config.yml"), config);
-  const server = await startServer(home);
-  servers.push(server);
-  expect((await quire(["repo", "new", "demo.git", "--home", home])).exitCode).toBe(0);
-  const clone = await WorkClone.of(join(home, "repos", "demo.git"));
-  return { home, server, clone };
+  const served = await serveRepo({ config });
+  servers.push(served.server);
+  return served;
 }
 
 async function push(clone: WorkClone, branch: string, pipeline: string): Promise<string> {

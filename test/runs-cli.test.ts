@@ -1,8 +1,8 @@
-import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { WorkClone } from "./support/git.ts";
-import { quire, startServer, tempHome, type ServerProcess } from "./support/quire-process.ts";
+import { quire, type ServerProcess } from "./support/quire-process.ts";
 import { runIdsFromPush, waitForRun } from "./support/runs-api.ts";
+import { serveRepo } from "./support/served-repo.ts";
 
 let home: string;
 let server: ServerProcess | undefined;
@@ -21,10 +21,7 @@ async function push(branch: string, pipeline: string): Promise<string> {
 }
 
 beforeAll(async () => {
-  home = await tempHome();
-  server = await startServer(home);
-  expect((await quire(["repo", "new", "demo.git", "--home", home])).exitCode).toBe(0);
-  clone = await WorkClone.of(join(home, "repos", "demo.git"));
+  ({ home, server, clone } = await serveRepo());
 });
 
 afterAll(async () => {

@@ -3,12 +3,13 @@
  * process of its own (so its memory and CPU are its own), one repo and a working clone
  * to push pipelines from. Built on the test helpers, so benches and tests start quire alike.
  */
-import { readFile, rm, writeFile } from "node:fs/promises";
+import { readFile, rm } from "node:fs/promises";
 import { dirname, join } from "node:path";
 import { parse } from "yaml";
 import { git, WorkClone } from "../../test/support/git.ts";
-import { quire, startServer, tempHome, type ServerProcess } from "../../test/support/quire-process.ts";
+import type { ServerProcess } from "../../test/support/quire-process.ts";
 import { runIdsFromPush, waitForRun, type RunView } from "../../test/support/runs-api.ts";
+import { serveRepo } from "../../test/support/served-repo.ts";
 
 export const BENCH_REPO = "bench.git";
 
@@ -32,22 +33,7 @@ export interface BenchServer {
 }
 
 export async function startBenchServer(configYaml = ""): Promise<BenchServer> {
-  const home = await tempHome("quire-bench-");
-  await writeFile(join(home, "config.yml"), configYaml);
-  let server: ServerProcess | undefined;
-  let clone: WorkClone | undefined;
-  try {
-    server = await startServer(home);
-    const made = await quire(["repo", "new", BENCH_REPO, "--home", home]);
-    if (made.exitCode !== 0) throw new Error(`quire repo new failed: ${made.stderr}`);
-    clone = await WorkClone.of(join(home, "repos", BENCH_REPO));
-  } catch (error) {
-    await server?.stop();
-    await rm(home, { recursive: true, force: true });
-    throw error;
-  }
-  const running = server;
-  const work = clone;
+  const { home, server: running, clone: work } = await serveRepo({ repo: BENCH_REPO, config: configYaml, homePrefix: "quire-bench-" });
   return {
     home,
     server: running,

@@ -61,3 +61,12 @@ export const pidAlive = (pid: number): boolean => {
     return false;
   }
 };
+
+/** Posts a one-ref push event straight to the server, as the hook would, with the hook token. */
+export function postPush(server: ServerProcess, repo: string, ref: string, sha: string): Promise<Response> {
+  return server.request("/events/push", {
+    method: "POST",
+    headers: { "content-type": "application/json", authorization: `Bearer ${server.token}` },
+    body: JSON.stringify({ type: "push", repo, pushed_at: new Date().toISOString(), refs: [{ ref, old_sha: "0".repeat(40), new_sha: sha }] }),
+  });
+}
