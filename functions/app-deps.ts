@@ -23,7 +23,7 @@ export interface AppDeps {
   requeue?: (run: RunRecord) => void;
   bodyLimitBytes?: number;
   /** Present where runs execute: cancel and retry go through it. */
-  queue?: RunQueue;
+  queue?: Pick<RunQueue, "cancel">;
   /** Reads logs and other run files for downloads and live tails. */
   logs?: LogReader;
   files?: RunFiles;

@@ -9,9 +9,10 @@ export function serveCommand(): Command {
     .option(...homeOption)
     .option("--port <n>", "port to listen on (0 picks a free one)", parsePort, 8787)
     .option("--host <addr>", "address to bind", "127.0.0.1")
-    .action(async (opts: { home?: string; port: number; host: string }) => {
+    .option("--no-runner", "serve without executing runs; `quire runner` processes claim them (needs the postgres store)")
+    .action(async (opts: { home?: string; port: number; host: string; runner: boolean }) => {
       const home = resolveHome(opts.home);
-      const server = await serve({ home, port: opts.port, host: opts.host });
+      const server = await serve({ home, port: opts.port, host: opts.host, runner: opts.runner });
       process.stdout.write(`quire serving ${home.root} at ${server.url}\n`);
       const stop = () => {
         void server.close().finally(() => process.exit(0));

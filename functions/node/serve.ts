@@ -11,11 +11,15 @@ import { createRunner } from "./runner.ts";
 import { reconcileCron } from "./cron-schedule.ts";
 import { ensureHomeDirs, ensureHookToken, type Home } from "./home.ts";
 import { wireNode } from "./wire.ts";
+import { servePostgres } from "./serve-postgres.ts";
+import { QuireError } from "../../core/errors.ts";
 
 export interface ServeOptions {
   home: Home;
   port: number;
   host: string;
+  /** false (`--no-runner`): serve without executing; only with the postgres store, where runners claim. */
+  runner?: boolean;
 }
 
 /** `quire serve`: reconcile, listen, publish the URL for hooks, reconcile on the cron. */
@@ -24,6 +28,10 @@ export async function serve(options: ServeOptions): Promise<{ url: string; close
   await ensureHomeDirs(home);
   await ensureHookToken(home);
   const config = await loadConfig(home.config);
+  if (config.store.kind === "postgres") return servePostgres({ ...options, runner: options.runner ?? true }, config, config.store);
+  if (options.runner === false) {
+    throw new QuireError("config_invalid", "--no-runner needs `store: { kind: postgres, url }` in config.yml: with files under the home, only this server can run the runs");
+  }
   const base = wireNode(home);
   const runner = createRunner(home, config, base);
   const enqueue = (run: Parameters<typeof runner.queue.enqueue>[0]) => runner.queue.enqueue(run);
