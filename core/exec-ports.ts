@@ -10,7 +10,7 @@ export type StreamName = "stdout" | "stderr";
 // ---------- executor ----------
 
 export interface ExecRequest {
-  /** Already resolved: a string cmd arrives here as ["sh", "-c", cmd]. */
+  /** Already resolved: a string cmd arrives here as ["sh", "-ec", cmd]. */
   argv: string[];
   /** The whole environment of the command; nothing of the server's own is added. */
   env: Record<string, string>;
@@ -162,7 +162,7 @@ export interface JobSpec {
 
 export type JobReturn =
   | { kind: "outputs"; outputs: Record<string, unknown> }
-  | { kind: "skipped" }
+  | { kind: "skipped"; reason: string }
   | { kind: "failed"; error: string };
 
 export interface ShCall {

@@ -10,7 +10,7 @@ export type FakePipeline = { jobs: JobDefinition[] } | { loadError: string };
 
 /**
  * Runs pipeline jobs in-process, with the SDK's semantics (sh rejects on non-zero unless
- * nothrow, undefined skips, a throw fails). No sandbox: for the fast core tests only. Files
+ * nothrow, skip() skips, a throw fails). No sandbox: for the fast core tests only. Files
  * go through the host, as they do from the real sandbox.
  */
 export class FakePipelineRuntime implements PipelineRuntime {

@@ -9,7 +9,7 @@ export type JobStatus = "succeeded" | "failed" | "skipped";
 export interface JobResult {
   id: string;
   status: JobStatus;
-  /** Why it failed or was skipped; null for a job that chose to skip by returning undefined. */
+  /** Why it failed or was skipped (the reason given to `skip()`, or the input that did not succeed). */
   error: string | null;
   outputs: Record<string, unknown> | null;
   started_at: string | null;
@@ -84,7 +84,7 @@ function statusOf(ret: JobReturn): Pick<JobResult, "status" | "error" | "outputs
     case "outputs":
       return { status: "succeeded", error: null, outputs: ret.outputs };
     case "skipped":
-      return { status: "skipped", error: null, outputs: null };
+      return { status: "skipped", error: ret.reason, outputs: null };
     case "failed":
       return { status: "failed", error: ret.error, outputs: null };
   }

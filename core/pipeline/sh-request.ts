@@ -15,13 +15,14 @@ const ENV_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
 
 /**
  * Checks an `sh` call from the pipeline before anything runs: a string runs under
- * `sh -c`, an array as argv; cwd stays inside the workspace.
+ * `sh -ec`, an array as argv; cwd stays inside the workspace.
  */
 export function planSh(call: ShCall, limits: { maxTimeoutMs: number }): Result<ShPlan, string> {
   let argv: string[];
   if (typeof call.cmd === "string") {
     if (call.cmd.trim() === "") return err("sh: the command is empty");
-    argv = ["sh", "-c", call.cmd];
+    // -e: a failing command fails the script, as CI users expect from step scripts.
+    argv = ["sh", "-ec", call.cmd];
   } else if (Array.isArray(call.cmd) && call.cmd.length > 0 && call.cmd.every((a) => typeof a === "string")) {
     argv = [...call.cmd];
   } else {
