@@ -1,6 +1,9 @@
 import { Hono } from "hono";
 import type { AppDeps } from "./app-deps.ts";
+import { isBareBasePath, stripBasePath } from "./http/base-path.ts";
 import { errorResponse } from "./http/errors.ts";
+import { basePathOf } from "./http/join-url.ts";
+import { requestLog } from "./http/request-log.ts";
 import { StorageError } from "../core/errors.ts";
 import { eventRoutes } from "./routes/events.ts";
 import { opsRoutes } from "./routes/ops.ts";
@@ -10,7 +13,13 @@ import { runRoutes } from "./routes/runs.ts";
 
 /** The composition root of the HTTP surface. */
 export function createApp(deps: AppDeps): Hono {
-  const app = new Hono();
+  const basePath = basePathOf(deps.web?.publicUrl);
+  const app = new Hono({ getPath: stripBasePath(basePath) });
+  app.use(requestLog(deps.logger, deps.web));
+  app.use(async (c, next) => {
+    if (!isBareBasePath(basePath, c.req.raw)) return next();
+    return c.redirect(`${basePath}${new URL(c.req.url).search}`, 308);
+  });
   app.route("/events", eventRoutes(deps));
   app.route("/runs", runActionRoutes(deps));
   app.route("/runs", runEventRoutes(deps));

@@ -1,5 +1,5 @@
 import { StorageError } from "../../core/errors.ts";
-import type { LogOptions, LogWriter, RunFiles } from "../../core/exec-ports.ts";
+import type { BoundedRead, LogOptions, LogWriter, RunFiles } from "../../core/exec-ports.ts";
 import type { Clock } from "../../core/ports.ts";
 import { RUN_ID_PATTERN } from "../../core/run-ref.ts";
 import type { RepoName } from "../../core/types.ts";
@@ -73,6 +73,28 @@ export class PgRunFiles implements RunFiles {
     );
     if (rows.length === 0) return undefined;
     return (rows[0]?.content ?? Buffer.alloc(0)).toString("utf8");
+  }
+
+  async readBounded(repo: RepoName, runId: string, relPath: string, maxBytes: number): Promise<BoundedRead> {
+    const path = relSegments(relPath).join("/");
+    if (!RUN_ID_PATTERN.test(runId)) return { kind: "missing" };
+    // The size is asked first, in the same statement: content over the bound never leaves the database.
+    const { rows } = await this.db.query<{ bytes: string; content: Buffer | null }>(
+      `SELECT octet_length(f.content)::text AS bytes, CASE WHEN octet_length(f.content) <= $4 THEN f.content END AS content
+         FROM run_files f JOIN runs r USING (run_id) WHERE f.run_id = $1 AND r.repo = $2 AND f.path = $3
+       UNION ALL
+       SELECT s.bytes::text, CASE WHEN s.bytes <= $4 THEN
+                (SELECT string_agg(c.data, ''::bytea ORDER BY c.byte_offset) FROM log_chunks c WHERE c.run_id = $1 AND c.path = $3) END
+         FROM run_logs l JOIN runs r USING (run_id)
+         CROSS JOIN LATERAL (SELECT coalesce(sum(octet_length(c.data)), 0) AS bytes FROM log_chunks c WHERE c.run_id = l.run_id AND c.path = l.path) s
+        WHERE l.run_id = $1 AND r.repo = $2 AND l.path = $3`,
+      [runId, repo, path, maxBytes],
+    );
+    const row = rows[0];
+    if (row === undefined) return { kind: "missing" };
+    const bytes = Number(row.bytes);
+    if (bytes > maxBytes) return { kind: "too-large", bytes };
+    return { kind: "text", text: (row.content ?? Buffer.alloc(0)).toString("utf8") };
   }
 
   async listFiles(repo: RepoName, runId: string): Promise<string[]> {

@@ -31,7 +31,8 @@ export async function servePostgres(
   options: ServePostgresOptions,
   config: QuireConfig,
   spec: PostgresSpec,
-): Promise<{ url: string; close: () => Promise<void> }> {
+  http: { publicUrl?: string; web: NonNullable<AppDeps["web"]> },
+): Promise<{ url: string; publicUrl?: string; close: () => Promise<void> }> {
   const { home } = options;
   const base = await wirePostgres(home, spec, "serve");
   let host: RunnerHost | undefined;
@@ -58,6 +59,7 @@ export async function servePostgres(
     ...(runnerHost ? { processes: runnerHost.runner.processes } : {}),
     ...(runnerHost?.runner.containers ? { containers: runnerHost.runner.containers } : {}),
     onRunsCreated: (runs) => void afterCreate(runs),
+    web: http.web,
   };
   const runReconcile = async (why: string) => {
     try {
@@ -80,7 +82,8 @@ export async function servePostgres(
   const { port } = server.address() as AddressInfo;
   const hostName = options.host.includes(":") ? `[${options.host}]` : options.host;
   const url = `http://${hostName}:${port}`;
-  await writeFileAtomic(home.serverUrl, url + "\n");
+  // Hooks and the CLI go where people go: through the proxy and its prefix when there is one.
+  await writeFileAtomic(home.serverUrl, (http.publicUrl ?? url) + "\n");
   const cronExpr = await reconcileCron();
   const cron = new Cron(cronExpr, () => runReconcile("cron"));
   // Leases expire within LEASE_TTL_MS; the cron alone is too coarse to orphan a lost runner's run in time.
@@ -95,5 +98,5 @@ export async function servePostgres(
     await new Promise<void>((resolve) => server.close(() => resolve()));
     await base.close();
   };
-  return { url, close };
+  return { url, ...(http.publicUrl ? { publicUrl: http.publicUrl } : {}), close };
 }
