@@ -34,6 +34,7 @@ export interface Runner {
   files: FsRunFiles;
   logs: ReturnType<typeof fsLogReader>;
   processes: ProcessRegistry;
+  workspaces: GitWorkspaces;
   containers?: ContainerJanitor;
   /** Stops the heartbeat and every running run (graceful shutdown). */
   stop(): Promise<void>;
@@ -68,15 +69,16 @@ export function createRunner(home: Home, config: QuireConfig, base: RunnerBase, 
   const files = new FsRunFiles(base.layout, base.clock);
   const processes = new ProcessRegistry(home.processes);
   const executor = executorFor(config, base.clock, home.root);
+  const workspaces = new GitWorkspaces({
+    reposRoot: home.repos,
+    root: home.workspaces,
+    keep: config.keep_workspaces,
+    ...(gitDirOf ? { gitDirOf } : {}),
+  });
   const pipelineDeps: RunPipelineDeps = {
     store: base.store,
     files,
-    workspaces: new GitWorkspaces({
-      reposRoot: home.repos,
-      root: home.workspaces,
-      keep: config.keep_workspaces,
-      ...(gitDirOf ? { gitDirOf } : {}),
-    }),
+    workspaces,
     workspaceFiles: new FsWorkspaceFiles(),
     executor,
     runtime: createNodePipelineRuntime(),
@@ -123,6 +125,7 @@ export function createRunner(home: Home, config: QuireConfig, base: RunnerBase, 
     files,
     logs: fsLogReader(base.layout),
     processes,
+    workspaces,
     ...(config.executor === "docker" ? { containers: createDockerJanitor({ scope: home.root }) } : {}),
     async stop() {
       clearInterval(heartbeat);
