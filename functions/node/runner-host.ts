@@ -64,6 +64,8 @@ export async function startRunnerHost(
       clock: base.clock,
       liveness: base.liveness,
       processes: runner.processes,
+      workspaces: runner.workspaces,
+      isRunning: (runId) => runner.queue.isRunning(runId),
       ...(runner.containers ? { containers: runner.containers } : {}),
     }).then(
       (report) => {

@@ -37,6 +37,7 @@ export interface Runner {
   files: RunFiles;
   logs: LogReader;
   processes: ProcessRegistry;
+  workspaces: GitWorkspaces;
   containers?: ContainerJanitor;
   /** Stops the heartbeat and every running run (graceful shutdown). */
   stop(): Promise<void>;
@@ -75,15 +76,17 @@ export function createRunner(home: Home, config: QuireConfig, base: RunnerBase, 
   const files = base.files ?? new FsRunFiles(requireLayout(base), base.clock);
   const processes = new ProcessRegistry(home.processes);
   const executor = executorFor(config, base.clock, home.root);
+  // Also the janitor of <home>/workspaces, whichever Workspaces materializes them.
+  const workspaces = new GitWorkspaces({
+    reposRoot: home.repos,
+    root: home.workspaces,
+    keep: config.keep_workspaces,
+    ...(gitDirOf ? { gitDirOf } : {}),
+  });
   const pipelineDeps: RunPipelineDeps = {
     store: base.store,
     files,
-    workspaces: options.workspaces ?? new GitWorkspaces({
-      reposRoot: home.repos,
-      root: home.workspaces,
-      keep: config.keep_workspaces,
-      ...(gitDirOf ? { gitDirOf } : {}),
-    }),
+    workspaces: options.workspaces ?? workspaces,
     workspaceFiles: new FsWorkspaceFiles(),
     executor,
     runtime: createNodePipelineRuntime(),
@@ -131,6 +134,7 @@ export function createRunner(home: Home, config: QuireConfig, base: RunnerBase, 
     files,
     logs: base.logs ?? fsLogReader(requireLayout(base)),
     processes,
+    workspaces,
     ...(config.executor === "docker" ? { containers: createDockerJanitor({ scope: home.root }) } : {}),
     async stop() {
       clearInterval(heartbeat);
