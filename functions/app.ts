@@ -4,6 +4,7 @@ import { isBareBasePath, stripBasePath } from "./http/base-path.ts";
 import { errorResponse } from "./http/errors.ts";
 import { basePathOf } from "./http/join-url.ts";
 import { requestLog } from "./http/request-log.ts";
+import { StorageError } from "../core/errors.ts";
 import { eventRoutes } from "./routes/events.ts";
 import { opsRoutes } from "./routes/ops.ts";
 import { runActionRoutes } from "./routes/run-actions.ts";
@@ -29,6 +30,11 @@ export function createApp(deps: AppDeps): Hono {
   app.route("/", opsRoutes(deps));
   app.notFound((c) => errorResponse(c, 404, "not_found", `no route for ${c.req.method} ${c.req.path}`));
   app.onError((error, c) => {
+    // The store being down is not the request's fault: 503 tells the hook to keep the event and try later.
+    if (error instanceof StorageError && error.code === "db_unavailable") {
+      deps.logger.warn({ err: error }, "store unavailable");
+      return errorResponse(c, 503, "store_unavailable", "the run store is unavailable; try again later");
+    }
     deps.logger.error({ err: error }, "request failed");
     return errorResponse(c, 500, "internal", "internal error; see the server log");
   });

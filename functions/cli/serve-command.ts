@@ -14,9 +14,16 @@ export function serveCommand(): Command {
       "where people and hooks reach this server, e.g. https://ci.example.org/ci/ behind a proxy (overrides public_url in config.yml)",
       parsePublicUrl,
     )
-    .action(async (opts: { home?: string; port: number; host: string; publicUrl?: string }) => {
+    .option("--no-runner", "serve without executing runs; `quire runner` processes claim them (needs the postgres store)")
+    .action(async (opts: { home?: string; port: number; host: string; publicUrl?: string; runner: boolean }) => {
       const home = resolveHome(opts.home);
-      const server = await serve({ home, port: opts.port, host: opts.host, ...(opts.publicUrl ? { publicUrl: opts.publicUrl } : {}) });
+      const server = await serve({
+        home,
+        port: opts.port,
+        host: opts.host,
+        runner: opts.runner,
+        ...(opts.publicUrl ? { publicUrl: opts.publicUrl } : {}),
+      });
       const shown = opts.publicUrl ?? server.publicUrl;
       process.stdout.write(`quire serving ${home.root} at ${server.url}${shown ? ` (public URL ${shown})` : ""}\n`);
       const stop = () => {

@@ -10,6 +10,19 @@ const secretSpec = z.union([
   z.object({ file: z.string().min(1) }).strict(),
 ]);
 
+/** Where runs, numbers, the index and logs live: files under the home, or one PostgreSQL for many hosts. */
+const storeSpec = z.discriminatedUnion("kind", [
+  z.object({ kind: z.literal("fs") }).strict(),
+  z
+    .object({
+      kind: z.literal("postgres"),
+      url: z.string().regex(/^postgres(ql)?:\/\//, "must be a postgres:// URL"),
+      /** Connections per process. */
+      pool: z.number().int().min(2).max(100).default(10),
+    })
+    .strict(),
+]);
+
 const configSchema = z
   .object({
     executor: z.enum(["host", "docker"]).default("host"),
@@ -29,6 +42,12 @@ const configSchema = z
       .strict()
       .default({ network: false }),
     secrets: z.record(z.string().regex(/^[A-Za-z0-9_.-]+$/, "secret names use letters, digits, . _ -"), secretSpec).default({}),
+    store: storeSpec.default({ kind: "fs" }),
+    /** How runners on other hosts get a commit: `git fetch <clone_url> <sha>`; `{repo}` is replaced by the repo name. */
+    source: z
+      .object({ clone_url: z.string().min(1).optional() })
+      .strict()
+      .default({}),
     gc: z
       .object({ keep_last: z.number().int().min(0).default(20), keep_days: z.number().min(0).default(14) })
       .strict()
@@ -62,6 +81,7 @@ function isAddressOrRange(value: string): boolean {
 /** `<home>/config.yml`; every key is optional and a missing file means all defaults. */
 export type QuireConfig = z.infer<typeof configSchema>;
 export type SecretSpec = z.infer<typeof secretSpec>;
+export type StoreSpec = z.infer<typeof storeSpec>;
 
 export function parseConfig(text: string, source = "config.yml"): QuireConfig {
   let raw: unknown;

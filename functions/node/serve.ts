@@ -7,12 +7,14 @@ import { writeFileAtomic } from "../../adapters/storage/atomic-write.ts";
 import { reconcile } from "../../core/reconcile.ts";
 import { createApp } from "../app.ts";
 import type { AppDeps } from "../app-deps.ts";
-import { loadConfig } from "./config.ts";
+import { loadConfig, type QuireConfig } from "./config.ts";
 import { createRunner } from "./runner.ts";
 import { reconcileCron } from "./cron-schedule.ts";
 import { ensureHomeDirs, ensureHookToken, type Home } from "./home.ts";
 import { trustProxyList } from "./trust-proxy.ts";
 import { wireNode } from "./wire.ts";
+import { servePostgres } from "./serve-postgres.ts";
+import { QuireError } from "../../core/errors.ts";
 
 export interface ServeOptions {
   home: Home;
@@ -20,6 +22,8 @@ export interface ServeOptions {
   host: string;
   /** Overrides `public_url` in config.yml. */
   publicUrl?: string;
+  /** false (`--no-runner`): serve without executing; only with the postgres store, where runners claim. */
+  runner?: boolean;
 }
 
 /** `quire serve`: reconcile, listen, publish the URL for hooks, reconcile on the cron. */
@@ -30,6 +34,15 @@ export async function serve(options: ServeOptions): Promise<{ url: string; publi
   const config = await loadConfig(home.config);
   const publicUrl = options.publicUrl ?? config.public_url;
   const trustProxy = trustProxyList(config.trust_proxy);
+  if (config.store.kind === "postgres") {
+    return servePostgres({ ...options, runner: options.runner ?? true }, config, config.store, {
+      ...(publicUrl ? { publicUrl } : {}),
+      web: webOptions(config, publicUrl, trustProxy),
+    });
+  }
+  if (options.runner === false) {
+    throw new QuireError("config_invalid", "--no-runner needs `store: { kind: postgres, url }` in config.yml: with files under the home, only this server can run the runs");
+  }
   const base = wireNode(home);
   const runner = createRunner(home, config, base);
   const enqueue = (run: Parameters<typeof runner.queue.enqueue>[0]) => runner.queue.enqueue(run);
@@ -39,17 +52,12 @@ export async function serve(options: ServeOptions): Promise<{ url: string; publi
     files: runner.files,
     logs: runner.logs,
     processes: runner.processes,
+    workspaces: runner.workspaces,
+    isRunning: (runId) => runner.queue.isRunning(runId),
     ...(runner.containers ? { containers: runner.containers } : {}),
     onRunsCreated: (runs) => runs.forEach(enqueue),
     requeue: enqueue,
-    web: {
-      ...(publicUrl ? { publicUrl } : {}),
-      ...(trustProxy ? { trustProxy } : {}),
-      remoteAddress: (c) => getConnInfo(c).remote.address,
-      readAuth: config.auth.read,
-      ...(config.auth.proxy_user_header ? { proxyUserHeader: config.auth.proxy_user_header } : {}),
-      heartbeatMs: config.sse_heartbeat_seconds * 1000,
-    },
+    web: webOptions(config, publicUrl, trustProxy),
   };
   const runReconcile = async (why: string) => {
     try {
@@ -82,4 +90,16 @@ export async function serve(options: ServeOptions): Promise<{ url: string; publi
     base.close();
   };
   return { url, ...(publicUrl ? { publicUrl } : {}), close };
+}
+
+/** The HTTP side's settings, the same whichever store serves the runs. */
+function webOptions(config: QuireConfig, publicUrl: string | undefined, trustProxy: ReturnType<typeof trustProxyList>): NonNullable<AppDeps["web"]> {
+  return {
+    ...(publicUrl ? { publicUrl } : {}),
+    ...(trustProxy ? { trustProxy } : {}),
+    remoteAddress: (c) => getConnInfo(c).remote.address,
+    readAuth: config.auth.read,
+    ...(config.auth.proxy_user_header ? { proxyUserHeader: config.auth.proxy_user_header } : {}),
+    heartbeatMs: config.sse_heartbeat_seconds * 1000,
+  };
 }
