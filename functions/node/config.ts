@@ -31,6 +31,8 @@ const configSchema = z
       .object({ keep_last: z.number().int().min(0).default(20), keep_days: z.number().min(0).default(14) })
       .strict()
       .default({ keep_last: 20, keep_days: 14 }),
+    // The unix group hosting users (git, gitolite) join so their pushes reach the server.
+    hook_group: z.string().regex(/^[a-z_][a-z0-9_-]{0,31}$/, "a unix group name").default("quire"),
   })
   .strict();
 

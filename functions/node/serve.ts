@@ -25,7 +25,7 @@ export async function serve(options: ServeOptions): Promise<{ url: string; close
   await ensureHookToken(home);
   const config = await loadConfig(home.config);
   const base = wireNode(home);
-  const runner = createRunner(home, config, base);
+  const runner = createRunner(home, config, base, { gitDirOf: (repo) => base.git.gitDir(repo) });
   const enqueue = (run: Parameters<typeof runner.queue.enqueue>[0]) => runner.queue.enqueue(run);
   const deps: AppDeps = {
     ...base,
