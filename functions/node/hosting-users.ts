@@ -1,4 +1,5 @@
 import { stat } from "node:fs/promises";
+import { readRegistry } from "../../adapters/git/repo-registry-file.ts";
 import type { RegisteredRepo } from "../../core/repo-registry.ts";
 import type { Home } from "./home.ts";
 import { grantCommand, shareHome, userInGroup, userName } from "./home-access.ts";
@@ -37,4 +38,9 @@ export async function shareForHostingUsers(home: Home, repos: readonly Registere
     if (user.grant) lines.push(`pushes run as ${user.name}; let them reach the server with:\n  ${user.grant}`);
   }
   return lines;
+}
+
+/** At server start: a token made again or a spool made by someone else is shared once more. */
+export async function shareRegisteredHome(home: Home, group: string): Promise<string[]> {
+  return shareForHostingUsers(home, (await readRegistry(home.registry)).repos, group);
 }

@@ -10,6 +10,7 @@ import { loadConfig } from "./config.ts";
 import { createRunner } from "./runner.ts";
 import { reconcileCron } from "./cron-schedule.ts";
 import { ensureHomeDirs, ensureHookToken, type Home } from "./home.ts";
+import { shareRegisteredHome } from "./hosting-users.ts";
 import { wireNode } from "./wire.ts";
 
 export interface ServeOptions {
@@ -25,6 +26,7 @@ export async function serve(options: ServeOptions): Promise<{ url: string; close
   await ensureHookToken(home);
   const config = await loadConfig(home.config);
   const base = wireNode(home);
+  for (const line of await shareRegisteredHome(home, config.hook_group)) base.logger.warn({ home: home.root }, line);
   const runner = createRunner(home, config, base, { gitDirOf: (repo) => base.git.gitDir(repo) });
   const enqueue = (run: Parameters<typeof runner.queue.enqueue>[0]) => runner.queue.enqueue(run);
   const deps: AppDeps = {
