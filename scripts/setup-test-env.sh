@@ -6,3 +6,7 @@ here="$(cd "$(dirname "$0")" && pwd)"
 if [ -x "$here/setup-docker.sh" ]; then
   bash "$here/setup-docker.sh"
 fi
+# The postgres store's tests start throwaway servers from Debian's binaries (scripts/dev-postgres.sh).
+if ! ls /usr/lib/postgresql/*/bin/pg_ctl >/dev/null 2>&1; then
+  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq postgresql >/dev/null
+fi

@@ -1,6 +1,6 @@
 import { readFileSync, statSync } from "node:fs";
 import { readFile } from "node:fs/promises";
-import { dirname } from "node:path";
+import { dirname, join } from "node:path";
 import { QuireError } from "../../core/errors.ts";
 import {
   emptyRegistry,
@@ -76,4 +76,10 @@ export class RegistryLookup {
     this.byName = new Map(registry.repos.map((repo) => [repo.name, repo]));
     this.stamp = stamp;
   }
+}
+
+/** Where a repo's git dir is for a home: registered where it lives, else `<home>/repos/<name>`. */
+export function registeredGitDir(home: { repos: string; registry: string }): (repo: string) => string {
+  const lookup = new RegistryLookup(home.registry);
+  return (repo) => lookup.get(repo)?.git_dir ?? join(home.repos, repo);
 }
