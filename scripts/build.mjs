@@ -45,7 +45,7 @@ export async function buildDist({ quiet = false } = {}) {
       chunkNames: "[name]-[hash]",
     }),
   ]);
-  const files = [...server.outputFiles, ...runner.outputFiles];
+  const files = [...server.outputFiles, ...runner.outputFiles, await sdkDeclarations()];
   for (const file of files) await writeAtomic(file.path, file.contents);
   await prune(new Set(files.map((file) => file.path)));
   await writeAtomic(STAMP, stamp);
@@ -53,11 +53,23 @@ export async function buildDist({ quiet = false } = {}) {
   return true;
 }
 
+/**
+ * `quire ci init` copies these into a repository so editors type-check `quire/ci` there.
+ * TypeScript is a development dependency, present wherever `npm install` builds.
+ */
+async function sdkDeclarations() {
+  const { default: ts } = await import("typescript");
+  const source = await readFile(join(ROOT, "sdk/ci.ts"), "utf8");
+  const { outputText, diagnostics } = ts.transpileDeclaration(source, { fileName: "ci.ts", compilerOptions: { strict: true } });
+  if (diagnostics?.length) throw new Error(`sdk/ci.ts: ${diagnostics.map((d) => ts.flattenDiagnosticMessageText(d.messageText, "\n")).join("; ")}`);
+  return { path: join(DIST, "quire-ci.d.ts"), contents: outputText };
+}
+
 /** A hash of every source file: an unchanged tree is not built again. */
 async function sourceStamp() {
   const hash = createHash("sha256");
   const pkg = JSON.parse(await readFile(join(ROOT, "package.json"), "utf8"));
-  hash.update(JSON.stringify(pkg.dependencies ?? {}));
+  hash.update(JSON.stringify(pkg.dependencies ?? {})).update(await readFile(fileURLToPath(import.meta.url)));
   for (const dir of SOURCES) {
     const entries = await readdir(join(ROOT, dir), { recursive: true, withFileTypes: true });
     const paths = entries.filter((e) => e.isFile() && e.name.endsWith(".ts")).map((e) => join(e.parentPath, e.name)).sort();

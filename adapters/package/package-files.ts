@@ -25,3 +25,6 @@ export const BIN_FILE = inPackage("bin/quire.js");
 
 /** Holds the reconcile cron, shared with the Workers entry. */
 export const WRANGLER_FILE = inPackage("wrangler.toml");
+
+/** Declarations of the SDK, written by the build for `quire ci init`. */
+export const SDK_DECLARATIONS_FILE = inPackage("dist/quire-ci.d.ts");
