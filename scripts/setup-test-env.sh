@@ -6,3 +6,7 @@ here="$(cd "$(dirname "$0")" && pwd)"
 if [ -x "$here/setup-docker.sh" ]; then
   bash "$here/setup-docker.sh"
 fi
+# The systemd units in contrib/ are checked with systemd-analyze.
+if ! command -v systemd-analyze >/dev/null; then
+  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq systemd >/dev/null
+fi
