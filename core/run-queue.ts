@@ -67,6 +67,22 @@ export class RunQueue {
     this.pump();
   }
 
+  /**
+   * Stops a run this queue is executing, for a reason decided elsewhere (a cancel or a
+   * newer push seen by another process); false when it is not running here.
+   */
+  stop(runId: string, reason: StopReason): boolean {
+    const active = this.running.get(runId);
+    if (!active) return false;
+    active.controller.abort(reason);
+    return true;
+  }
+
+  /** Ids of the runs executing here now. */
+  runningIds(): string[] {
+    return [...this.running.keys()];
+  }
+
   async cancel(run: RunRecord): Promise<CancelResult> {
     const id = run.meta.run_id;
     const active = this.running.get(id);

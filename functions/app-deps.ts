@@ -4,6 +4,7 @@ import type { RunIndex } from "../core/run-index-port.ts";
 import type { RunQueue } from "../core/run-queue.ts";
 import type { RunResolver } from "../core/run-ref.ts";
 import type { RunRecord } from "../core/types.ts";
+import type { WebOptions } from "./http/web-options.ts";
 
 /** Everything the HTTP app needs; the Node entry wires real adapters, tests wire fakes. */
 export interface AppDeps {
@@ -23,7 +24,7 @@ export interface AppDeps {
   requeue?: (run: RunRecord) => void;
   bodyLimitBytes?: number;
   /** Present where runs execute: cancel and retry go through it. */
-  queue?: RunQueue;
+  queue?: Pick<RunQueue, "cancel">;
   /** Reads logs and other run files for downloads and live tails. */
   logs?: LogReader;
   files?: RunFiles;
@@ -34,4 +35,6 @@ export interface AppDeps {
   processes?: ProcessJanitor;
   /** How often live views poll for new state and log lines. */
   pollMs?: number;
+  /** Public URL, proxies, read/write authority, SSE heartbeat. */
+  web?: WebOptions;
 }

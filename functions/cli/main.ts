@@ -6,6 +6,7 @@ import { indexCommand } from "./index-command.ts";
 import { reconcileCommand } from "./reconcile-command.ts";
 import { repoCommand } from "./repo-command.ts";
 import { runsCommand } from "./runs-command.ts";
+import { runnerCommand } from "./runner-command.ts";
 import { serveCommand } from "./serve-command.ts";
 
 export function buildCli(): Command {
@@ -13,6 +14,7 @@ export function buildCli(): Command {
     .description("CI run orchestrator for self-hosted git: a push runs .quire/ci.ts and keeps every run as plain files")
     .showHelpAfterError()
     .addCommand(serveCommand())
+    .addCommand(runnerCommand())
     .addCommand(repoCommand())
     .addCommand(hookCommand())
     .addCommand(reconcileCommand())

@@ -6,12 +6,12 @@ import { configSecrets } from "../../adapters/secrets/config-secrets.ts";
 import type { FsLayout } from "../../adapters/storage/fs-layout.ts";
 import { FsWorkspaceFiles } from "../../adapters/workspace/fs-workspace-files.ts";
 import { GitWorkspaces } from "../../adapters/workspace/git-workspaces.ts";
-import type { Executor } from "../../core/exec-ports.ts";
+import type { Executor, LogReader, RunFiles, Workspaces } from "../../core/exec-ports.ts";
 import { LEASE_TTL_MS, leaseFor } from "../../core/lease.ts";
 import type { RunEventListener } from "../../core/pipeline/run-events.ts";
 import type { Clock, ContainerJanitor, Liveness, Logger, RunStore } from "../../core/ports.ts";
 import type { RunHandle } from "../../core/run-handle.ts";
-import type { RepoName } from "../../core/types.ts";
+import type { RepoName, RunRecord } from "../../core/types.ts";
 import { runPipeline, type RunPipelineDeps } from "../../core/run-pipeline.ts";
 import { RunQueue } from "../../core/run-queue.ts";
 import type { QuireConfig } from "./config.ts";
@@ -20,7 +20,10 @@ import { lazyContainerJanitor, lazyExecutor, lazyPipelineRuntime } from "./lazy-
 
 export interface RunnerBase {
   store: RunStore;
-  layout: FsLayout;
+  /** Run directories on disk; absent when `files` and `logs` keep run files elsewhere (PostgreSQL). */
+  layout?: FsLayout;
+  files?: RunFiles;
+  logs?: LogReader;
   clock: Clock;
   liveness: Liveness;
   logger: Logger;
@@ -28,8 +31,8 @@ export interface RunnerBase {
 
 export interface Runner {
   queue: RunQueue;
-  files: FsRunFiles;
-  logs: ReturnType<typeof fsLogReader>;
+  files: RunFiles;
+  logs: LogReader;
   processes: ProcessRegistry;
   containers?: ContainerJanitor;
   /** Stops the heartbeat and every running run (graceful shutdown). */
@@ -57,6 +60,10 @@ export interface RunnerOptions {
   onEvent?: RunEventListener;
   /** Where a repo's objects are read from; `quire ci run` points it at the local checkout. */
   gitDirOf?: (repo: RepoName) => string;
+  /** Where workspaces come from instead of the home's bare repos (runners on other hosts fetch them). */
+  workspaces?: Workspaces;
+  /** Told when a run this runner took has ended, however it ended (a slot is free again). */
+  onSettled?: (run: RunRecord) => void;
 }
 
 /**
@@ -66,13 +73,13 @@ export interface RunnerOptions {
  */
 export function createRunner(home: Home, config: QuireConfig, base: RunnerBase, options: RunnerOptions = {}): Runner {
   const { onEvent, gitDirOf } = options;
-  const files = new FsRunFiles(base.layout, base.clock);
+  const files = base.files ?? new FsRunFiles(requireLayout(base), base.clock);
   const processes = new ProcessRegistry(home.processes);
   const executor = executorFor(config, base.clock, home.root);
   const pipelineDeps: RunPipelineDeps = {
     store: base.store,
     files,
-    workspaces: new GitWorkspaces({
+    workspaces: options.workspaces ?? new GitWorkspaces({
       reposRoot: home.repos,
       root: home.workspaces,
       keep: config.keep_workspaces,
@@ -115,6 +122,7 @@ export function createRunner(home: Home, config: QuireConfig, base: RunnerBase, 
         return done;
       } finally {
         active.delete(run.meta.run_id);
+        options.onSettled?.(run);
       }
     },
     onError: (run, error) => base.logger.error({ err: error, run_id: run.meta.run_id }, "run crashed"),
@@ -122,7 +130,7 @@ export function createRunner(home: Home, config: QuireConfig, base: RunnerBase, 
   return {
     queue,
     files,
-    logs: fsLogReader(base.layout),
+    logs: base.logs ?? fsLogReader(requireLayout(base)),
     processes,
     ...(config.executor === "docker" ? { containers: lazyContainerJanitor(async () => (await import("../../adapters/executor/docker-janitor.ts")).createDockerJanitor({ scope: home.root })) } : {}),
     async stop() {
@@ -130,4 +138,9 @@ export function createRunner(home: Home, config: QuireConfig, base: RunnerBase, 
       await queue.stopAll("the server is shutting down");
     },
   };
+}
+
+function requireLayout(base: RunnerBase): FsLayout {
+  if (!base.layout) throw new Error("createRunner: a base without a layout must bring files and logs");
+  return base.layout;
 }

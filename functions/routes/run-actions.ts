@@ -1,12 +1,11 @@
 import { Hono } from "hono";
+import { isJobId } from "../../core/job-id.ts";
 import { retryRun } from "../../core/retry-run.ts";
 import type { AppDeps } from "../app-deps.ts";
 import { errorResponse } from "../http/errors.ts";
 import { lookupFailure } from "../http/lookup-response.ts";
 import { requireToken } from "../http/require-token.ts";
 import { runView } from "../http/run-view.ts";
-
-const JOB_ID = /^(?!\.{1,2}$)[^/\\\0]{1,200}$/;
 
 /** Cancel, retry and log download for one run, named by id or alias. */
 export function runActionRoutes(deps: AppDeps): Hono {
@@ -39,7 +38,7 @@ export function runActionRoutes(deps: AppDeps): Hono {
   app.get("/:ref/jobs/:job/logs/:n", async (c) => {
     const job = c.req.param("job");
     const n = Number(c.req.param("n"));
-    if (!JOB_ID.test(job)) return errorResponse(c, 400, "invalid_job", `${JSON.stringify(job)} is not a job id`);
+    if (!isJobId(job)) return errorResponse(c, 400, "invalid_job", `${JSON.stringify(job)} is not a job id`);
     if (!Number.isInteger(n) || n < 1 || n > 1_000_000) return errorResponse(c, 400, "invalid_log", "n must be a positive integer");
     const offset = Number(c.req.query("offset") ?? "0");
     if (!Number.isInteger(offset) || offset < 0) return errorResponse(c, 400, "invalid_offset", "offset must be a byte count ≥ 0");
