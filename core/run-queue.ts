@@ -44,15 +44,16 @@ export class RunQueue {
 
   constructor(private readonly deps: QueueDeps) {}
 
-  enqueue(run: RunRecord): void {
+  /** True when the run joined the queue; false when it was already here or is superseded. */
+  enqueue(run: RunRecord): boolean {
     const id = run.meta.run_id;
-    if (this.running.has(id) || this.queued.some((q) => q.meta.run_id === id)) return;
+    if (this.running.has(id) || this.queued.some((q) => q.meta.run_id === id)) return false;
     const newer = [...this.queued, ...[...this.running.values()].map((r) => r.run)].find(
       (other) => sameRef(other, run) && other.meta.run_id > id,
     );
     if (newer) {
       void this.supersedePending(run, newer);
-      return;
+      return false;
     }
     for (const older of this.queued.filter((q) => sameRef(q, run))) {
       this.queued.splice(this.queued.indexOf(older), 1);
@@ -65,6 +66,12 @@ export class RunQueue {
     }
     this.queued.push(run);
     this.pump();
+    return true;
+  }
+
+  /** Running in this process now: its lease may lag, but it is not an orphan. */
+  isRunning(runId: string): boolean {
+    return this.running.has(runId);
   }
 
   /**

@@ -1,4 +1,4 @@
-import type { Clock, ContainerJanitor, GitPort, Ids, Liveness, Logger, ProcessJanitor, RunStore } from "../core/ports.ts";
+import type { Clock, ContainerJanitor, GitPort, Ids, Liveness, Logger, ProcessJanitor, RunStore, WorkspaceJanitor } from "../core/ports.ts";
 import type { LogReader, RunFiles } from "../core/exec-ports.ts";
 import type { RunIndex } from "../core/run-index-port.ts";
 import type { RunQueue } from "../core/run-queue.ts";
@@ -20,8 +20,10 @@ export interface AppDeps {
   hookToken: () => Promise<string> | string;
   /** Called with the runs a push created, e.g. to queue them. */
   onRunsCreated?: (runs: RunRecord[]) => void;
-  /** Hands a pending run found by reconcile back to the queue. */
-  requeue?: (run: RunRecord) => void;
+  /** Hands a pending run found by reconcile back to the queue; false when the queue already had it. */
+  requeue?: (run: RunRecord) => boolean | void;
+  /** The live queue's word that a run is running here (reconcile never touches such a run). */
+  isRunning?: (runId: string) => boolean;
   bodyLimitBytes?: number;
   /** Present where runs execute: cancel and retry go through it. */
   queue?: Pick<RunQueue, "cancel">;
@@ -33,6 +35,7 @@ export interface AppDeps {
   /** What reconcile cleans up besides run records. */
   containers?: ContainerJanitor;
   processes?: ProcessJanitor;
+  workspaces?: WorkspaceJanitor;
   /** How often live views poll for new state and log lines. */
   pollMs?: number;
   /** Public URL, proxies, read/write authority, SSE heartbeat. */

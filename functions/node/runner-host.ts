@@ -64,6 +64,8 @@ export async function startRunnerHost(
       clock: base.clock,
       liveness: base.liveness,
       processes: runner.processes,
+      workspaces: runner.workspaces,
+      isRunning: (runId) => runner.queue.isRunning(runId),
       ...(runner.containers ? { containers: runner.containers } : {}),
     }).then(
       (report) => report.orphaned.length > 0 && base.logger.info({ orphaned: report.orphaned }, "orphaned runs whose runner is gone"),

@@ -34,6 +34,7 @@ export interface Runner {
   files: RunFiles;
   logs: LogReader;
   processes: ProcessRegistry;
+  workspaces: GitWorkspaces;
   containers?: ContainerJanitor;
   /** Stops the heartbeat and every running run (graceful shutdown). */
   stop(): Promise<void>;
@@ -76,15 +77,17 @@ export function createRunner(home: Home, config: QuireConfig, base: RunnerBase, 
   const files = base.files ?? new FsRunFiles(requireLayout(base), base.clock);
   const processes = new ProcessRegistry(home.processes);
   const executor = executorFor(config, base.clock, home.root);
+  // Also the janitor of <home>/workspaces, whichever Workspaces materializes them.
+  const workspaces = new GitWorkspaces({
+    reposRoot: home.repos,
+    root: home.workspaces,
+    keep: config.keep_workspaces,
+    ...(gitDirOf ? { gitDirOf } : {}),
+  });
   const pipelineDeps: RunPipelineDeps = {
     store: base.store,
     files,
-    workspaces: options.workspaces ?? new GitWorkspaces({
-      reposRoot: home.repos,
-      root: home.workspaces,
-      keep: config.keep_workspaces,
-      ...(gitDirOf ? { gitDirOf } : {}),
-    }),
+    workspaces: options.workspaces ?? workspaces,
     workspaceFiles: new FsWorkspaceFiles(),
     executor,
     runtime: lazyPipelineRuntime(async () => (await import("../../adapters/pipeline/node-pipeline-runtime.ts")).createNodePipelineRuntime()),
@@ -132,6 +135,7 @@ export function createRunner(home: Home, config: QuireConfig, base: RunnerBase, 
     files,
     logs: base.logs ?? fsLogReader(requireLayout(base)),
     processes,
+    workspaces,
     ...(config.executor === "docker" ? { containers: lazyContainerJanitor(async () => (await import("../../adapters/executor/docker-janitor.ts")).createDockerJanitor({ scope: home.root })) } : {}),
     async stop() {
       clearInterval(heartbeat);

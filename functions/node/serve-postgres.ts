@@ -57,6 +57,9 @@ export async function servePostgres(
     ...base,
     queue: shared,
     ...(runnerHost ? { processes: runnerHost.runner.processes } : {}),
+    ...(runnerHost
+      ? { workspaces: runnerHost.runner.workspaces, isRunning: (runId: string) => runnerHost.runner.queue.isRunning(runId) }
+      : {}),
     ...(runnerHost?.runner.containers ? { containers: runnerHost.runner.containers } : {}),
     onRunsCreated: (runs) => void afterCreate(runs),
     web: http.web,

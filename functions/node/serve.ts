@@ -53,6 +53,8 @@ export async function serve(options: ServeOptions): Promise<{ url: string; publi
     files: runner.files,
     logs: runner.logs,
     processes: runner.processes,
+    workspaces: runner.workspaces,
+    isRunning: (runId) => runner.queue.isRunning(runId),
     ...(runner.containers ? { containers: runner.containers } : {}),
     onRunsCreated: (runs) => runs.forEach(enqueue),
     requeue: enqueue,
