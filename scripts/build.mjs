@@ -72,7 +72,7 @@ async function sourceStamp() {
   hash.update(JSON.stringify(pkg.dependencies ?? {})).update(await readFile(fileURLToPath(import.meta.url)));
   for (const dir of SOURCES) {
     const entries = await readdir(join(ROOT, dir), { recursive: true, withFileTypes: true });
-    const paths = entries.filter((e) => e.isFile() && e.name.endsWith(".ts")).map((e) => join(e.parentPath, e.name)).sort();
+    const paths = entries.filter((e) => e.isFile() && /\.tsx?$/.test(e.name)).map((e) => join(e.parentPath, e.name)).sort();
     for (const path of paths) hash.update(path).update("\0").update(await readFile(path)).update("\0");
   }
   return hash.digest("hex");
