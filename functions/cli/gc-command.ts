@@ -39,7 +39,7 @@ export function gcCommand(): Command {
         return;
       }
       const report = await collectGarbage(
-        { store: new FsRunStore(home.runs), clock: systemClock, workspacesRoot: home.workspaces, images: new RunImages() },
+        { store: new FsRunStore(home.runs), clock: systemClock, workspacesRoot: home.workspaces, images: new RunImages(undefined, home.root) },
         {
           keepLast: flags.keep ?? config.gc.keep_last,
           keepDays: flags.days ?? config.gc.keep_days,

@@ -10,6 +10,7 @@ import { configSecrets } from "../../adapters/secrets/config-secrets.ts";
 import type { FsLayout } from "../../adapters/storage/fs-layout.ts";
 import { FsWorkspaceFiles } from "../../adapters/workspace/fs-workspace-files.ts";
 import { GitWorkspaces } from "../../adapters/workspace/git-workspaces.ts";
+import { registeredGitDir } from "../../adapters/git/repo-registry-file.ts";
 import type { Executor, LogReader, RunFiles, Workspaces } from "../../core/exec-ports.ts";
 import { LEASE_TTL_MS, leaseFor } from "../../core/lease.ts";
 import type { RunEvent, RunEventListener } from "../../core/pipeline/run-events.ts";
@@ -83,7 +84,8 @@ export function createRunner(home: Home, config: QuireConfig, base: RunnerBase, 
     reposRoot: home.repos,
     root: home.workspaces,
     keep: config.keep_workspaces,
-    ...(gitDirOf ? { gitDirOf } : {}),
+    // Repos registered where they live (`quire repo add`) are read there.
+    gitDirOf: gitDirOf ?? registeredGitDir(home),
   });
   const pipelineDeps: RunPipelineDeps = {
     store: base.store,

@@ -12,6 +12,7 @@ import { createRunner } from "./runner.ts";
 import { reconcileCron } from "./cron-schedule.ts";
 import { ensureHomeDirs, ensureHookToken, type Home } from "./home.ts";
 import { LiveRuns } from "../ui/live-runs.ts";
+import { shareRegisteredHome } from "./hosting-users.ts";
 import { trustProxyList } from "./trust-proxy.ts";
 import { wireNode } from "./wire.ts";
 import { servePostgres } from "./serve-postgres.ts";
@@ -45,6 +46,7 @@ export async function serve(options: ServeOptions): Promise<{ url: string; publi
     throw new QuireError("config_invalid", "--no-runner needs `store: { kind: postgres, url }` in config.yml: with files under the home, only this server can run the runs");
   }
   const base = wireNode(home);
+  for (const line of await shareRegisteredHome(home, config.hook_group)) base.logger.warn({ home: home.root }, line);
   const live = new LiveRuns();
   const runner = createRunner(home, config, base, { onRunEvent: live.listener });
   const enqueue = (run: Parameters<typeof runner.queue.enqueue>[0]) => runner.queue.enqueue(run);
