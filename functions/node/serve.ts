@@ -11,6 +11,7 @@ import { loadConfig, type QuireConfig } from "./config.ts";
 import { createRunner } from "./runner.ts";
 import { reconcileCron } from "./cron-schedule.ts";
 import { ensureHomeDirs, ensureHookToken, type Home } from "./home.ts";
+import { LiveRuns } from "../ui/live-runs.ts";
 import { shareRegisteredHome } from "./hosting-users.ts";
 import { trustProxyList } from "./trust-proxy.ts";
 import { wireNode } from "./wire.ts";
@@ -47,7 +48,8 @@ export async function serve(options: ServeOptions): Promise<{ url: string; publi
   }
   const base = wireNode(home);
   for (const line of await shareRegisteredHome(home, config.hook_group)) base.logger.warn({ home: home.root }, line);
-  const runner = createRunner(home, config, base);
+  const live = new LiveRuns();
+  const runner = createRunner(home, config, base, { onRunEvent: live.listener });
   const enqueue = (run: Parameters<typeof runner.queue.enqueue>[0]) => runner.queue.enqueue(run);
   const deps: AppDeps = {
     ...base,
@@ -60,6 +62,7 @@ export async function serve(options: ServeOptions): Promise<{ url: string; publi
     ...(runner.containers ? { containers: runner.containers } : {}),
     onRunsCreated: (runs) => runs.forEach(enqueue),
     requeue: enqueue,
+    live,
     web: webOptions(config, publicUrl, trustProxy),
   };
   const runReconcile = async (why: string) => {
