@@ -11,9 +11,10 @@ import { loadConfig, type QuireConfig } from "./config.ts";
 import { createRunner } from "./runner.ts";
 import { reconcileCron } from "./cron-schedule.ts";
 import { ensureHomeDirs, ensureHookToken, type Home } from "./home.ts";
+import { LiveRuns } from "../ui/live-runs.ts";
+import { shareRegisteredHome } from "./hosting-users.ts";
 import { trustProxyList } from "./trust-proxy.ts";
 import { wireNode } from "./wire.ts";
-import { servePostgres } from "./serve-postgres.ts";
 import { QuireError } from "../../core/errors.ts";
 
 export interface ServeOptions {
@@ -35,6 +36,8 @@ export async function serve(options: ServeOptions): Promise<{ url: string; publi
   const publicUrl = options.publicUrl ?? config.public_url;
   const trustProxy = trustProxyList(config.trust_proxy);
   if (config.store.kind === "postgres") {
+    // Imported here: a server on files never loads the PostgreSQL client.
+    const { servePostgres } = await import("./serve-postgres.ts");
     return servePostgres({ ...options, runner: options.runner ?? true }, config, config.store, {
       ...(publicUrl ? { publicUrl } : {}),
       web: webOptions(config, publicUrl, trustProxy),
@@ -44,7 +47,9 @@ export async function serve(options: ServeOptions): Promise<{ url: string; publi
     throw new QuireError("config_invalid", "--no-runner needs `store: { kind: postgres, url }` in config.yml: with files under the home, only this server can run the runs");
   }
   const base = wireNode(home);
-  const runner = createRunner(home, config, base);
+  for (const line of await shareRegisteredHome(home, config.hook_group)) base.logger.warn({ home: home.root }, line);
+  const live = new LiveRuns();
+  const runner = createRunner(home, config, base, { onRunEvent: live.listener });
   const enqueue = (run: Parameters<typeof runner.queue.enqueue>[0]) => runner.queue.enqueue(run);
   const deps: AppDeps = {
     ...base,
@@ -57,6 +62,7 @@ export async function serve(options: ServeOptions): Promise<{ url: string; publi
     ...(runner.containers ? { containers: runner.containers } : {}),
     onRunsCreated: (runs) => runs.forEach(enqueue),
     requeue: enqueue,
+    live,
     web: webOptions(config, publicUrl, trustProxy),
   };
   const runReconcile = async (why: string) => {
