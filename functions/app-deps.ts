@@ -5,6 +5,7 @@ import type { RunQueue } from "../core/run-queue.ts";
 import type { RunResolver } from "../core/run-ref.ts";
 import type { RunRecord } from "../core/types.ts";
 import type { WebOptions } from "./http/web-options.ts";
+import type { LiveRunsView } from "./ui/live-runs.ts";
 
 /** Everything the HTTP app needs; the Node entry wires real adapters, tests wire fakes. */
 export interface AppDeps {
@@ -42,4 +43,6 @@ export interface AppDeps {
   waitForChange?: (runId: string, ms: number) => Promise<void>;
   /** Public URL, proxies, read/write authority, SSE heartbeat. */
   web?: WebOptions;
+  /** Job states and commands of runs executing here, before their receipts exist. */
+  live?: LiveRunsView;
 }
