@@ -6,6 +6,10 @@ here="$(cd "$(dirname "$0")" && pwd)"
 if [ -x "$here/setup-docker.sh" ]; then
   bash "$here/setup-docker.sh"
 fi
+# The systemd units in contrib/ are checked with systemd-analyze.
+if ! command -v systemd-analyze >/dev/null; then
+  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq systemd >/dev/null
+fi
 # The postgres store's tests start throwaway servers from Debian's binaries (scripts/dev-postgres.sh).
 if ! ls /usr/lib/postgresql/*/bin/pg_ctl >/dev/null 2>&1; then
   apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq postgresql >/dev/null

@@ -1,10 +1,6 @@
 import { nodeTimers } from "../../adapters/clock/node-timers.ts";
-import { createDockerExecutor } from "../../adapters/executor/docker-executor.ts";
-import { createDockerJanitor } from "../../adapters/executor/docker-janitor.ts";
-import { createHostExecutor } from "../../adapters/executor/host-executor.ts";
 import { fsLogReader } from "../../adapters/logs/fs-log-reader.ts";
 import { FsRunFiles } from "../../adapters/logs/fs-run-files.ts";
-import { createNodePipelineRuntime } from "../../adapters/pipeline/node-pipeline-runtime.ts";
 import { ProcessRegistry } from "../../adapters/process/process-registry.ts";
 import { configSecrets } from "../../adapters/secrets/config-secrets.ts";
 import type { FsLayout } from "../../adapters/storage/fs-layout.ts";
@@ -21,6 +17,7 @@ import { runPipeline, type RunPipelineDeps } from "../../core/run-pipeline.ts";
 import { RunQueue } from "../../core/run-queue.ts";
 import type { QuireConfig } from "./config.ts";
 import type { Home } from "./home.ts";
+import { lazyContainerJanitor, lazyExecutor, lazyPipelineRuntime } from "./lazy-adapters.ts";
 
 export interface RunnerBase {
   store: RunStore;
@@ -46,15 +43,19 @@ export interface Runner {
 
 /** `scope` keeps servers of different homes on one docker engine from reaping each other's containers. */
 export function executorFor(config: QuireConfig, clock: Clock, scope: string): Executor {
-  if (config.executor === "host") return createHostExecutor();
-  return createDockerExecutor({
-    clock,
-    scope,
-    network: config.docker.network,
-    ...(config.docker.image === undefined ? {} : { defaultImage: config.docker.image }),
-    ...(config.docker.cpus === undefined ? {} : { cpus: config.docker.cpus }),
-    ...(config.docker.memory_mb === undefined ? {} : { memoryMb: config.docker.memory_mb }),
-  });
+  if (config.executor === "host") {
+    return lazyExecutor("host", async () => (await import("../../adapters/executor/host-executor.ts")).createHostExecutor());
+  }
+  return lazyExecutor("docker", async () =>
+    (await import("../../adapters/executor/docker-executor.ts")).createDockerExecutor({
+      clock,
+      scope,
+      network: config.docker.network,
+      ...(config.docker.image === undefined ? {} : { defaultImage: config.docker.image }),
+      ...(config.docker.cpus === undefined ? {} : { cpus: config.docker.cpus }),
+      ...(config.docker.memory_mb === undefined ? {} : { memoryMb: config.docker.memory_mb }),
+    }),
+  );
 }
 
 export interface RunnerOptions {
@@ -93,7 +94,7 @@ export function createRunner(home: Home, config: QuireConfig, base: RunnerBase, 
     workspaces: options.workspaces ?? workspaces,
     workspaceFiles: new FsWorkspaceFiles(),
     executor,
-    runtime: createNodePipelineRuntime(),
+    runtime: lazyPipelineRuntime(async () => (await import("../../adapters/pipeline/node-pipeline-runtime.ts")).createNodePipelineRuntime()),
     secrets: configSecrets(config.secrets),
     clock: base.clock,
     liveness: base.liveness,
@@ -141,7 +142,7 @@ export function createRunner(home: Home, config: QuireConfig, base: RunnerBase, 
     logs: base.logs ?? fsLogReader(requireLayout(base)),
     processes,
     workspaces,
-    ...(config.executor === "docker" ? { containers: createDockerJanitor({ scope: home.root }) } : {}),
+    ...(config.executor === "docker" ? { containers: lazyContainerJanitor(async () => (await import("../../adapters/executor/docker-janitor.ts")).createDockerJanitor({ scope: home.root })) } : {}),
     async stop() {
       clearInterval(heartbeat);
       await queue.stopAll("the server is shutting down");

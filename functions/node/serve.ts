@@ -15,7 +15,6 @@ import { LiveRuns } from "../ui/live-runs.ts";
 import { shareRegisteredHome } from "./hosting-users.ts";
 import { trustProxyList } from "./trust-proxy.ts";
 import { wireNode } from "./wire.ts";
-import { servePostgres } from "./serve-postgres.ts";
 import { QuireError } from "../../core/errors.ts";
 
 export interface ServeOptions {
@@ -37,6 +36,8 @@ export async function serve(options: ServeOptions): Promise<{ url: string; publi
   const publicUrl = options.publicUrl ?? config.public_url;
   const trustProxy = trustProxyList(config.trust_proxy);
   if (config.store.kind === "postgres") {
+    // Imported here: a server on files never loads the PostgreSQL client.
+    const { servePostgres } = await import("./serve-postgres.ts");
     return servePostgres({ ...options, runner: options.runner ?? true }, config, config.store, {
       ...(publicUrl ? { publicUrl } : {}),
       web: webOptions(config, publicUrl, trustProxy),
