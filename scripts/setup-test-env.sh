@@ -14,3 +14,7 @@ fi
 if ! ls /usr/lib/postgresql/*/bin/pg_ctl >/dev/null 2>&1; then
   apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq postgresql >/dev/null
 fi
+# The web view's tests drive Debian's chromium (no browser download) and put nginx in front of the server.
+if ! command -v chromium >/dev/null 2>&1 || ! command -v nginx >/dev/null 2>&1; then
+  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium nginx >/dev/null
+fi

@@ -62,7 +62,7 @@ export class GitWorkspaces implements Workspaces, WorkspaceJanitor {
 }
 
 async function archiveInto(gitDir: string, sha: string, dir: string): Promise<Result<void, Failure>> {
-  const git = spawn("git", ["--git-dir", gitDir, "archive", "--format=tar", sha], { stdio: ["ignore", "pipe", "pipe"] });
+  const git = spawn("git", ["-c", `safe.directory=${gitDir}`, "--git-dir", gitDir, "archive", "--format=tar", sha], { stdio: ["ignore", "pipe", "pipe"] });
   const tar = spawn("tar", ["-x", "-f", "-", "-C", dir, "--no-same-owner"], { stdio: ["pipe", "ignore", "pipe"] });
   git.stdout.pipe(tar.stdin);
   // tar quitting early must not crash us with EPIPE; its own exit code tells the story.

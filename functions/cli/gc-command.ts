@@ -40,7 +40,7 @@ export function gcCommand(): Command {
       // The docker client loads only for the command that talks to docker.
       const [{ collectGarbage }, { RunImages }] = await Promise.all([import("../../adapters/gc/collect-garbage.ts"), import("../../adapters/gc/run-images.ts")]);
       const report = await collectGarbage(
-        { store: new FsRunStore(home.runs), clock: systemClock, workspacesRoot: home.workspaces, images: new RunImages() },
+        { store: new FsRunStore(home.runs), clock: systemClock, workspacesRoot: home.workspaces, images: new RunImages(undefined, home.root) },
         {
           keepLast: flags.keep ?? config.gc.keep_last,
           keepDays: flags.days ?? config.gc.keep_days,

@@ -1,7 +1,9 @@
 import { Command } from "commander";
 import { ciCommand } from "./ci-command.ts";
+import { doctorCommand } from "./doctor-command.ts";
 import { gcCommand } from "./gc-command.ts";
 import { hookCommand } from "./hook-command.ts";
+import { hooksCommand } from "./hooks-command.ts";
 import { indexCommand } from "./index-command.ts";
 import { reconcileCommand } from "./reconcile-command.ts";
 import { repoCommand } from "./repo-command.ts";
@@ -21,6 +23,8 @@ export function buildCli(): Command {
     .addCommand(ciCommand())
     .addCommand(runsCommand())
     .addCommand(indexCommand())
-    .addCommand(gcCommand());
+    .addCommand(gcCommand())
+    .addCommand(hooksCommand())
+    .addCommand(doctorCommand());
   return program;
 }

@@ -53,6 +53,8 @@ const configSchema = z
       .object({ keep_last: z.number().int().min(0).default(20), keep_days: z.number().min(0).default(14) })
       .strict()
       .default({ keep_last: 20, keep_days: 14 }),
+    // The unix group hosting users (git, gitolite) join so their pushes reach the server.
+    hook_group: z.string().regex(/^[a-z_][a-z0-9_-]{0,31}$/, "a unix group name").default("quire"),
     /** Where people and hooks reach the server, e.g. behind a proxy: `https://ci.example.org/ci/`. */
     public_url: z
       .url({ protocol: /^https?$/, error: "public_url must be an http(s) URL such as https://ci.example.org/ci/" })

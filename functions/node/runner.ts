@@ -6,9 +6,10 @@ import { configSecrets } from "../../adapters/secrets/config-secrets.ts";
 import type { FsLayout } from "../../adapters/storage/fs-layout.ts";
 import { FsWorkspaceFiles } from "../../adapters/workspace/fs-workspace-files.ts";
 import { GitWorkspaces } from "../../adapters/workspace/git-workspaces.ts";
+import { registeredGitDir } from "../../adapters/git/repo-registry-file.ts";
 import type { Executor, LogReader, RunFiles, Workspaces } from "../../core/exec-ports.ts";
 import { LEASE_TTL_MS, leaseFor } from "../../core/lease.ts";
-import type { RunEventListener } from "../../core/pipeline/run-events.ts";
+import type { RunEvent, RunEventListener } from "../../core/pipeline/run-events.ts";
 import type { Clock, ContainerJanitor, Liveness, Logger, RunStore } from "../../core/ports.ts";
 import type { RunHandle } from "../../core/run-handle.ts";
 import type { RepoName, RunRecord } from "../../core/types.ts";
@@ -59,6 +60,8 @@ export function executorFor(config: QuireConfig, clock: Clock, scope: string): E
 
 export interface RunnerOptions {
   onEvent?: RunEventListener;
+  /** Progress of every run the queue executes, by run id, without output lines (the web view's live job states). */
+  onRunEvent?: (runId: string, event: RunEvent) => void;
   /** Where a repo's objects are read from; `quire ci run` points it at the local checkout. */
   gitDirOf?: (repo: RepoName) => string;
   /** Where workspaces come from instead of the home's bare repos (runners on other hosts fetch them). */
@@ -73,7 +76,7 @@ export interface RunnerOptions {
  * lease on a heartbeat so a cron reconcile never takes a live run for an orphan.
  */
 export function createRunner(home: Home, config: QuireConfig, base: RunnerBase, options: RunnerOptions = {}): Runner {
-  const { onEvent, gitDirOf } = options;
+  const { onEvent, onRunEvent, gitDirOf } = options;
   const files = base.files ?? new FsRunFiles(requireLayout(base), base.clock);
   const processes = new ProcessRegistry(home.processes);
   const executor = executorFor(config, base.clock, home.root);
@@ -82,7 +85,8 @@ export function createRunner(home: Home, config: QuireConfig, base: RunnerBase, 
     reposRoot: home.repos,
     root: home.workspaces,
     keep: config.keep_workspaces,
-    ...(gitDirOf ? { gitDirOf } : {}),
+    // Repos registered where they live (`quire repo add`) are read there.
+    gitDirOf: gitDirOf ?? registeredGitDir(home),
   });
   const pipelineDeps: RunPipelineDeps = {
     store: base.store,
@@ -120,7 +124,9 @@ export function createRunner(home: Home, config: QuireConfig, base: RunnerBase, 
     runTimeoutMs: pipelineDeps.settings.runTimeoutMs,
     execute: async (run, signal) => {
       try {
-        const done = await runPipeline(run, { ...pipelineDeps, onActive: (h) => active.set(run.meta.run_id, h) }, signal);
+        const observed: Partial<RunPipelineDeps> =
+          onRunEvent && !onEvent ? { onEvent: (event) => onRunEvent(run.meta.run_id, event), echoOutput: false } : {};
+        const done = await runPipeline(run, { ...pipelineDeps, ...observed, onActive: (h) => active.set(run.meta.run_id, h) }, signal);
         base.logger.info({ run_id: run.meta.run_id, outcome: done.state.outcome }, "run finished");
         return done;
       } finally {

@@ -11,6 +11,8 @@ import { loadConfig, type QuireConfig } from "./config.ts";
 import { createRunner } from "./runner.ts";
 import { reconcileCron } from "./cron-schedule.ts";
 import { ensureHomeDirs, ensureHookToken, type Home } from "./home.ts";
+import { LiveRuns } from "../ui/live-runs.ts";
+import { shareRegisteredHome } from "./hosting-users.ts";
 import { trustProxyList } from "./trust-proxy.ts";
 import { wireNode } from "./wire.ts";
 import { QuireError } from "../../core/errors.ts";
@@ -45,7 +47,9 @@ export async function serve(options: ServeOptions): Promise<{ url: string; publi
     throw new QuireError("config_invalid", "--no-runner needs `store: { kind: postgres, url }` in config.yml: with files under the home, only this server can run the runs");
   }
   const base = wireNode(home);
-  const runner = createRunner(home, config, base);
+  for (const line of await shareRegisteredHome(home, config.hook_group)) base.logger.warn({ home: home.root }, line);
+  const live = new LiveRuns();
+  const runner = createRunner(home, config, base, { onRunEvent: live.listener });
   const enqueue = (run: Parameters<typeof runner.queue.enqueue>[0]) => runner.queue.enqueue(run);
   const deps: AppDeps = {
     ...base,
@@ -58,6 +62,7 @@ export async function serve(options: ServeOptions): Promise<{ url: string; publi
     ...(runner.containers ? { containers: runner.containers } : {}),
     onRunsCreated: (runs) => runs.forEach(enqueue),
     requeue: enqueue,
+    live,
     web: webOptions(config, publicUrl, trustProxy),
   };
   const runReconcile = async (why: string) => {

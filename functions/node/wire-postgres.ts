@@ -1,5 +1,6 @@
 import { systemClock } from "../../adapters/clock/system-clock.ts";
 import { GitCli } from "../../adapters/git/git-cli.ts";
+import { RegistryLookup } from "../../adapters/git/repo-registry-file.ts";
 import { uuidIds } from "../../adapters/ids/uuid-ids.ts";
 import { IndexedRunStore } from "../../adapters/index/indexed-run-store.ts";
 import { processLiveness } from "../../adapters/liveness/process-liveness.ts";
@@ -54,7 +55,8 @@ export async function wirePostgres(home: Home, spec: PostgresSpec, role: "serve"
   }
   const index = new PgRunIndex(db);
   const store = new IndexedRunStore(new PgRunStore(db), index, systemClock, logger);
-  const git = new GitCli(home.repos);
+  const registered = new RegistryLookup(home.registry);
+  const git = new GitCli(home.repos, undefined, (repo) => registered.get(repo)?.git_dir);
   return {
     db,
     store,

@@ -2,6 +2,8 @@ import type { LogReader, RunFiles } from "../../core/exec-ports.ts";
 import type { RepoName, RunRecord } from "../../core/types.ts";
 import { encodeCursor, logKey, type StreamCursor } from "../http/sse-cursor.ts";
 import { logLineRenderer, type RenderedLine } from "../http/ui-log-line.ts";
+import type { LiveRun, LiveRunsView } from "./live-runs.ts";
+import { MAX_RECEIPT_BYTES } from "../../core/pipeline/bounds.ts";
 
 /** The most of one log a page shows inline; the raw download has the rest. */
 export const PAGE_LOG_BYTES = 2 * 1024 * 1024;
@@ -49,7 +51,7 @@ type Json = Record<string, unknown>;
  * Everything the run page shows of the jobs, from the run's files: receipts once jobs have
  * finished (commands, exit codes, messages, skip reasons), logs as far as they are written.
  */
-export async function runDetails(deps: { files?: RunFiles; logs?: LogReader }, run: RunRecord): Promise<RunDetails> {
+export async function runDetails(deps: { files?: RunFiles; logs?: LogReader; live?: LiveRunsView }, run: RunRecord): Promise<RunDetails> {
   const { repo, run_id } = run.meta;
   const cursor: StreamCursor = new Map();
   if (!deps.files) return { jobs: [], cursor: encodeCursor(cursor) };
@@ -72,10 +74,10 @@ export async function runDetails(deps: { files?: RunFiles; logs?: LogReader }, r
     .filter((m): m is RegExpExecArray => m !== null)
     .map((m) => ({ path: m[0], job: m[1] as string, n: Number(m[2]) }))
     .sort((a, b) => a.n - b.n);
-  const live = run.state.status === "active" || run.state.status === "pending";
+  const running = run.state.status === "active" || run.state.status === "pending";
   for (const log of logs) {
     const job = jobOf(log.job);
-    if (job.status === "waiting") job.status = live ? "running" : "unknown";
+    if (job.status === "waiting") job.status = running ? "running" : "unknown";
     let section = job.sh.find((s) => s.n === log.n);
     if (!section) {
       section = { n: log.n, cmd: null, exit: null, reason: null, started_at: null, duration_ms: null, lines: [], cut: false };
@@ -91,6 +93,8 @@ export async function runDetails(deps: { files?: RunFiles; logs?: LogReader }, r
     section.started_at ??= section.lines[0]?.time ?? null;
     cursor.set(logKey(log.job, log.n), { bytes: complete.length, lines: lines.length });
   }
+  const live = deps.live?.get(run_id);
+  if (live) applyLive(jobOf, live);
   for (const job of jobs.values()) {
     job.sh.sort((a, b) => a.n - b.n);
     job.started_at ??= job.sh[0]?.started_at ?? null;
@@ -104,6 +108,27 @@ export async function runDetails(deps: { files?: RunFiles; logs?: LogReader }, r
     (a, b) => rank(a) - rank(b) || (started(a) < started(b) ? -1 : started(a) > started(b) ? 1 : a.id < b.id ? -1 : 1),
   );
   return { jobs: sorted, cursor: encodeCursor(cursor) };
+}
+
+/** A running run's events fill in what receipts will say at its end. */
+function applyLive(jobOf: (id: string) => JobDetails, live: LiveRun): void {
+  for (const [id, state] of live.jobs) {
+    const job = jobOf(id);
+    if (job.status !== "waiting" && job.status !== "running" && job.status !== "unknown") continue;
+    job.status = state.status;
+    job.reason = state.error;
+    job.duration_ms = state.duration_ms;
+    job.started_at ??= state.started_at;
+  }
+  for (const [key, cmd] of live.commands) {
+    const slash = key.lastIndexOf("/");
+    const section = jobOf(key.slice(0, slash)).sh.find((s) => s.n === Number(key.slice(slash + 1)));
+    if (section && section.cmd === null) section.cmd = cmd;
+  }
+  for (const [id, messages] of live.messages) {
+    const job = jobOf(id);
+    if (job.messages.length === 0) job.messages.push(...messages);
+  }
 }
 
 function applyReceipt(job: JobDetails, receipt: Json | undefined): void {
@@ -138,10 +163,11 @@ function applyReceipt(job: JobDetails, receipt: Json | undefined): void {
 }
 
 async function readJson(files: RunFiles, repo: RepoName, runId: string, path: string): Promise<Json | undefined> {
-  const text = await files.readFile(repo, runId, path);
-  if (text === undefined) return undefined;
+  // Bounded like the JSON API: a page is never built from an unbounded file.
+  const read = await files.readBounded(repo, runId, path, MAX_RECEIPT_BYTES);
+  if (read.kind !== "text") return undefined;
   try {
-    const value: unknown = JSON.parse(text);
+    const value: unknown = JSON.parse(read.text);
     return typeof value === "object" && value !== null && !Array.isArray(value) ? (value as Json) : undefined;
   } catch {
     return undefined;

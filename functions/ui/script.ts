@@ -96,6 +96,8 @@ if (body.dataset.page === "run") {
   }, { passive: true });
   if (location.hash) follow = false;
 
+  // Header, job list, sh headers (command, exit code), reasons and log() messages come
+  // from the page itself, fetched again; log lines are only ever appended from the stream.
   const refreshHeader = async (all) => {
     try {
       const doc = await fetchPage(pageUrl);
@@ -109,12 +111,19 @@ if (body.dataset.page === "run") {
       }
       for (const section of doc.querySelectorAll("section.job")) {
         const old = document.getElementById(section.id);
-        if (!old) $("#logs").append(section);
-        else {
-          old.querySelector("h2").replaceWith(section.querySelector("h2"));
-          const reason = section.querySelector(".reason");
-          if (reason && !old.querySelector(".reason")) old.querySelector("h2").after(reason);
-          for (const msg of section.querySelectorAll(".msg")) old.append(msg);
+        if (!old) {
+          $("#logs").append(section);
+          continue;
+        }
+        old.querySelector("h2").replaceWith(section.querySelector("h2"));
+        for (const gone of old.querySelectorAll(":scope > .reason, :scope > .msg")) gone.remove();
+        const reason = section.querySelector(":scope > .reason");
+        if (reason) old.querySelector("h2").after(reason);
+        for (const msg of section.querySelectorAll(":scope > .msg")) {
+          const before = msg.previousElementSibling;
+          const anchor = before && before.id ? document.getElementById(before.id) : null;
+          if (anchor && anchor.parentElement === old) anchor.after(msg);
+          else old.append(msg);
         }
       }
     } catch (error) {
@@ -183,7 +192,9 @@ if (body.dataset.page === "run") {
       lines.append(row);
       if (stick) window.scrollTo(0, document.documentElement.scrollHeight);
     });
+    const ticking = setInterval(() => refreshHeader(true), 3000);
     source.addEventListener("end", () => {
+      clearInterval(ticking);
       source.close();
       note.hidden = true;
       run.dataset.live = "no";
