@@ -86,6 +86,20 @@ describe.each(["direct", "nginx /ci/, prefix stripped", "nginx /ci/, prefix pass
     expect(await page.locator("#L-slow-1-5 .tx").textContent()).toBe("tick 5");
     expect(await page.locator("#L-slow-1-5 a.ln").getAttribute("href")).toBe("#L-slow-1-5");
 
+    // On a phone-sized screen the page follows new lines to the end, until the reader scrolls up.
+    await page.setViewportSize({ width: 390, height: 500 });
+    await page.evaluate(() => window.scrollTo(0, document.documentElement.scrollHeight));
+    await page.locator("#L-slow-1-6").waitFor({ timeout: 20_000 });
+    await page.locator("#L-slow-1-7").waitFor({ timeout: 20_000 });
+    const bottom = () => page.evaluate(() => window.innerHeight + window.scrollY >= document.documentElement.scrollHeight - 40);
+    expect(await bottom()).toBe(true);
+    expect(await page.evaluate(() => window.scrollY)).toBeGreaterThan(0);
+    expect(await page.evaluate(() => document.documentElement.scrollWidth <= window.innerWidth + 1)).toBe(true);
+    await page.evaluate(() => window.scrollTo(0, 0));
+    await page.locator("#L-slow-1-9").waitFor({ timeout: 20_000 });
+    expect(await page.evaluate(() => window.scrollY)).toBe(0);
+    await page.setViewportSize({ width: 1200, height: 900 });
+
     // ANSI colours rendered, stderr marked, jobs with their states.
     const red = page.locator("#job-colour .tx span", { hasText: "red alert" });
     expect(await red.getAttribute("style")).toMatch(/color:\s*rgb\(/);
