@@ -39,6 +39,8 @@ export interface AppDeps {
   workspaces?: WorkspaceJanitor;
   /** How often live views poll for new state and log lines. */
   pollMs?: number;
+  /** Where live views wait between polls; resolves early when the run changed (PostgreSQL notifications). */
+  waitForChange?: (runId: string, ms: number) => Promise<void>;
   /** Public URL, proxies, read/write authority, SSE heartbeat. */
   web?: WebOptions;
   /** Job states and commands of runs executing here, before their receipts exist. */

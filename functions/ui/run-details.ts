@@ -3,6 +3,7 @@ import type { RepoName, RunRecord } from "../../core/types.ts";
 import { encodeCursor, logKey, type StreamCursor } from "../http/sse-cursor.ts";
 import { logLineRenderer, type RenderedLine } from "../http/ui-log-line.ts";
 import type { LiveRun, LiveRunsView } from "./live-runs.ts";
+import { MAX_RECEIPT_BYTES } from "../../core/pipeline/bounds.ts";
 
 /** The most of one log a page shows inline; the raw download has the rest. */
 export const PAGE_LOG_BYTES = 2 * 1024 * 1024;
@@ -162,10 +163,11 @@ function applyReceipt(job: JobDetails, receipt: Json | undefined): void {
 }
 
 async function readJson(files: RunFiles, repo: RepoName, runId: string, path: string): Promise<Json | undefined> {
-  const text = await files.readFile(repo, runId, path);
-  if (text === undefined) return undefined;
+  // Bounded like the JSON API: a page is never built from an unbounded file.
+  const read = await files.readBounded(repo, runId, path, MAX_RECEIPT_BYTES);
+  if (read.kind !== "text") return undefined;
   try {
-    const value: unknown = JSON.parse(text);
+    const value: unknown = JSON.parse(read.text);
     return typeof value === "object" && value !== null && !Array.isArray(value) ? (value as Json) : undefined;
   } catch {
     return undefined;
