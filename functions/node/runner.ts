@@ -18,6 +18,7 @@ import { RunQueue } from "../../core/run-queue.ts";
 import type { QuireConfig } from "./config.ts";
 import type { Home } from "./home.ts";
 import { lazyContainerJanitor, lazyExecutor, lazyPipelineRuntime } from "./lazy-adapters.ts";
+import { scopedTempDir } from "./scoped-temp.ts";
 
 export interface RunnerBase {
   store: RunStore;
@@ -94,7 +95,9 @@ export function createRunner(home: Home, config: QuireConfig, base: RunnerBase, 
     workspaces: options.workspaces ?? workspaces,
     workspaceFiles: new FsWorkspaceFiles(),
     executor,
-    runtime: lazyPipelineRuntime(async () => (await import("../../adapters/pipeline/node-pipeline-runtime.ts")).createNodePipelineRuntime()),
+    runtime: lazyPipelineRuntime(async () =>
+      (await import("../../adapters/pipeline/node-pipeline-runtime.ts")).createNodePipelineRuntime({ tempDir: await scopedTempDir(home) }),
+    ),
     secrets: configSecrets(config.secrets),
     clock: base.clock,
     liveness: base.liveness,
