@@ -1,4 +1,4 @@
-import { chmod, mkdir, mkdtemp, readdir, readFile, rm, stat, writeFile } from "node:fs/promises";
+import { chmod, mkdir, mkdtemp, readdir, readFile, readlink, rm, stat, symlink, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { execa } from "execa";
@@ -130,6 +130,26 @@ describe("quire repo add: hooks that coexist", () => {
     expect(await readFile(join(repo, "hooks", "post-receive"), "utf8")).toBe(dispatcher);
     expect((await quire(["repo", "remove", "ops/dispatch.git", "--home", home])).exitCode).toBe(0);
     expect(await readdir(join(repo, "hooks", "post-receive.d"))).toEqual([]);
+  });
+
+  it("a gitolite-style linked hook: kept as a link; after gitolite re-links it, hooks refresh brings quire's back", async () => {
+    const { home, srv } = await scratch();
+    const repo = await bare(join(srv, "repositories", "site.git"));
+    const common = join(srv, "common-post-receive");
+    await writeHook(common, "#!/bin/sh\necho gitolite common hook\n");
+    const hook = join(repo, "hooks", "post-receive");
+    await symlink(common, hook);
+    expect((await quire(["repo", "add", "--scan", join(srv, "repositories"), "--home", home])).exitCode).toBe(0);
+    expect(await readlink(`${hook}.before-quire`)).toBe(common);
+    // What `gitolite setup` does: link the common hooks again, over quire's.
+    await rm(hook);
+    await symlink(common, hook);
+    const doctor = await quire(["doctor", "--home", home]);
+    expect(doctor.stdout).toContain(`problem: repo site.git: ${hook} was put back to the hook quire runs first (e.g. by gitolite setup); fix: quire hooks refresh --home ${home}`);
+    expect((await quire(["hooks", "refresh", "--home", home])).stdout).toMatch(/^reinstalled site\.git/m);
+    expect(await readFile(hook, "utf8")).toContain("__quire_repo='site.git'");
+    expect((await quire(["repo", "remove", "site.git", "--home", home])).exitCode).toBe(0);
+    expect(await readlink(hook)).toBe(common);
   });
 
   it("remove leaves a hook that someone replaced since, and says so", async () => {
