@@ -38,6 +38,8 @@ export interface RunPipelineDeps {
   /** Where the executor and the pipeline runtime report the process groups they start for a run. */
   processes?: (runId: string) => ProcessTracker;
   onEvent?: RunEventListener;
+  /** false: no `output` events (saves splitting every log line when nobody needs them). */
+  echoOutput?: boolean;
   /** Receives the handle once the run is active, so the runner can renew its lease. */
   onActive?: (handle: RunHandle) => void;
 }
@@ -126,6 +128,7 @@ export async function runPipeline(run: RunRecord, deps: RunPipelineDeps, signal:
           log: { capBytes: deps.settings.logCapBytes, captureBytes: deps.settings.captureBytes },
           runTimeoutMs: deps.settings.runTimeoutMs,
           ...(deps.onEvent ? { onEvent: deps.onEvent } : {}),
+          ...(deps.echoOutput === undefined ? {} : { echoOutput: deps.echoOutput }),
         });
         const result = boundedReturn(job.id, redactValue(await session.runJob(job.id, jobHost.host), redactor));
         await noted;

@@ -90,11 +90,12 @@ export class RunQueue {
     return [...this.running.keys()];
   }
 
-  async cancel(run: RunRecord): Promise<CancelResult> {
+  /** `by` says who asked (a user name from a trusted proxy, or the token holder); it ends up in state.yml. */
+  async cancel(run: RunRecord, by = "request"): Promise<CancelResult> {
     const id = run.meta.run_id;
     const active = this.running.get(id);
     if (active) {
-      active.controller.abort(stop("cancelled", "cancelled by request"));
+      active.controller.abort(stop("cancelled", `cancelled by ${by}`));
       return { kind: "stopping", run: active.run };
     }
     const index = this.queued.findIndex((q) => q.meta.run_id === id);
@@ -105,7 +106,7 @@ export class RunQueue {
     const moved = await new RunHandle(this.deps.store, this.deps.clock, run).move({
       to: "failed",
       outcome: "cancelled",
-      error: "cancelled by request before it started",
+      error: `cancelled by ${by} before it started`,
     });
     this.settleIdle();
     return moved.ok ? { kind: "cancelled", run: moved.value } : { kind: "not-cancellable", message: moved.error.message };

@@ -5,6 +5,7 @@ import type { RunQueue } from "../core/run-queue.ts";
 import type { RunResolver } from "../core/run-ref.ts";
 import type { RunRecord } from "../core/types.ts";
 import type { WebOptions } from "./http/web-options.ts";
+import type { LiveRunsView } from "./ui/live-runs.ts";
 
 /** Everything the HTTP app needs; the Node entry wires real adapters, tests wire fakes. */
 export interface AppDeps {
@@ -38,6 +39,10 @@ export interface AppDeps {
   workspaces?: WorkspaceJanitor;
   /** How often live views poll for new state and log lines. */
   pollMs?: number;
+  /** Where live views wait between polls; resolves early when the run changed (PostgreSQL notifications). */
+  waitForChange?: (runId: string, ms: number) => Promise<void>;
   /** Public URL, proxies, read/write authority, SSE heartbeat. */
   web?: WebOptions;
+  /** Job states and commands of runs executing here, before their receipts exist. */
+  live?: LiveRunsView;
 }

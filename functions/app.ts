@@ -10,6 +10,7 @@ import { opsRoutes } from "./routes/ops.ts";
 import { runActionRoutes } from "./routes/run-actions.ts";
 import { runEventRoutes } from "./routes/run-events.ts";
 import { runRoutes } from "./routes/runs.ts";
+import { readGuard, uiRoutes } from "./routes/ui.tsx";
 
 /** The composition root of the HTTP surface. */
 export function createApp(deps: AppDeps): Hono {
@@ -20,6 +21,8 @@ export function createApp(deps: AppDeps): Hono {
     if (!isBareBasePath(basePath, c.req.raw)) return next();
     return c.redirect(`${basePath}${new URL(c.req.url).search}`, 308);
   });
+  app.use(readGuard(deps));
+  app.route("/", uiRoutes(deps));
   app.route("/events", eventRoutes(deps));
   app.route("/runs", runActionRoutes(deps));
   app.route("/runs", runEventRoutes(deps));

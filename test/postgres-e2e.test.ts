@@ -58,6 +58,29 @@ job("test", ["quire/push"], async ({ sh }) => { await sh("echo hello from postgr
     await expect(access(join(repo.home, "runs", "demo.git"))).rejects.toThrow();
   });
 
+  it("live-tails a log while the job still runs", async () => {
+    const repo = await served(storeConfig(await pg.server().database("e2e")));
+    const id = await push(repo, `import { job } from "quire/ci";\njob("test", ["quire/push"], async ({ sh }) => { await sh("echo first; sleep 4; echo second"); });\n`);
+    const response = await repo.server.request(`/runs/${id}/events`);
+    const reader = response.body!.pipeThrough(new TextDecoderStream()).getReader();
+    let seen = "";
+    while (!seen.includes("first")) {
+      const { done, value } = await reader.read();
+      if (done) break;
+      seen += value;
+    }
+    // The first line arrived while the command was still sleeping: the run is not over.
+    expect(seen).toContain("first");
+    expect(seen).not.toContain("second");
+    expect((await waitForRun(repo.server, id, () => true)).status).toBe("active");
+    while (!seen.includes("event: end")) {
+      const { done, value } = await reader.read();
+      if (done) break;
+      seen += value;
+    }
+    expect(seen).toMatch(/second[\s\S]*event: end/);
+  });
+
   it("serves with --no-runner while a runner on another home fetches the commit from clone_url and runs it", async () => {
     const url = await pg.server().database("e2e");
     const repo = await served(storeConfig(url), ["--no-runner"]);

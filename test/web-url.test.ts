@@ -1,4 +1,6 @@
+import { Hono } from "hono";
 import { describe, expect, it } from "vitest";
+import { clientAddress, clientProtocol } from "../functions/http/client-address.ts";
 import { basePathOf, joinUrl } from "../functions/http/join-url.ts";
 import { decodeCursor, encodeCursor, logKey } from "../functions/http/sse-cursor.ts";
 import { stripBasePath } from "../functions/http/base-path.ts";
@@ -66,5 +68,24 @@ describe("trust_proxy", () => {
       trust_proxy: ["127.0.0.1", "::1"],
       auth: { read: "token" },
     });
+  });
+});
+
+describe("the client address behind proxies", () => {
+  const seen = (peer: string, trusted: string[]) => {
+    const app = new Hono();
+    const web = { remoteAddress: () => peer, ...(trustProxyList(trusted) ? { trustProxy: trustProxyList(trusted) as (a: string) => boolean } : {}) };
+    app.get("/", (c) => c.json({ client: clientAddress(c, web), proto: clientProtocol(c, web) }));
+    return async (headers: Record<string, string>) => (await app.request("/", { headers })).json();
+  };
+
+  it("believes X-Forwarded-For and -Proto only from trust_proxy peers, right to left past trusted hops", async () => {
+    const trusted = seen("127.0.0.1", ["127.0.0.1", "10.0.0.0/8"]);
+    expect(await trusted({ "x-forwarded-for": "6.6.6.6, 203.0.113.9, 10.1.1.1", "x-forwarded-proto": "https" })).toEqual({
+      client: "203.0.113.9",
+      proto: "https",
+    });
+    const untrusted = seen("192.0.2.7", ["127.0.0.1"]);
+    expect(await untrusted({ "x-forwarded-for": "203.0.113.9", "x-forwarded-proto": "https" })).toEqual({ client: "192.0.2.7", proto: "http" });
   });
 });

@@ -10,6 +10,9 @@ interface RunRow {
   [key: string]: unknown;
 }
 
+/** Told the run id of every run whose state changed, so live views wake at once. */
+export const RUN_CHANNEL = "quire_run";
+
 const recordOf = (row: RunRow): RunRecord => ({ meta: row.meta, state: { ...row.state, status: row.status } });
 
 /** The lease as columns too, so the queue and reconcile can ask PostgreSQL about it directly. */
@@ -79,7 +82,7 @@ export class PgRunStore implements RunStore {
     const { rows } = await this.db.query<{ meta: RunMeta }>(
       `UPDATE runs SET status = $4, state = $5, lease_owner = $6, lease_expires_at = $7
        WHERE run_id = $1 AND repo = $2 AND status = $3 ${claimGuard}
-       RETURNING meta`,
+       RETURNING meta, pg_notify('${RUN_CHANNEL}', run_id)`,
       [runId, repo, from, next.status, JSON.stringify(next), owner, expires],
     );
     return this.outcome(repo, runId, rows[0]?.meta, next);
@@ -91,7 +94,7 @@ export class PgRunStore implements RunStore {
     const { rows } = await this.db.query<{ meta: RunMeta }>(
       `UPDATE runs SET state = $4, lease_owner = $5, lease_expires_at = $6
        WHERE run_id = $1 AND repo = $2 AND status = $3
-       RETURNING meta`,
+       RETURNING meta, pg_notify('${RUN_CHANNEL}', run_id)`,
       [runId, repo, next.status, JSON.stringify(next), owner, expires],
     );
     return this.outcome(repo, runId, rows[0]?.meta, next);

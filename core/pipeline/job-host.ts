@@ -39,6 +39,8 @@ export interface JobHostContext {
   /** No single `sh` may be given longer than the whole run. */
   runTimeoutMs: number;
   onEvent?: RunEventListener;
+  /** false: events without `output` lines (a live view that reads the logs from disk needs no echo). */
+  echoOutput?: boolean;
   /** The executor broke (e.g. the container died): the run must end errored, not as a job failure. */
   onBroken?: (error: unknown) => void;
 }
@@ -83,7 +85,7 @@ export function createJobHost(ctx: JobHostContext): JobHost {
       captureBytes: ctx.log.captureBytes,
     });
     // Splitting output into lines costs real throughput; only pay it when someone follows live.
-    const echo = ctx.onEvent
+    const echo = ctx.onEvent && ctx.echoOutput !== false
       ? echoLines(writer, ctx.redactor, (stream, line) => emit({ type: "output", job: ctx.job, stream, line }))
       : { sink: writer, flush: () => undefined };
     let result: ExecResult | undefined;

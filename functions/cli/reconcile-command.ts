@@ -7,6 +7,7 @@ import { loadConfig } from "../node/config.ts";
 import { resolveHome } from "../node/home.ts";
 import { askServerToReconcile } from "../node/server-reconcile.ts";
 import { wireNode } from "../node/wire.ts";
+import { wirePostgres } from "../node/wire-postgres.ts";
 import { homeOption } from "./options.ts";
 
 /**
@@ -29,6 +30,21 @@ export function reconcileCommand(): Command {
         process.stderr.write(`quire: server at ${asked.url} did not answer; reconciling ${home.root} directly\n`);
       }
       const config = await loadConfig(home.config);
+      if (config.store.kind === "postgres") {
+        // Runs live in PostgreSQL: reconcile them there, with this host's janitors.
+        const pg = await wirePostgres(home, config.store, "serve");
+        try {
+          const report = await reconcile({
+            ...pg,
+            processes: new ProcessRegistry(home.processes),
+            ...(config.executor === "docker" ? { containers: createDockerJanitor({ scope: home.root }) } : {}),
+          });
+          process.stdout.write(JSON.stringify(report, null, 2) + "\n");
+        } finally {
+          await pg.close();
+        }
+        return;
+      }
       const deps = wireNode(home);
       try {
         // The same janitors the server uses, so a home cleaned offline is as clean as one cleaned live.

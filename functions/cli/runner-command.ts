@@ -2,8 +2,6 @@ import { Command, InvalidArgumentError } from "commander";
 import { QuireError } from "../../core/errors.ts";
 import { loadConfig } from "../node/config.ts";
 import { ensureHomeDirs, resolveHome } from "../node/home.ts";
-import { startRunnerHost } from "../node/runner-host.ts";
-import { wirePostgres } from "../node/wire-postgres.ts";
 import { homeOption } from "./options.ts";
 
 function parseConcurrency(value: string): number {
@@ -29,6 +27,8 @@ export function runnerCommand(): Command {
         throw new QuireError("config_invalid", `${home.config}: quire runner needs \`store: { kind: postgres, url }\`; with files under the home, quire serve runs the runs itself`);
       }
       const concurrency = opts.concurrency ?? config.concurrency;
+      // The PostgreSQL client loads only for the commands that use it.
+      const [{ wirePostgres }, { startRunnerHost }] = await Promise.all([import("../node/wire-postgres.ts"), import("../node/runner-host.ts")]);
       const base = await wirePostgres(home, config.store, "runner");
       const host = await startRunnerHost(home, { ...config, concurrency }, base).catch(async (error: unknown) => {
         await base.close();

@@ -1,6 +1,6 @@
-import { fileURLToPath } from "node:url";
+import { BIN_FILE } from "../../adapters/package/package-files.ts";
 
-const BIN = fileURLToPath(new URL("../../bin/quire.js", import.meta.url));
+const BIN = BIN_FILE;
 
 /** What the hook runs: the node binary and quire's entry, recorded so `hooks refresh` can rewrite them. */
 export interface HookEntry {

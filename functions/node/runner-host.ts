@@ -58,7 +58,7 @@ export async function startRunnerHost(
     base.logger,
   );
   await listener.start();
-  const leaseCheck = setInterval(() => {
+  const checkLeases = () =>
     reconcile({
       store: base.store,
       clock: base.clock,
@@ -68,10 +68,14 @@ export async function startRunnerHost(
       isRunning: (runId) => runner.queue.isRunning(runId),
       ...(runner.containers ? { containers: runner.containers } : {}),
     }).then(
-      (report) => report.orphaned.length > 0 && base.logger.info({ orphaned: report.orphaned }, "orphaned runs whose runner is gone"),
+      (report) => {
+        if (report.orphaned.length > 0 || report.processesKilled > 0) base.logger.info({ ...report }, "reconciled leases");
+      },
       (error: unknown) => base.logger.warn({ err: error }, "lease check failed"),
     );
-  }, LEASE_CHECK_MS);
+  // A runner restarted on the same home first ends what its previous life left running.
+  await checkLeases();
+  const leaseCheck = setInterval(() => void checkLeases(), LEASE_CHECK_MS);
   leaseCheck.unref();
   claimLoop.wake();
   return {

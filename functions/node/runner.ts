@@ -1,10 +1,6 @@
 import { nodeTimers } from "../../adapters/clock/node-timers.ts";
-import { createDockerExecutor } from "../../adapters/executor/docker-executor.ts";
-import { createDockerJanitor } from "../../adapters/executor/docker-janitor.ts";
-import { createHostExecutor } from "../../adapters/executor/host-executor.ts";
 import { fsLogReader } from "../../adapters/logs/fs-log-reader.ts";
 import { FsRunFiles } from "../../adapters/logs/fs-run-files.ts";
-import { createNodePipelineRuntime } from "../../adapters/pipeline/node-pipeline-runtime.ts";
 import { ProcessRegistry } from "../../adapters/process/process-registry.ts";
 import { configSecrets } from "../../adapters/secrets/config-secrets.ts";
 import type { FsLayout } from "../../adapters/storage/fs-layout.ts";
@@ -13,7 +9,7 @@ import { GitWorkspaces } from "../../adapters/workspace/git-workspaces.ts";
 import { registeredGitDir } from "../../adapters/git/repo-registry-file.ts";
 import type { Executor, LogReader, RunFiles, Workspaces } from "../../core/exec-ports.ts";
 import { LEASE_TTL_MS, leaseFor } from "../../core/lease.ts";
-import type { RunEventListener } from "../../core/pipeline/run-events.ts";
+import type { RunEvent, RunEventListener } from "../../core/pipeline/run-events.ts";
 import type { Clock, ContainerJanitor, Liveness, Logger, RunStore } from "../../core/ports.ts";
 import type { RunHandle } from "../../core/run-handle.ts";
 import type { RepoName, RunRecord } from "../../core/types.ts";
@@ -21,6 +17,8 @@ import { runPipeline, type RunPipelineDeps } from "../../core/run-pipeline.ts";
 import { RunQueue } from "../../core/run-queue.ts";
 import type { QuireConfig } from "./config.ts";
 import type { Home } from "./home.ts";
+import { lazyContainerJanitor, lazyExecutor, lazyPipelineRuntime } from "./lazy-adapters.ts";
+import { scopedTempDir } from "./scoped-temp.ts";
 
 export interface RunnerBase {
   store: RunStore;
@@ -46,19 +44,25 @@ export interface Runner {
 
 /** `scope` keeps servers of different homes on one docker engine from reaping each other's containers. */
 export function executorFor(config: QuireConfig, clock: Clock, scope: string): Executor {
-  if (config.executor === "host") return createHostExecutor();
-  return createDockerExecutor({
-    clock,
-    scope,
-    network: config.docker.network,
-    ...(config.docker.image === undefined ? {} : { defaultImage: config.docker.image }),
-    ...(config.docker.cpus === undefined ? {} : { cpus: config.docker.cpus }),
-    ...(config.docker.memory_mb === undefined ? {} : { memoryMb: config.docker.memory_mb }),
-  });
+  if (config.executor === "host") {
+    return lazyExecutor("host", async () => (await import("../../adapters/executor/host-executor.ts")).createHostExecutor());
+  }
+  return lazyExecutor("docker", async () =>
+    (await import("../../adapters/executor/docker-executor.ts")).createDockerExecutor({
+      clock,
+      scope,
+      network: config.docker.network,
+      ...(config.docker.image === undefined ? {} : { defaultImage: config.docker.image }),
+      ...(config.docker.cpus === undefined ? {} : { cpus: config.docker.cpus }),
+      ...(config.docker.memory_mb === undefined ? {} : { memoryMb: config.docker.memory_mb }),
+    }),
+  );
 }
 
 export interface RunnerOptions {
   onEvent?: RunEventListener;
+  /** Progress of every run the queue executes, by run id, without output lines (the web view's live job states). */
+  onRunEvent?: (runId: string, event: RunEvent) => void;
   /** Where a repo's objects are read from; `quire ci run` points it at the local checkout. */
   gitDirOf?: (repo: RepoName) => string;
   /** Where workspaces come from instead of the home's bare repos (runners on other hosts fetch them). */
@@ -73,7 +77,7 @@ export interface RunnerOptions {
  * lease on a heartbeat so a cron reconcile never takes a live run for an orphan.
  */
 export function createRunner(home: Home, config: QuireConfig, base: RunnerBase, options: RunnerOptions = {}): Runner {
-  const { onEvent, gitDirOf } = options;
+  const { onEvent, onRunEvent, gitDirOf } = options;
   const files = base.files ?? new FsRunFiles(requireLayout(base), base.clock);
   const processes = new ProcessRegistry(home.processes);
   const executor = executorFor(config, base.clock, home.root);
@@ -91,7 +95,9 @@ export function createRunner(home: Home, config: QuireConfig, base: RunnerBase, 
     workspaces: options.workspaces ?? workspaces,
     workspaceFiles: new FsWorkspaceFiles(),
     executor,
-    runtime: createNodePipelineRuntime(),
+    runtime: lazyPipelineRuntime(async () =>
+      (await import("../../adapters/pipeline/node-pipeline-runtime.ts")).createNodePipelineRuntime({ tempDir: await scopedTempDir(home) }),
+    ),
     secrets: configSecrets(config.secrets),
     clock: base.clock,
     liveness: base.liveness,
@@ -121,7 +127,9 @@ export function createRunner(home: Home, config: QuireConfig, base: RunnerBase, 
     runTimeoutMs: pipelineDeps.settings.runTimeoutMs,
     execute: async (run, signal) => {
       try {
-        const done = await runPipeline(run, { ...pipelineDeps, onActive: (h) => active.set(run.meta.run_id, h) }, signal);
+        const observed: Partial<RunPipelineDeps> =
+          onRunEvent && !onEvent ? { onEvent: (event) => onRunEvent(run.meta.run_id, event), echoOutput: false } : {};
+        const done = await runPipeline(run, { ...pipelineDeps, ...observed, onActive: (h) => active.set(run.meta.run_id, h) }, signal);
         base.logger.info({ run_id: run.meta.run_id, outcome: done.state.outcome }, "run finished");
         return done;
       } finally {
@@ -137,7 +145,7 @@ export function createRunner(home: Home, config: QuireConfig, base: RunnerBase, 
     logs: base.logs ?? fsLogReader(requireLayout(base)),
     processes,
     workspaces,
-    ...(config.executor === "docker" ? { containers: createDockerJanitor({ scope: home.root }) } : {}),
+    ...(config.executor === "docker" ? { containers: lazyContainerJanitor(async () => (await import("../../adapters/executor/docker-janitor.ts")).createDockerJanitor({ scope: home.root })) } : {}),
     async stop() {
       clearInterval(heartbeat);
       await queue.stopAll("the server is shutting down");

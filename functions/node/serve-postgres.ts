@@ -6,6 +6,10 @@ import { writeFileAtomic } from "../../adapters/storage/atomic-write.ts";
 import { reconcile } from "../../core/reconcile.ts";
 import { SharedQueue } from "../../core/shared-queue.ts";
 import type { RunRecord } from "../../core/types.ts";
+import { PgListener } from "../../adapters/postgres/pg-listener.ts";
+import { LOG_CHANNEL } from "../../adapters/postgres/pg-log-sink.ts";
+import { RUN_CHANNEL } from "../../adapters/postgres/pg-run-store.ts";
+import { RunChanges } from "./run-changes.ts";
 import { createApp } from "../app.ts";
 import type { AppDeps } from "../app-deps.ts";
 import type { QuireConfig } from "./config.ts";
@@ -53,6 +57,10 @@ export async function servePostgres(
     }
     runnerHost?.loop.wake();
   };
+  // Live tails wake on PostgreSQL notifications: a log chunk written or a state changed on any host.
+  const changes = new RunChanges();
+  const listener = new PgListener(base.db.url, [LOG_CHANNEL, RUN_CHANNEL], (_channel, runId) => changes.notify(runId), base.logger);
+  await listener.start();
   const deps: AppDeps = {
     ...base,
     queue: shared,
@@ -63,6 +71,7 @@ export async function servePostgres(
     ...(runnerHost?.runner.containers ? { containers: runnerHost.runner.containers } : {}),
     onRunsCreated: (runs) => void afterCreate(runs),
     web: http.web,
+    waitForChange: (runId, ms) => changes.wait(runId, ms),
   };
   const runReconcile = async (why: string) => {
     try {
@@ -78,6 +87,7 @@ export async function servePostgres(
     const s = serveHttp({ fetch: app.fetch, port: options.port, hostname: options.host }, () => resolve(s));
     s.once("error", reject);
   }).catch(async (error: unknown) => {
+    await listener.close();
     await runnerHost?.stop();
     await base.close();
     throw error;
@@ -96,6 +106,7 @@ export async function servePostgres(
   const close = async () => {
     cron.stop();
     clearInterval(leaseCheck);
+    await listener.close();
     await rm(home.serverUrl, { force: true });
     await runnerHost?.stop();
     await new Promise<void>((resolve) => server.close(() => resolve()));

@@ -11,10 +11,10 @@ import { loadConfig, type QuireConfig } from "./config.ts";
 import { createRunner } from "./runner.ts";
 import { reconcileCron } from "./cron-schedule.ts";
 import { ensureHomeDirs, ensureHookToken, type Home } from "./home.ts";
+import { LiveRuns } from "../ui/live-runs.ts";
 import { shareRegisteredHome } from "./hosting-users.ts";
 import { trustProxyList } from "./trust-proxy.ts";
 import { wireNode } from "./wire.ts";
-import { servePostgres } from "./serve-postgres.ts";
 import { QuireError } from "../../core/errors.ts";
 
 export interface ServeOptions {
@@ -36,6 +36,8 @@ export async function serve(options: ServeOptions): Promise<{ url: string; publi
   const publicUrl = options.publicUrl ?? config.public_url;
   const trustProxy = trustProxyList(config.trust_proxy);
   if (config.store.kind === "postgres") {
+    // Imported here: a server on files never loads the PostgreSQL client.
+    const { servePostgres } = await import("./serve-postgres.ts");
     return servePostgres({ ...options, runner: options.runner ?? true }, config, config.store, {
       ...(publicUrl ? { publicUrl } : {}),
       web: webOptions(config, publicUrl, trustProxy),
@@ -46,7 +48,8 @@ export async function serve(options: ServeOptions): Promise<{ url: string; publi
   }
   const base = wireNode(home);
   for (const line of await shareRegisteredHome(home, config.hook_group)) base.logger.warn({ home: home.root }, line);
-  const runner = createRunner(home, config, base);
+  const live = new LiveRuns();
+  const runner = createRunner(home, config, base, { onRunEvent: live.listener });
   const enqueue = (run: Parameters<typeof runner.queue.enqueue>[0]) => runner.queue.enqueue(run);
   const deps: AppDeps = {
     ...base,
@@ -59,6 +62,7 @@ export async function serve(options: ServeOptions): Promise<{ url: string; publi
     ...(runner.containers ? { containers: runner.containers } : {}),
     onRunsCreated: (runs) => runs.forEach(enqueue),
     requeue: enqueue,
+    live,
     web: webOptions(config, publicUrl, trustProxy),
   };
   const runReconcile = async (why: string) => {

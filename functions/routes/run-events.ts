@@ -65,7 +65,8 @@ export function runEventRoutes(deps: AppDeps): Hono {
           await stream.write(": keep-alive\n\n");
           lastWrite = Date.now();
         }
-        await stream.sleep(Math.min(deps.pollMs ?? 500, heartbeatMs));
+        const pause = Math.min(deps.pollMs ?? 500, heartbeatMs);
+        await (deps.waitForChange ? deps.waitForChange(run_id, pause) : stream.sleep(pause));
       }
     });
   });

@@ -89,7 +89,7 @@ function parseReceipt(text: string): Record<string, unknown> | null {
 }
 
 /** Without a wired index (bare test setups) the same answers come from a walk of the store. */
-async function indexView(deps: AppDeps): Promise<IndexView> {
+export async function indexView(deps: AppDeps): Promise<IndexView> {
   if (deps.index) return deps.index.read();
   const runs = await deps.store.listRuns();
   return RunIndexTable.from(runs.map((run) => entryOf(run, recordedAt(run))));

@@ -6,6 +6,8 @@ export interface RunnerProcess {
   child: ChildProcess;
   /** The lease owner it writes (`host:pid:instance`). */
   owner: string;
+  /** What it wrote to stderr so far (its JSON log lines). */
+  stderr(): string;
   kill(): Promise<void>;
   stop(): Promise<void>;
 }
@@ -31,5 +33,5 @@ export async function startRunner(home: string, args: string[] = [], env: Record
     if (child.exitCode === null && child.signalCode === null) child.kill(name);
     await exited;
   };
-  return { child, owner, kill: () => signal("SIGKILL"), stop: () => signal("SIGTERM") };
+  return { child, owner, stderr: () => stderr, kill: () => signal("SIGKILL"), stop: () => signal("SIGTERM") };
 }
