@@ -13,6 +13,8 @@ const configSchema = z
   .object({
     executor: z.enum(["host", "docker"]).default("host"),
     concurrency: z.number().int().min(1).max(64).default(1),
+    /** Jobs of one run at once; unset means the number of cores (see runner.ts). */
+    jobs_per_run: z.number().int().min(1).max(64).optional(),
     run_timeout_minutes: z.number().positive().default(60),
     log_cap_mb: z.number().positive().default(100),
     keep_workspaces: z.boolean().default(false),

@@ -1,3 +1,4 @@
+import { availableParallelism } from "node:os";
 import { nodeTimers } from "../../adapters/clock/node-timers.ts";
 import { createDockerExecutor } from "../../adapters/executor/docker-executor.ts";
 import { createDockerJanitor } from "../../adapters/executor/docker-janitor.ts";
@@ -89,6 +90,7 @@ export function createRunner(home: Home, config: QuireConfig, base: RunnerBase, 
       captureBytes: 1024 * 1024,
       pipelineMemoryMb: config.pipeline.memory_mb,
       runTimeoutMs: config.run_timeout_minutes * 60_000,
+      jobsPerRun: config.jobs_per_run ?? availableParallelism(),
     },
     ...(onEvent ? { onEvent } : {}),
   };
