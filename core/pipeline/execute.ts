@@ -1,6 +1,6 @@
 import type { JobReturn, JobSpec } from "../exec-ports.ts";
 import type { Clock } from "../ports.ts";
-import type { ShRecord } from "./job-host.ts";
+import type { ShRecord, ShTotals } from "./job-host.ts";
 import type { RunEventListener } from "./run-events.ts";
 import type { ValidPipeline } from "./validate.ts";
 
@@ -16,13 +16,17 @@ export interface JobResult {
   started_at: string | null;
   finished_at: string | null;
   duration_ms: number;
+  /** The first calls one by one (receipts list at most MAX_SH_RECORDS). */
   sh: ShRecord[];
+  /** Counts over every call. */
+  sh_totals: ShTotals;
   messages: string[];
 }
 
 export interface JobRun {
   result: JobReturn;
   sh: ShRecord[];
+  totals: ShTotals;
   messages: string[];
 }
 
@@ -71,6 +75,7 @@ export async function executePipeline(
         finished_at,
         duration_ms: Date.parse(finished_at) - Date.parse(started_at),
         sh: run.sh,
+        sh_totals: run.totals,
         messages: run.messages,
       };
       results.set(job.id, result);
@@ -129,5 +134,6 @@ const idle = (id: string, why: string): JobResult => ({
   finished_at: null,
   duration_ms: 0,
   sh: [],
+  sh_totals: { calls: 0, bytes_out: 0, redactions: 0 },
   messages: [],
 });
