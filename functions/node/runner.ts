@@ -1,3 +1,4 @@
+import { availableParallelism } from "node:os";
 import { nodeTimers } from "../../adapters/clock/node-timers.ts";
 import { fsLogReader } from "../../adapters/logs/fs-log-reader.ts";
 import { FsRunFiles } from "../../adapters/logs/fs-run-files.ts";
@@ -107,6 +108,7 @@ export function createRunner(home: Home, config: QuireConfig, base: RunnerBase, 
       captureBytes: 1024 * 1024,
       pipelineMemoryMb: config.pipeline.memory_mb,
       runTimeoutMs: config.run_timeout_minutes * 60_000,
+      jobsPerRun: config.jobs_per_run ?? availableParallelism(),
     },
     ...(onEvent ? { onEvent } : {}),
   };
