@@ -5,7 +5,7 @@
  */
 import { parse, stringify } from "yaml";
 import { describe, expect, it } from "vitest";
-import { fastParse, parseFlatYaml } from "../adapters/storage/flat-yaml.ts";
+import { fastParse, parseFlatYaml, stringifyFlatYaml } from "../adapters/storage/flat-yaml.ts";
 
 const VALUES: unknown[] = [
   null, true, false, 0, 7, -3, 123456789012345, 1234567890123456789, 1.5, "",
@@ -59,5 +59,32 @@ describe("parseFlatYaml", () => {
 
   it("keeps YAML's refusal of duplicate keys", () => {
     expect(() => parseFlatYaml("a: 1\na: 2\n")).toThrow();
+  });
+});
+
+describe("stringifyFlatYaml", () => {
+  it.each(VALUES.map((value) => [value]))("writes %j so that YAML and the fast reader both read it back", (value) => {
+    const record = { key: value, lease: { owner: "host:1:abc", expires_at: "2026-11-21T10:00:30.000Z" }, last: "x" };
+    const text = stringifyFlatYaml(record);
+    expect(parse(text)).toStrictEqual(record);
+    expect(parseFlatYaml(text)).toStrictEqual(record);
+  });
+
+  it("writes a new run's files without the YAML library, and the reader takes them without it", () => {
+    const meta = { run_id: "0190d2a1-7b3c-7def-8abc-0123456789ab", repo: "group/foo.git", number: 12, sha: "0".repeat(40), ref: "refs/heads/main", old_sha: "0".repeat(40), pushed_at: "2026-11-21T10:00:00.000Z", pipeline: ".quire/ci.ts", subject: "Fix: the \"thing\" # 2" };
+    const state = { status: "pending", outcome: null, created_at: "2026-11-21T10:00:00.000Z", started_at: null, finished_at: null, error: null, lease: null, last_job: null };
+    for (const record of [meta, state]) {
+      const text = stringifyFlatYaml(record);
+      expect(fastParse(text)).toStrictEqual(record);
+      expect(parse(text)).toStrictEqual(record);
+    }
+    expect(stringifyFlatYaml(meta)).toContain('old_sha: "0000');
+    expect(stringifyFlatYaml(meta)).toContain("repo: group/foo.git\n");
+  });
+
+  it("leaves what it does not template (lists, deeper nesting, fractions, odd keys) to the YAML library", () => {
+    for (const record of [{ list: [1, 2] }, { a: { b: { c: 1 } } }, { n: 1.5 }, { "Odd-Key": 1 }, { empty: {} }, { skipped: undefined, kept: 1 }]) {
+      expect(parse(stringifyFlatYaml(record))).toStrictEqual(parse(stringify(record)));
+    }
   });
 });

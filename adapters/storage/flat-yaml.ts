@@ -1,4 +1,4 @@
-import { parse } from "yaml";
+import { parse, stringify } from "yaml";
 
 /**
  * Reads the flat `key: value` YAML of meta.yml and state.yml without the full YAML parser,
@@ -58,4 +58,42 @@ function quoted(raw: string): { v: unknown } | undefined {
   } catch {
     return undefined;
   }
+}
+
+/**
+ * Writes a record of scalars (and one level of nested records, a lease) as flat YAML from a
+ * fixed template, with the YAML library only for anything else: stringify was the largest
+ * CPU cost of intake. A string is written plain only where the reader above reads it back as
+ * that string, else JSON-quoted, which YAML reads as the same string.
+ */
+export function stringifyFlatYaml(record: Record<string, unknown>): string {
+  return flat(record, "") ?? stringify(record);
+}
+
+function flat(record: Record<string, unknown>, indent: string): string | undefined {
+  let out = "";
+  for (const [key, value] of Object.entries(record)) {
+    if (value === undefined) continue;
+    if (!/^[a-z_][a-z0-9_]*$/.test(key)) return undefined;
+    if (value !== null && typeof value === "object") {
+      if (indent !== "" || Array.isArray(value) || Object.getPrototypeOf(value) !== Object.prototype) return undefined;
+      const inner = flat(value as Record<string, unknown>, "  ");
+      if (inner === undefined || inner === "") return undefined;
+      out += `${key}:\n${inner}`;
+      continue;
+    }
+    const text = scalarText(value);
+    if (text === undefined) return undefined;
+    out += `${indent}${key}: ${text}\n`;
+  }
+  return out;
+}
+
+function scalarText(value: unknown): string | undefined {
+  if (value === null || typeof value === "boolean") return String(value);
+  if (typeof value === "number") return Number.isSafeInteger(value) && !Object.is(value, -0) ? String(value) : undefined;
+  if (typeof value !== "string") return undefined;
+  if (scalar(value)?.v === value) return value;
+  // JSON leaves U+2028/2029 raw; escaped, no reader can take them for line breaks.
+  return JSON.stringify(value).replace(/\u2028/g, "\\u2028").replace(/\u2029/g, "\\u2029");
 }

@@ -1,11 +1,10 @@
 import { readFileSync } from "node:fs";
 import { readFile } from "node:fs/promises";
 import { join } from "node:path";
-import { stringify } from "yaml";
 import { StorageError } from "../../core/errors.ts";
 import type { RunMeta, RunRecord, RunState, RunStateRecord } from "../../core/types.ts";
 import { writeFileAtomic } from "./atomic-write.ts";
-import { parseFlatYaml } from "./flat-yaml.ts";
+import { parseFlatYaml, stringifyFlatYaml } from "./flat-yaml.ts";
 
 export const META_FILE = "meta.yml";
 export const STATE_FILE = "state.yml";
@@ -43,4 +42,4 @@ export async function readStateFile(dir: string): Promise<RunStateRecord> {
 }
 
 export const writeState = (dir: string, state: RunStateRecord) =>
-  writeFileAtomic(join(dir, STATE_FILE), stringify(state));
+  writeFileAtomic(join(dir, STATE_FILE), stringifyFlatYaml({ ...state }));
