@@ -19,6 +19,8 @@ export interface RunSettings {
   captureBytes: number;
   pipelineMemoryMb: number;
   runTimeoutMs: number;
+  /** `sandbox: off` in the server's config: recorded in every run's state. */
+  sandbox?: "off";
 }
 
 export interface RunPipelineDeps {
@@ -53,6 +55,8 @@ export async function runPipeline(run: RunRecord, deps: RunPipelineDeps, signal:
   const started = await handle.move({ to: "active", lease: leaseFor(deps.liveness.self, deps.clock) });
   if (!started.ok) return handle.record;
   deps.onActive?.(handle);
+  // The opt-out stays visible in the run's own record, next to its outcome.
+  if (deps.settings.sandbox === "off") await handle.update({ sandbox: "off" });
   const { meta } = run;
   deps.onEvent?.({ type: "run-started", run_id: meta.run_id });
 

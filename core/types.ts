@@ -59,6 +59,8 @@ export interface RunStateRecord {
   error: string | null;
   lease: Lease | null;
   last_job: string | null;
+  /** Present when the run ran without bubblewrap (`sandbox: off`). */
+  sandbox?: "off";
 }
 
 export interface RunRecord {

@@ -26,6 +26,15 @@ const configSchema = z
       })
       .strict()
       .default({ network: false }),
+    // YAML 1.1 readers take `off` for false: both spellings mean the same here.
+    sandbox: z.preprocess((value) => (value === false ? "off" : value === true ? "on" : value), z.enum(["on", "off"])).default("on"),
+    host: z
+      .object({
+        user: z.union([z.string().min(1), z.number().int().positive()]).optional(),
+        network: z.boolean().default(true),
+      })
+      .strict()
+      .default({ network: true }),
     secrets: z.record(z.string().regex(/^[A-Za-z0-9_.-]+$/, "secret names use letters, digits, . _ -"), secretSpec).default({}),
     gc: z
       .object({ keep_last: z.number().int().min(0).default(20), keep_days: z.number().min(0).default(14) })

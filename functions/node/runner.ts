@@ -20,6 +20,7 @@ import { runPipeline, type RunPipelineDeps } from "../../core/run-pipeline.ts";
 import { RunQueue } from "../../core/run-queue.ts";
 import type { QuireConfig } from "./config.ts";
 import type { Home } from "./home.ts";
+import type { SandboxSetup } from "./sandbox-setup.ts";
 
 export interface RunnerBase {
   store: RunStore;
@@ -56,6 +57,8 @@ export interface RunnerOptions {
   onEvent?: RunEventListener;
   /** Where a repo's objects are read from; `quire ci run` points it at the local checkout. */
   gitDirOf?: (repo: RepoName) => string;
+  /** bubblewrap for pipelines (and host jobs); undefined only with `sandbox: off`. */
+  sandbox?: SandboxSetup;
 }
 
 /**
@@ -64,7 +67,7 @@ export interface RunnerOptions {
  * lease on a heartbeat so a cron reconcile never takes a live run for an orphan.
  */
 export function createRunner(home: Home, config: QuireConfig, base: RunnerBase, options: RunnerOptions = {}): Runner {
-  const { onEvent, gitDirOf } = options;
+  const { onEvent, gitDirOf, sandbox } = options;
   const files = new FsRunFiles(base.layout, base.clock);
   const processes = new ProcessRegistry(home.processes);
   const executor = executorFor(config, base.clock, home.root);
@@ -79,7 +82,7 @@ export function createRunner(home: Home, config: QuireConfig, base: RunnerBase, 
     }),
     workspaceFiles: new FsWorkspaceFiles(),
     executor,
-    runtime: createNodePipelineRuntime(),
+    runtime: createNodePipelineRuntime(sandbox === undefined ? {} : { sandbox }),
     secrets: configSecrets(config.secrets),
     clock: base.clock,
     liveness: base.liveness,
@@ -89,6 +92,7 @@ export function createRunner(home: Home, config: QuireConfig, base: RunnerBase, 
       captureBytes: 1024 * 1024,
       pipelineMemoryMb: config.pipeline.memory_mb,
       runTimeoutMs: config.run_timeout_minutes * 60_000,
+      ...(config.sandbox === "off" ? { sandbox: "off" as const } : {}),
     },
     ...(onEvent ? { onEvent } : {}),
   };

@@ -10,6 +10,7 @@ import { loadConfig } from "./config.ts";
 import { createRunner } from "./runner.ts";
 import { reconcileCron } from "./cron-schedule.ts";
 import { ensureHomeDirs, ensureHookToken, type Home } from "./home.ts";
+import { sandboxSetup } from "./sandbox-setup.ts";
 import { wireNode } from "./wire.ts";
 
 export interface ServeOptions {
@@ -24,8 +25,10 @@ export async function serve(options: ServeOptions): Promise<{ url: string; close
   await ensureHomeDirs(home);
   await ensureHookToken(home);
   const config = await loadConfig(home.config);
+  // Before anything is wired: no sandbox, no server (unless `sandbox: off`).
+  const sandbox = await sandboxSetup(config, (line) => void process.stderr.write(`quire: warning: ${line}\n`));
   const base = wireNode(home);
-  const runner = createRunner(home, config, base);
+  const runner = createRunner(home, config, base, sandbox === undefined ? {} : { sandbox });
   const enqueue = (run: Parameters<typeof runner.queue.enqueue>[0]) => runner.queue.enqueue(run);
   const deps: AppDeps = {
     ...base,
@@ -57,7 +60,7 @@ export async function serve(options: ServeOptions): Promise<{ url: string; close
   await writeFileAtomic(home.serverUrl, url + "\n");
   const cronExpr = await reconcileCron();
   const cron = new Cron(cronExpr, () => runReconcile("cron"));
-  deps.logger.info({ url, home: home.root, cron: cronExpr, executor: config.executor }, "quire listening");
+  deps.logger.info({ url, home: home.root, cron: cronExpr, executor: config.executor, sandbox: config.sandbox }, "quire listening");
   const close = async () => {
     cron.stop();
     await rm(home.serverUrl, { force: true });
