@@ -7,6 +7,9 @@ export interface DraftInput {
   pushed_at: string;
   pipeline: string;
   retry_of?: string;
+  retried_by?: string;
+  /** The commit's subject line, from git at intake. */
+  subject?: string;
 }
 
 /** A pending run; storage fills in the per-repo number under its lock. */
@@ -21,6 +24,7 @@ export function draftRun(input: DraftInput, ids: Ids, clock: Clock): RunDraft {
     error: null,
     lease: null,
     last_job: null,
+    ...(input.retried_by === undefined ? {} : { retried_by: input.retried_by }),
   };
   return {
     run_id,
@@ -36,6 +40,7 @@ export function draftRun(input: DraftInput, ids: Ids, clock: Clock): RunDraft {
       pushed_at: input.pushed_at,
       pipeline: input.pipeline,
       ...(input.retry_of === undefined ? {} : { retry_of: input.retry_of }),
+      ...(input.subject === undefined ? {} : { subject: input.subject }),
     }),
   };
 }

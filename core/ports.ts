@@ -52,6 +52,8 @@ export interface GitPort {
   repoExists(repo: RepoName): Promise<boolean>;
   /** Returns the first of `paths` that exists as a file at `sha`, or null. */
   findFile(repo: RepoName, sha: string, paths: readonly string[]): Promise<string | null>;
+  /** The first line of the commit's message (shown in the web view), or null when there is no such commit. */
+  commitSubject?(repo: RepoName, sha: string): Promise<string | null>;
 }
 
 /** Says whether the process behind a lease owner is still alive. */
@@ -80,4 +82,11 @@ export interface ProcessJanitor {
   listRuns(): Promise<string[]>;
   /** Kills every recorded process group of the run; returns how many were alive. */
   killRun(runId: string): Promise<number>;
+}
+
+/** Per-run workspaces left on disk; reconcile removes those no live run uses. */
+export interface WorkspaceJanitor {
+  /** Run ids that have a workspace (none when workspaces are kept on purpose). */
+  listRuns(): Promise<string[]>;
+  remove(runId: string): Promise<void>;
 }

@@ -18,8 +18,10 @@ export interface SandboxSetup {
 export const SANDBOX_OFF_WARNING =
   "sandbox: off in config.yml: pipelines run without bubblewrap, so pipeline code can reach sockets (the docker socket included), signal the server, and host jobs run as the server's user with the home readable";
 
+const toStderr = (line: string): void => void process.stderr.write(`quire: warning: ${line}\n`);
+
 /** undefined with `sandbox: off` (after `warn`); throws QuireError "sandbox_unavailable" when there is none. */
-export async function sandboxSetup(config: QuireConfig, warn: (line: string) => void): Promise<SandboxSetup | undefined> {
+export async function sandboxSetup(config: QuireConfig, warn: (line: string) => void = toStderr): Promise<SandboxSetup | undefined> {
   if (config.sandbox === "off") {
     warn(SANDBOX_OFF_WARNING);
     return undefined;
