@@ -1,3 +1,4 @@
+import { availableParallelism } from "node:os";
 import { nodeTimers } from "../../adapters/clock/node-timers.ts";
 import { fsLogReader } from "../../adapters/logs/fs-log-reader.ts";
 import { FsRunFiles } from "../../adapters/logs/fs-run-files.ts";
@@ -114,6 +115,7 @@ export function createRunner(home: Home, config: QuireConfig, base: RunnerBase, 
       pipelineMemoryMb: config.pipeline.memory_mb,
       runTimeoutMs: config.run_timeout_minutes * 60_000,
       ...(config.sandbox === "off" ? { sandbox: "off" as const } : {}),
+      jobsPerRun: config.jobs_per_run ?? availableParallelism(),
     },
     ...(onEvent ? { onEvent } : {}),
   };
