@@ -12,7 +12,6 @@ import { childSandbox, cleanUp, isAlive, load, loaded, processTree, tempDir, tes
 const sandbox = await childSandbox();
 const runtime = createNodePipelineRuntime({ sandbox });
 
-/** The host pid of the node process inside the session's bubblewrap sandbox. */
 /** bwrap, running as the sandbox user, must reach the bundle: a 0700 parent would hide it. */
 async function sandboxTempDir(prefix: string): Promise<string> {
   const dir = await tempDir(prefix);
@@ -20,6 +19,7 @@ async function sandboxTempDir(prefix: string): Promise<string> {
   return dir;
 }
 
+/** The host pid of the node process inside the session's bubblewrap sandbox. */
 function nodePid(session: PipelineSession): number {
   return processTree((session as NodePipelineSession).pid ?? -1).at(-1) ?? -1;
 }

@@ -8,7 +8,7 @@
 import { spawn, type ChildProcess } from "node:child_process";
 import { pathToFileURL } from "node:url";
 import type { PipelineLimits, ProcessTracker } from "../../core/exec-ports.ts";
-import { pipelineSandboxArgs, type SandboxIds } from "../process/bwrap-args.ts";
+import { pipelineSandboxArgs, sandboxCommand, type SandboxIds } from "../process/bwrap-args.ts";
 import { parseChildMessage } from "./child-messages.ts";
 import { watchMemory } from "./memory-watch.ts";
 import { atServerExit } from "./server-exit.ts";
@@ -211,7 +211,8 @@ function spawnBare(options: PipelineChildOptions, args: string[], detached: bool
  * channel is the inherited fd Node names in NODE_CHANNEL_FD, which bwrap passes through.
  */
 function spawnSandboxed(options: PipelineChildOptions, sandbox: ChildSandbox, args: string[], detached: boolean): ChildProcess {
-  const bwrapArgs = [...pipelineSandboxArgs({ nodePath: options.nodePath, bundleDir: options.bundleDir }), "--", options.nodePath, ...args];
+  const bwrapArgs = pipelineSandboxArgs({ nodePath: options.nodePath, bundleDir: options.bundleDir, ids: sandbox.ids });
+  const { file, args: argv } = sandboxCommand(sandbox.bwrapPath, bwrapArgs, sandbox.ids, [options.nodePath, ...args]);
   const env = { ...options.env, QUIRE_WORKSPACE: options.workspace };
-  return spawn(sandbox.bwrapPath, bwrapArgs, { cwd: "/", env, stdio: ["ignore", "pipe", "pipe", "ipc"], detached, ...(sandbox.ids ?? {}) });
+  return spawn(file, argv, { cwd: "/", env, stdio: ["ignore", "pipe", "pipe", "ipc"], detached });
 }

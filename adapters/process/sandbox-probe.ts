@@ -7,32 +7,34 @@ import { spawn } from "node:child_process";
 import { accessSync, constants } from "node:fs";
 import { delimiter, join } from "node:path";
 import { err, ok, type Result } from "../../core/result.ts";
-import { pipelineSandboxArgs, type SandboxIds } from "./bwrap-args.ts";
+import { pipelineSandboxArgs, sandboxCommand, SETPRIV, type SandboxIds } from "./bwrap-args.ts";
 
 export const INSTALL_HINT = "install bubblewrap (Debian/Ubuntu: apt-get install bubblewrap)";
 const OPT_OUT = "or set `sandbox: off` in config.yml to run pipelines without isolation";
 
 /** The bwrap binary on PATH (or in /usr/bin), undefined when there is none. */
 export function findBwrap(path = process.env.PATH ?? ""): string | undefined {
-  for (const dir of [...path.split(delimiter).filter((entry) => entry !== ""), "/usr/bin", "/bin"]) {
-    const candidate = join(dir, "bwrap");
-    try {
-      accessSync(candidate, constants.X_OK);
-      return candidate;
-    } catch {
-      // not here
-    }
+  const dirs = [...path.split(delimiter).filter((entry) => entry !== ""), "/usr/bin", "/bin"];
+  return dirs.map((dir) => join(dir, "bwrap")).find(executable);
+}
+
+function executable(path: string): boolean {
+  try {
+    accessSync(path, constants.X_OK);
+    return true;
+  } catch {
+    return false;
   }
-  return undefined;
 }
 
 /** ok(bwrap path), or err(one line saying what is wrong and how to fix it). */
 export async function probeSandbox(ids: SandboxIds | undefined, bwrapPath = findBwrap()): Promise<Result<string, string>> {
   if (bwrapPath === undefined) return err(`no sandbox: bubblewrap (bwrap) is not installed; ${INSTALL_HINT}, ${OPT_OUT}`);
-  const args = [...pipelineSandboxArgs({ nodePath: process.execPath, bundleDir: "/usr" }), "--", "true"];
+  if (!executable(SETPRIV)) return err(`no sandbox: ${SETPRIV} is missing (it ties the sandbox to the server and drops root); install util-linux, ${OPT_OUT}`);
+  const { file, args } = sandboxCommand(bwrapPath, pipelineSandboxArgs({ nodePath: process.execPath, bundleDir: "/usr/bin", ids }), ids, ["/usr/bin/true"]);
   const outcome = await new Promise<{ code: number | null; stderr: string; error?: Error }>((resolve) => {
     let stderr = "";
-    const child = spawn(bwrapPath, args, { stdio: ["ignore", "ignore", "pipe"], env: { PATH: "/usr/bin:/bin" }, cwd: "/", ...(ids ?? {}) });
+    const child = spawn(file, args, { stdio: ["ignore", "ignore", "pipe"], env: { PATH: "/usr/bin:/bin" }, cwd: "/" });
     child.stderr.on("data", (chunk: Buffer) => void (stderr += chunk.toString()));
     child.on("error", (error) => resolve({ code: null, stderr, error }));
     child.on("close", (code) => resolve({ code, stderr }));
