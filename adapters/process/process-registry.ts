@@ -1,4 +1,4 @@
-import { mkdir, readdir, rm, writeFile } from "node:fs/promises";
+import { mkdir, readdir, rm, rmdir, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import type { ProcessTracker } from "../../core/exec-ports.ts";
 import type { ProcessJanitor } from "../../core/ports.ts";
@@ -34,6 +34,11 @@ export class ProcessRegistry implements ProcessJanitor {
       },
       ended: async (pgid) => {
         await rm(join(dir, String(pgid)), { force: true });
+        // The run's last group gone: its directory goes too, so empty ones do not pile up.
+        // A group started meanwhile finds it gone and makes it again (see started).
+        await rmdir(dir).catch((error: NodeJS.ErrnoException) => {
+          if (error.code !== "ENOTEMPTY" && error.code !== "EEXIST" && error.code !== "ENOENT") throw error;
+        });
       },
     };
   }

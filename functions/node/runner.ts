@@ -44,10 +44,21 @@ export interface Runner {
   stop(): Promise<void>;
 }
 
-/** `scope` keeps servers of different homes on one docker engine from reaping each other's containers. */
-export function executorFor(config: QuireConfig, clock: Clock, scope: string): Executor {
+/**
+ * `scope` keeps servers of different homes on one docker engine from reaping each other's
+ * containers; the host executor hides it (the home) from jobs, with the secret files.
+ */
+export function executorFor(config: QuireConfig, clock: Clock, scope: string, sandbox: () => Promise<SandboxSetup | undefined> = async () => undefined): Executor {
   if (config.executor === "host") {
-    return lazyExecutor("host", async () => (await import("../../adapters/executor/host-executor.ts")).createHostExecutor());
+    return lazyExecutor("host", async () => {
+      const setup = await sandbox();
+      const { createHostExecutor } = await import("../../adapters/executor/host-executor.ts");
+      if (setup === undefined) return createHostExecutor();
+      const secretFiles = Object.values(config.secrets).flatMap((spec) => (typeof spec === "object" && "file" in spec ? [spec.file] : []));
+      return createHostExecutor({
+        sandbox: { bwrapPath: setup.bwrapPath, user: setup.ids, network: config.host.network, hide: [scope, ...secretFiles] },
+      });
+    });
   }
   return lazyExecutor("docker", async () =>
     (await import("../../adapters/executor/docker-executor.ts")).createDockerExecutor({
@@ -84,7 +95,14 @@ export function createRunner(home: Home, config: QuireConfig, base: RunnerBase, 
   const { onEvent, onRunEvent, gitDirOf } = options;
   const files = base.files ?? new FsRunFiles(requireLayout(base), base.clock);
   const processes = new ProcessRegistry(home.processes);
-  const executor = executorFor(config, base.clock, home.root);
+  // No sandbox, no run: a caller that did not probe at start gets the probe here, once.
+  let probed: Promise<SandboxSetup | undefined> | undefined;
+  const sandbox = () =>
+    (probed ??= (options.sandbox ? Promise.resolve(options.sandbox) : sandboxSetup(config, (line) => base.logger.warn({}, line))).catch((error: unknown) => {
+      probed = undefined; // tried again by the next run, once bubblewrap may be there
+      throw error;
+    }));
+  const executor = executorFor(config, base.clock, home.root, sandbox);
   // Also the janitor of <home>/workspaces, whichever Workspaces materializes them.
   const workspaces = new GitWorkspaces({
     reposRoot: home.repos,
@@ -100,10 +118,9 @@ export function createRunner(home: Home, config: QuireConfig, base: RunnerBase, 
     workspaceFiles: new FsWorkspaceFiles(),
     executor,
     runtime: lazyPipelineRuntime(async () => {
-      // No sandbox, no run: a caller that did not probe at start gets the probe here.
-      const sandbox = options.sandbox ?? (await sandboxSetup(config, (line) => base.logger.warn({}, line)));
+      const setup = await sandbox();
       const { createNodePipelineRuntime } = await import("../../adapters/pipeline/node-pipeline-runtime.ts");
-      return createNodePipelineRuntime({ tempDir: await scopedTempDir(home), ...(sandbox === undefined ? {} : { sandbox }) });
+      return createNodePipelineRuntime({ tempDir: await scopedTempDir(home), ...(setup === undefined ? {} : { sandbox: setup }) });
     }),
     secrets: configSecrets(config.secrets),
     clock: base.clock,
