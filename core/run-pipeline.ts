@@ -21,6 +21,10 @@ export interface RunSettings {
   captureBytes: number;
   pipelineMemoryMb: number;
   runTimeoutMs: number;
+  /** `sandbox: off` in the server's config: recorded in every run's state. */
+  sandbox?: "off";
+  /** Jobs of one run that may run at once. */
+  jobsPerRun: number;
 }
 
 export interface RunPipelineDeps {
@@ -57,6 +61,8 @@ export async function runPipeline(run: RunRecord, deps: RunPipelineDeps, signal:
   const started = await handle.move({ to: "active", lease: leaseFor(deps.liveness.self, deps.clock) });
   if (!started.ok) return handle.record;
   deps.onActive?.(handle);
+  // The opt-out stays visible in the run's own record, next to its outcome.
+  if (deps.settings.sandbox === "off") await handle.update({ sandbox: "off" });
   const { meta } = run;
   deps.onEvent?.({ type: "run-started", run_id: meta.run_id });
 
@@ -108,6 +114,7 @@ export async function runPipeline(run: RunRecord, deps: RunPipelineDeps, signal:
     jobs = await executePipeline(valid.value, new Map([["quire/push", pushOutputs(meta)]]), {
       clock: deps.clock,
       signal: jobSignal,
+      jobsPerRun: deps.settings.jobsPerRun,
       ...(deps.onEvent ? { onEvent: deps.onEvent } : {}),
       runJob: async (job, visible) => {
         // Recording last_job need not delay the job; the handle serialises it with later writes.

@@ -28,6 +28,8 @@ const configSchema = z
   .object({
     executor: z.enum(["host", "docker"]).default("host"),
     concurrency: z.number().int().min(1).max(64).default(1),
+    /** Jobs of one run at once; unset means the number of cores (see runner.ts). */
+    jobs_per_run: z.number().int().min(1).max(64).optional(),
     // Node timers hold at most 2^31-1 ms (about 24.8 days); longer ones fire at once.
     run_timeout_minutes: z.number().positive().max(35_791, "must be at most 35791 (about 24.8 days)").default(60),
     log_cap_mb: z.number().positive().default(100),
@@ -42,6 +44,15 @@ const configSchema = z
       })
       .strict()
       .default({ network: false }),
+    // YAML 1.1 readers take `off` for false: both spellings mean the same here.
+    sandbox: z.preprocess((value) => (value === false ? "off" : value === true ? "on" : value), z.enum(["on", "off"])).default("on"),
+    host: z
+      .object({
+        user: z.union([z.string().min(1), z.number().int().positive()]).optional(),
+        network: z.boolean().default(true),
+      })
+      .strict()
+      .default({ network: true }),
     secrets: z.record(z.string().regex(/^[A-Za-z0-9_.-]+$/, "secret names use letters, digits, . _ -"), secretSpec).default({}),
     store: storeSpec.default({ kind: "fs" }),
     /** How runners on other hosts get a commit: `git fetch <clone_url> <sha>`; `{repo}` is replaced by the repo name. */
