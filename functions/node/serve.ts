@@ -13,6 +13,7 @@ import { reconcileCron } from "./cron-schedule.ts";
 import { ensureHomeDirs, ensureHookToken, type Home } from "./home.ts";
 import { LiveRuns } from "../ui/live-runs.ts";
 import { shareRegisteredHome } from "./hosting-users.ts";
+import { spoolDelivery } from "./spool-delivery.ts";
 import { trustProxyList } from "./trust-proxy.ts";
 import { wireNode } from "./wire.ts";
 import { QuireError } from "../../core/errors.ts";
@@ -51,6 +52,7 @@ export async function serve(options: ServeOptions): Promise<{ url: string; publi
   const live = new LiveRuns();
   const runner = createRunner(home, config, base, { onRunEvent: live.listener });
   const enqueue = (run: Parameters<typeof runner.queue.enqueue>[0]) => runner.queue.enqueue(run);
+  const spool = spoolDelivery({ home, intake: base, afterCreate: (runs) => runs.forEach(enqueue), logger: base.logger });
   const deps: AppDeps = {
     ...base,
     queue: runner.queue,
@@ -60,7 +62,11 @@ export async function serve(options: ServeOptions): Promise<{ url: string; publi
     workspaces: runner.workspaces,
     isRunning: (runId) => runner.queue.isRunning(runId),
     ...(runner.containers ? { containers: runner.containers } : {}),
-    onRunsCreated: (runs) => runs.forEach(enqueue),
+    onRunsCreated: (runs) => {
+      runs.forEach(enqueue);
+      // The server is evidently reachable again: hand over what hooks spooled meanwhile.
+      void spool.deliver("event");
+    },
     requeue: enqueue,
     live,
     web: webOptions(config, publicUrl, trustProxy),
@@ -85,7 +91,11 @@ export async function serve(options: ServeOptions): Promise<{ url: string; publi
   // Hooks and the CLI go where people go: through the proxy and its prefix when there is one.
   await writeFileAtomic(home.serverUrl, (publicUrl ?? url) + "\n");
   const cronExpr = await reconcileCron();
-  const cron = new Cron(cronExpr, () => runReconcile("cron"));
+  await spool.deliver("start");
+  const cron = new Cron(cronExpr, async () => {
+    await runReconcile("cron");
+    await spool.deliver("cron");
+  });
   deps.logger.info({ url, public_url: publicUrl ?? null, home: home.root, cron: cronExpr, executor: config.executor }, "quire listening");
   const close = async () => {
     cron.stop();
