@@ -91,10 +91,13 @@ export async function serve(options: ServeOptions): Promise<{ url: string; publi
   const { port } = server.address() as AddressInfo;
   const host = options.host.includes(":") ? `[${options.host}]` : options.host;
   const url = `http://${host}:${port}`;
+  // Spooled pushes first, before hooks see the URL and post new ones.
+  await spool.deliver("start");
   // Hooks and the CLI go where people go: through the proxy and its prefix when there is one.
   await writeFileAtomic(home.serverUrl, (publicUrl ?? url) + "\n");
   const cronExpr = await reconcileCron();
-  await spool.deliver("start");
+  // Catches events spooled while the first pass ran, before hooks could see the new URL.
+  void spool.deliver("start");
   const cron = new Cron(cronExpr, async () => {
     await runReconcile("cron");
     await spool.deliver("cron");
