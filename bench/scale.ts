@@ -39,7 +39,7 @@ export async function run(args: string[]): Promise<void> {
     await ensureHomeDirs(home);
     await ensureHookToken(home);
     let t = performance.now();
-    const entries = generate(home, total, repoCount);
+    const entries = generateRuns(home, total, repoCount);
     say(`generated ${total} runs across ${repoCount} repos in ${seconds(t)}`);
 
     if (args.includes("--cold")) {
@@ -93,7 +93,7 @@ export async function run(args: string[]): Promise<void> {
 }
 
 /** Writes run directories with plain sync calls: the fastest way to make 100k of them. */
-function generate(home: Home, total: number, repoCount: number): IndexEntry[] {
+export function generateRuns(home: Home, total: number, repoCount: number): IndexEntry[] {
   const repos = Array.from({ length: repoCount }, (_, i) => (i % 4 === 0 ? `team${i % 10}/repo${i}.git` : `repo${i}.git`) as RepoName);
   const numbers = new Map<string, number>();
   const entries: IndexEntry[] = [];

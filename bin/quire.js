@@ -1,21 +1,11 @@
 #!/usr/bin/env node
-// Runs the TypeScript sources directly through tsx, so a checkout needs no build step.
-import { register } from "tsx/esm/api";
-
-register();
-const [command, sub, ...rest] = process.argv.slice(2);
+// Plain JavaScript built at install time (`npm install` runs the `prepare` script): no
+// transpiler is loaded at run time. A checkout that skipped the install scripts builds with
+// `npm run build`.
 try {
-  // Every push runs the hook: skip loading the whole CLI for it.
-  const handled =
-    command === "hook" && sub === "post-receive" && (await import("../functions/cli/hook-entry.ts")).fastPostReceive(rest);
-  if (!(await handled)) {
-    const { buildCli } = await import("../functions/cli/main.ts");
-    await buildCli().parseAsync(process.argv);
-  }
+  await import("../dist/quire.js");
 } catch (error) {
-  const { describeFailure } = await import("../functions/cli/report-failure.ts");
-  const line = describeFailure(error);
-  if (line === undefined) throw error;
-  process.stderr.write(`quire: ${line}\n`);
+  if (error?.code !== "ERR_MODULE_NOT_FOUND" || !String(error.message).includes("dist/quire.js")) throw error;
+  process.stderr.write("quire: not built yet (dist/quire.js is missing); run `npm run build` in the quire package\n");
   process.exitCode = 1;
 }

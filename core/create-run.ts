@@ -7,6 +7,7 @@ export interface DraftInput {
   pushed_at: string;
   pipeline: string;
   retry_of?: string;
+  retried_by?: string;
 }
 
 /** A pending run; storage fills in the per-repo number under its lock. */
@@ -21,6 +22,7 @@ export function draftRun(input: DraftInput, ids: Ids, clock: Clock): RunDraft {
     error: null,
     lease: null,
     last_job: null,
+    ...(input.retried_by === undefined ? {} : { retried_by: input.retried_by }),
   };
   return {
     run_id,

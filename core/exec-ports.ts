@@ -10,7 +10,7 @@ export type StreamName = "stdout" | "stderr";
 // ---------- executor ----------
 
 export interface ExecRequest {
-  /** Already resolved: a string cmd arrives here as ["sh", "-c", cmd]. */
+  /** Already resolved: a string cmd arrives here as ["sh", "-ec", cmd]. */
   argv: string[];
   /** The whole environment of the command; nothing of the server's own is added. */
   env: Record<string, string>;
@@ -98,12 +98,16 @@ export interface LogOptions {
   captureBytes: number;
 }
 
+export type BoundedRead = { kind: "text"; text: string } | { kind: "missing" } | { kind: "too-large"; bytes: number };
+
 /** Files inside a run's directory, wherever its state has moved it. */
 export interface RunFiles {
   openLog(repo: RepoName, runId: string, job: string, n: number, options: LogOptions): Promise<LogWriter>;
   /** Atomic write of a file relative to the run dir (receipts, container.yml). */
   writeFile(repo: RepoName, runId: string, relPath: string, content: string): Promise<void>;
   readFile(repo: RepoName, runId: string, relPath: string): Promise<string | undefined>;
+  /** Reads a file only when it holds at most `maxBytes`, so nothing served is built from an unbounded file. */
+  readBounded(repo: RepoName, runId: string, relPath: string, maxBytes: number): Promise<BoundedRead>;
   /** Relative paths of files under the run dir (e.g. "jobs/test/sh-1.log"). */
   listFiles(repo: RepoName, runId: string): Promise<string[]>;
 }
@@ -158,7 +162,7 @@ export interface JobSpec {
 
 export type JobReturn =
   | { kind: "outputs"; outputs: Record<string, unknown> }
-  | { kind: "skipped" }
+  | { kind: "skipped"; reason: string }
   | { kind: "failed"; error: string };
 
 export interface ShCall {

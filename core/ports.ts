@@ -81,3 +81,10 @@ export interface ProcessJanitor {
   /** Kills every recorded process group of the run; returns how many were alive. */
   killRun(runId: string): Promise<number>;
 }
+
+/** Per-run workspaces left on disk; reconcile removes those no live run uses. */
+export interface WorkspaceJanitor {
+  /** Run ids that have a workspace (none when workspaces are kept on purpose). */
+  listRuns(): Promise<string[]>;
+  remove(runId: string): Promise<void>;
+}

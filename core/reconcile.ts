@@ -1,5 +1,5 @@
 import { leaseExpired } from "./lease.ts";
-import type { Clock, ContainerJanitor, Liveness, ProcessJanitor, RunStore, SweepReport } from "./ports.ts";
+import type { Clock, ContainerJanitor, Liveness, ProcessJanitor, RunStore, SweepReport, WorkspaceJanitor } from "./ports.ts";
 import type { IndexRepairReport } from "./run-index-port.ts";
 import { planTransition } from "./transition.ts";
 import type { RunRecord } from "./types.ts";
@@ -14,10 +14,17 @@ export interface ReconcilePlan {
  * missing, expired, or held by an owner known to be dead, so a live run of this or
  * another server is never touched.
  */
-export function planReconcile(runs: readonly RunRecord[], now: string, liveness: Liveness): ReconcilePlan {
+export function planReconcile(
+  runs: readonly RunRecord[],
+  now: string,
+  liveness: Liveness,
+  isRunning: (runId: string) => boolean = () => false,
+): ReconcilePlan {
   const orphans: RunRecord[] = [];
   const requeue: RunRecord[] = [];
   for (const run of runs) {
+    // What this process's queue is running is live whatever the disk says (a lease renewal may lag).
+    if (isRunning(run.meta.run_id)) continue;
     if (run.state.status === "pending") requeue.push(run);
     if (run.state.status !== "active") continue;
     const lease = run.state.lease;
@@ -30,8 +37,15 @@ export interface ReconcileDeps {
   store: RunStore;
   clock: Clock;
   liveness: Liveness;
-  /** Hands pending runs back to the queue; absent when nothing executes runs. */
-  requeue?: (run: RunRecord) => void;
+  /**
+   * Hands pending runs back to the queue; absent when nothing executes runs. True when the
+   * queue took it, false when it already had it (a push's own enqueue came first).
+   */
+  requeue?: (run: RunRecord) => boolean | void;
+  /** The live queue's word on a run: running here now. Absent offline, where nothing runs. */
+  isRunning?: (runId: string) => boolean;
+  /** Present where runs get workspaces on this machine. */
+  workspaces?: WorkspaceJanitor;
   /** Present when a container runtime is configured. */
   containers?: ContainerJanitor;
   /** Present where host commands run: kills what a dead server's runs left running. */
@@ -45,6 +59,7 @@ export interface ReconcileReport {
   requeued: string[];
   containersRemoved: string[];
   processesKilled: number;
+  workspacesRemoved: string[];
   sweep: SweepReport;
   index?: IndexRepairReport;
 }
@@ -56,7 +71,8 @@ export async function reconcile(deps: ReconcileDeps): Promise<ReconcileReport> {
     ...(await deps.store.listRuns({ state: "active" })),
     ...(await deps.store.listRuns({ state: "pending" })),
   ];
-  const plan = planReconcile(runs, deps.clock.now(), deps.liveness);
+  const isRunning = deps.isRunning ?? (() => false);
+  const plan = planReconcile(runs, deps.clock.now(), deps.liveness, isRunning);
   const orphaned: string[] = [];
   for (const run of plan.orphans) {
     const owner = run.state.lease?.owner ?? "nobody";
@@ -73,33 +89,57 @@ export async function reconcile(deps: ReconcileDeps): Promise<ReconcileReport> {
   const requeued: string[] = [];
   if (deps.requeue) {
     for (const run of plan.requeue) {
-      deps.requeue(run);
-      requeued.push(run.meta.run_id);
+      // The listing is a moment old: a run the queue has started or finished since is not pending any more.
+      const fresh = await deps.store.getRun(run.meta.repo, run.meta.run_id);
+      if (fresh?.state.status !== "pending" || isRunning(run.meta.run_id)) continue;
+      if (deps.requeue(fresh) !== false) requeued.push(run.meta.run_id);
     }
   }
-  const containersRemoved = deps.containers ? await removeStrayContainers(deps.containers, deps.store) : [];
-  const processesKilled = deps.processes ? await killStrayProcesses(deps.processes, deps.store) : 0;
+  const stray = strayCheck(deps.store, isRunning);
+  const containersRemoved = deps.containers ? await removeStrayContainers(deps.containers, stray) : [];
+  const processesKilled = deps.processes ? await killStrayProcesses(deps.processes, stray) : 0;
+  const workspacesRemoved = deps.workspaces ? await removeStrayWorkspaces(deps.workspaces, stray) : [];
   const index = deps.index ? await deps.index.repair() : undefined;
-  return { orphaned, requeued, containersRemoved, processesKilled, sweep, ...(index ? { index } : {}) };
+  return { orphaned, requeued, containersRemoved, processesKilled, workspacesRemoved, sweep, ...(index ? { index } : {}) };
+}
+
+/**
+ * A run's leftovers (processes, containers, workspace) are stray when the live queue is
+ * not running it and the store, read now rather than at the start, does not call it active.
+ */
+function strayCheck(store: RunStore, isRunning: (runId: string) => boolean): (runId: string) => Promise<boolean> {
+  return async (runId) => {
+    if (isRunning(runId)) return false;
+    const run = await store.findRun(runId);
+    return run?.state.status !== "active" && !isRunning(runId);
+  };
+}
+
+async function removeStrayWorkspaces(workspaces: WorkspaceJanitor, stray: (runId: string) => Promise<boolean>): Promise<string[]> {
+  const removed: string[] = [];
+  for (const runId of await workspaces.listRuns()) {
+    if (!(await stray(runId))) continue;
+    await workspaces.remove(runId);
+    removed.push(runId);
+  }
+  return removed;
 }
 
 /** Processes of a run that is not active were started by a server that is gone. */
-async function killStrayProcesses(processes: ProcessJanitor, store: RunStore): Promise<number> {
+async function killStrayProcesses(processes: ProcessJanitor, stray: (runId: string) => Promise<boolean>): Promise<number> {
   let killed = 0;
   for (const runId of await processes.listRuns()) {
-    const run = await store.findRun(runId);
-    if (run?.state.status === "active") continue;
+    if (!(await stray(runId))) continue;
     killed += await processes.killRun(runId);
   }
   return killed;
 }
 
 /** A container whose run is not active (finished, orphaned, unknown) has no one to tear it down. */
-async function removeStrayContainers(containers: ContainerJanitor, store: RunStore): Promise<string[]> {
+async function removeStrayContainers(containers: ContainerJanitor, stray: (runId: string) => Promise<boolean>): Promise<string[]> {
   const removed: string[] = [];
   for (const { containerId, runId } of await containers.listRunContainers()) {
-    const run = await store.findRun(runId);
-    if (run?.state.status === "active") continue;
+    if (!(await stray(runId))) continue;
     await containers.remove(containerId);
     removed.push(containerId);
   }

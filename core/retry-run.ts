@@ -9,6 +9,7 @@ export type RetryResult = { kind: "created"; run: RunRecord } | { kind: "no-pipe
 export async function retryRun(
   deps: { store: RunStore; git: GitPort; ids: Ids; clock: Clock },
   original: RunRecord,
+  by?: string,
 ): Promise<RetryResult> {
   const { meta } = original;
   const pipeline = await deps.git.findFile(meta.repo, meta.sha, PIPELINE_PATHS);
@@ -22,6 +23,7 @@ export async function retryRun(
       pushed_at: deps.clock.now(),
       pipeline,
       retry_of: meta.run_id,
+      ...(by === undefined ? {} : { retried_by: by }),
     },
     deps.ids,
     deps.clock,

@@ -1,3 +1,4 @@
+import { checkRefName, MAX_REF_LENGTH } from "./ref-name.ts";
 import { parseRepoName } from "./repo-name.ts";
 import { err, ok, type Result } from "./result.ts";
 import { RUN_ID_PATTERN } from "./run-ref.ts";
@@ -20,7 +21,8 @@ export interface AliasError {
 }
 
 export const MIN_SHA_PREFIX = 7;
-const MAX_ALIAS_LENGTH = 512;
+// A repo name (at most 200 characters), the separator and any ref a push may bring.
+const MAX_ALIAS_LENGTH = 201 + MAX_REF_LENGTH;
 const SHA_PREFIX = /^[0-9a-f]{7,40}$/i;
 const RUN_NUMBER = /^[1-9][0-9]{0,14}$/;
 
@@ -54,23 +56,6 @@ export function parseRunAlias(input: string): Result<RunAlias, AliasError> {
 /** `main` may be a branch or a tag; `refs/…` means exactly itself. */
 export function expandRef(ref: string): string[] {
   return ref.startsWith("refs/") ? [ref] : [`refs/heads/${ref}`, `refs/tags/${ref}`];
-}
-
-/** git check-ref-format's rules, so a name git would refuse is refused here too. */
-export function checkRefName(ref: string): string | undefined {
-  if (ref.length === 0) return "empty";
-  if (ref.length > 255) return "longer than 255 characters";
-  // eslint-disable-next-line no-control-regex
-  if (/[\x00-\x20\x7f~^:?*[\\]/.test(ref)) return "contains a space, control character or one of ~^:?*[\\";
-  if (ref.includes("..")) return "contains '..'";
-  if (ref.includes("@{") || ref === "@") return "contains '@{' or is '@'";
-  if (ref.startsWith("/") || ref.endsWith("/") || ref.includes("//")) return "has an empty path component";
-  if (ref.endsWith(".")) return "ends with '.'";
-  for (const part of ref.split("/")) {
-    if (part.startsWith(".")) return "has a component starting with '.'";
-    if (part.endsWith(".lock")) return "has a component ending in '.lock'";
-  }
-  return undefined;
 }
 
 /** The short form people type, `<repo>#<number>`. */

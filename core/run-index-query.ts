@@ -1,4 +1,5 @@
-import { checkRefName, expandRef } from "./run-alias.ts";
+import { checkRefName } from "./ref-name.ts";
+import { expandRef } from "./run-alias.ts";
 import type { IndexQuery } from "./run-index-table.ts";
 import { parseRepoName } from "./repo-name.ts";
 import { err, ok, type Result } from "./result.ts";

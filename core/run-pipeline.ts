@@ -1,14 +1,16 @@
 import { stringify } from "yaml";
-import type { Executor, ExecSession, PipelineRuntime, PipelineSession, ProcessTracker, RunFiles, SecretSource, WorkspaceFiles, Workspaces } from "./exec-ports.ts";
+import type { Executor, ExecSession, JobReturn, PipelineRuntime, PipelineSession, ProcessTracker, Redactor, RunFiles, SecretSource, WorkspaceFiles, Workspaces } from "./exec-ports.ts";
 import { leaseFor } from "./lease.ts";
 import { executePipeline, type JobResult } from "./pipeline/execute.ts";
 import { createJobHost } from "./pipeline/job-host.ts";
-import { jobReceipt, runReceipt } from "./pipeline/receipts.ts";
+import { capError, outputsProblem } from "./pipeline/bounds.ts";
 import { redactValue } from "./pipeline/redact-value.ts";
 import type { RunEventListener } from "./pipeline/run-events.ts";
 import { validatePipeline } from "./pipeline/validate.ts";
 import type { Clock, Liveness, RunStore } from "./ports.ts";
 import { pushOutputs } from "./push-outputs.ts";
+import { createRedactor } from "./redact.ts";
+import { describe, finishRun } from "./run-finish.ts";
 import { resolveRunSecrets } from "./run-secrets.ts";
 import { RunHandle } from "./run-handle.ts";
 import { stopReasonOf } from "./stop-reason.ts";
@@ -36,6 +38,8 @@ export interface RunPipelineDeps {
   /** Where the executor and the pipeline runtime report the process groups they start for a run. */
   processes?: (runId: string) => ProcessTracker;
   onEvent?: RunEventListener;
+  /** false: no `output` events (saves splitting every log line when nobody needs them). */
+  echoOutput?: boolean;
   /** Receives the handle once the run is active, so the runner can renew its lease. */
   onActive?: (handle: RunHandle) => void;
 }
@@ -62,7 +66,12 @@ export async function runPipeline(run: RunRecord, deps: RunPipelineDeps, signal:
   let exec: ExecSession | undefined;
   let pipeline: PipelineSession | undefined;
   let workspace: string | undefined;
+  // Until the secrets are resolved there is nothing to hide; from then on every text is redacted.
+  let redactor: Redactor = createRedactor([]);
   try {
+    const resolved = resolveRunSecrets(await deps.secrets.resolveAll());
+    redactor = resolved.redactor;
+    const secrets = resolved.secrets;
     const ws = await deps.workspaces.materialize(meta.repo, meta.sha, meta.run_id);
     if (!ws.ok) throw new RunAbort(`workspace could not be materialized: ${ws.error.message}`);
     workspace = ws.value;
@@ -90,7 +99,6 @@ export async function runPipeline(run: RunRecord, deps: RunPipelineDeps, signal:
     pipeline = loaded.session;
     const valid = validatePipeline(pipeline.jobs);
     if (!valid.ok) throw new RunAbort(`pipeline ${meta.pipeline} is invalid:\n- ${valid.error.join("\n- ")}`);
-    const { secrets, redactor } = resolveRunSecrets(await deps.secrets.resolveAll());
     const session = pipeline;
     const openExec = exec;
     const runWorkspace = workspace;
@@ -118,11 +126,13 @@ export async function runPipeline(run: RunRecord, deps: RunPipelineDeps, signal:
           signal: jobSignal,
           onBroken: (cause) => broken.abort(cause),
           log: { capBytes: deps.settings.logCapBytes, captureBytes: deps.settings.captureBytes },
+          runTimeoutMs: deps.settings.runTimeoutMs,
           ...(deps.onEvent ? { onEvent: deps.onEvent } : {}),
+          ...(deps.echoOutput === undefined ? {} : { echoOutput: deps.echoOutput }),
         });
-        const result = redactValue(await session.runJob(job.id, jobHost.host), redactor);
+        const result = boundedReturn(job.id, redactValue(await session.runJob(job.id, jobHost.host), redactor));
         await noted;
-        return { result, sh: jobHost.records, messages: jobHost.messages };
+        return { result, sh: jobHost.records, totals: jobHost.totals, messages: jobHost.messages() };
       },
     });
     const stop = stopReasonOf(signal);
@@ -138,33 +148,19 @@ export async function runPipeline(run: RunRecord, deps: RunPipelineDeps, signal:
     await exec?.close().catch(() => undefined);
     if (workspace !== undefined) await deps.workspaces.remove(meta.run_id).catch(() => undefined);
   }
-  return finish(handle, deps, { jobs, outcome, error });
+  return finishRun(handle, deps, redactor, { jobs, outcome, error });
 }
 
-async function finish(
-  handle: RunHandle,
-  deps: RunPipelineDeps,
-  end: { jobs: JobResult[]; outcome: Outcome; error: string | null },
-): Promise<RunRecord> {
-  const { meta } = handle.record;
-  const now = deps.clock.now();
-  for (const job of end.jobs) {
-    const receipt = jobReceipt(meta, job, now);
-    await deps.files.writeFile(meta.repo, meta.run_id, `jobs/${job.id}/receipt.json`, JSON.stringify(receipt, null, 2));
+/** Outputs over their cap fail the job; error texts are cut to theirs. */
+function boundedReturn(job: string, ret: JobReturn): JobReturn {
+  if (ret.kind === "outputs") {
+    const problem = outputsProblem(job, ret.outputs);
+    return problem === undefined ? ret : { kind: "failed", error: problem };
   }
-  const summary = { ...end, started_at: handle.record.state.started_at, finished_at: now };
-  await deps.files.writeFile(meta.repo, meta.run_id, "receipt.json", JSON.stringify(runReceipt(meta, summary, now), null, 2));
-  const moved =
-    end.outcome === "succeeded"
-      ? await handle.move({ to: "complete" })
-      : await handle.move({ to: "failed", outcome: end.outcome, ...(end.error === null ? {} : { error: end.error }) });
-  deps.onEvent?.({ type: "run-finished", run_id: meta.run_id, outcome: end.outcome, error: end.error });
-  return moved.ok ? moved.value : handle.record;
+  return ret.kind === "failed" ? { kind: "failed", error: capError(ret.error) } : ret;
 }
 
 function firstFailure(jobs: JobResult[]): string | null {
   const failed = jobs.find((j) => j.status === "failed");
   return failed ? `job "${failed.id}" failed: ${failed.error ?? "unknown error"}` : null;
 }
-
-const describe = (error: unknown) => (error instanceof Error ? `${error.name}: ${error.message}` : String(error));

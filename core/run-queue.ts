@@ -44,15 +44,16 @@ export class RunQueue {
 
   constructor(private readonly deps: QueueDeps) {}
 
-  enqueue(run: RunRecord): void {
+  /** True when the run joined the queue; false when it was already here or is superseded. */
+  enqueue(run: RunRecord): boolean {
     const id = run.meta.run_id;
-    if (this.running.has(id) || this.queued.some((q) => q.meta.run_id === id)) return;
+    if (this.running.has(id) || this.queued.some((q) => q.meta.run_id === id)) return false;
     const newer = [...this.queued, ...[...this.running.values()].map((r) => r.run)].find(
       (other) => sameRef(other, run) && other.meta.run_id > id,
     );
     if (newer) {
       void this.supersedePending(run, newer);
-      return;
+      return false;
     }
     for (const older of this.queued.filter((q) => sameRef(q, run))) {
       this.queued.splice(this.queued.indexOf(older), 1);
@@ -65,13 +66,36 @@ export class RunQueue {
     }
     this.queued.push(run);
     this.pump();
+    return true;
   }
 
-  async cancel(run: RunRecord): Promise<CancelResult> {
+  /** Running in this process now: its lease may lag, but it is not an orphan. */
+  isRunning(runId: string): boolean {
+    return this.running.has(runId);
+  }
+
+  /**
+   * Stops a run this queue is executing, for a reason decided elsewhere (a cancel or a
+   * newer push seen by another process); false when it is not running here.
+   */
+  stop(runId: string, reason: StopReason): boolean {
+    const active = this.running.get(runId);
+    if (!active) return false;
+    active.controller.abort(reason);
+    return true;
+  }
+
+  /** Ids of the runs executing here now. */
+  runningIds(): string[] {
+    return [...this.running.keys()];
+  }
+
+  /** `by` says who asked (a user name from a trusted proxy, or the token holder); it ends up in state.yml. */
+  async cancel(run: RunRecord, by = "request"): Promise<CancelResult> {
     const id = run.meta.run_id;
     const active = this.running.get(id);
     if (active) {
-      active.controller.abort(stop("cancelled", "cancelled by request"));
+      active.controller.abort(stop("cancelled", `cancelled by ${by}`));
       return { kind: "stopping", run: active.run };
     }
     const index = this.queued.findIndex((q) => q.meta.run_id === id);
@@ -82,7 +106,7 @@ export class RunQueue {
     const moved = await new RunHandle(this.deps.store, this.deps.clock, run).move({
       to: "failed",
       outcome: "cancelled",
-      error: "cancelled by request before it started",
+      error: `cancelled by ${by} before it started`,
     });
     this.settleIdle();
     return moved.ok ? { kind: "cancelled", run: moved.value } : { kind: "not-cancellable", message: moved.error.message };

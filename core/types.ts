@@ -59,6 +59,8 @@ export interface RunStateRecord {
   error: string | null;
   lease: Lease | null;
   last_job: string | null;
+  /** Set on runs started by `retry`: who asked for it. */
+  retried_by?: string;
 }
 
 export interface RunRecord {

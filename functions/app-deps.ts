@@ -1,9 +1,11 @@
-import type { Clock, ContainerJanitor, GitPort, Ids, Liveness, Logger, ProcessJanitor, RunStore } from "../core/ports.ts";
+import type { Clock, ContainerJanitor, GitPort, Ids, Liveness, Logger, ProcessJanitor, RunStore, WorkspaceJanitor } from "../core/ports.ts";
 import type { LogReader, RunFiles } from "../core/exec-ports.ts";
 import type { RunIndex } from "../core/run-index-port.ts";
 import type { RunQueue } from "../core/run-queue.ts";
 import type { RunResolver } from "../core/run-ref.ts";
 import type { RunRecord } from "../core/types.ts";
+import type { WebOptions } from "./http/web-options.ts";
+import type { LiveRunsView } from "./ui/live-runs.ts";
 
 /** Everything the HTTP app needs; the Node entry wires real adapters, tests wire fakes. */
 export interface AppDeps {
@@ -19,11 +21,13 @@ export interface AppDeps {
   hookToken: () => Promise<string> | string;
   /** Called with the runs a push created, e.g. to queue them. */
   onRunsCreated?: (runs: RunRecord[]) => void;
-  /** Hands a pending run found by reconcile back to the queue. */
-  requeue?: (run: RunRecord) => void;
+  /** Hands a pending run found by reconcile back to the queue; false when the queue already had it. */
+  requeue?: (run: RunRecord) => boolean | void;
+  /** The live queue's word that a run is running here (reconcile never touches such a run). */
+  isRunning?: (runId: string) => boolean;
   bodyLimitBytes?: number;
   /** Present where runs execute: cancel and retry go through it. */
-  queue?: RunQueue;
+  queue?: Pick<RunQueue, "cancel">;
   /** Reads logs and other run files for downloads and live tails. */
   logs?: LogReader;
   files?: RunFiles;
@@ -32,6 +36,13 @@ export interface AppDeps {
   /** What reconcile cleans up besides run records. */
   containers?: ContainerJanitor;
   processes?: ProcessJanitor;
+  workspaces?: WorkspaceJanitor;
   /** How often live views poll for new state and log lines. */
   pollMs?: number;
+  /** Where live views wait between polls; resolves early when the run changed (PostgreSQL notifications). */
+  waitForChange?: (runId: string, ms: number) => Promise<void>;
+  /** Public URL, proxies, read/write authority, SSE heartbeat. */
+  web?: WebOptions;
+  /** Job states and commands of runs executing here, before their receipts exist. */
+  live?: LiveRunsView;
 }

@@ -44,7 +44,10 @@ export interface PushOutputs {
 export type JobOutputs = Record<string, unknown>;
 
 export interface JobContext {
-  /** Runs a command: a string under `sh -c`, an array as argv. Rejects on a non-zero exit unless `nothrow`. */
+  /**
+   * Runs a command: a string under `sh -ec` (the first failing command fails it), an array as
+   * argv. Rejects on a non-zero exit unless `nothrow`.
+   */
   sh(cmd: string | string[], options?: ShOptions): Promise<ShResult>;
   /** Outputs of a source or an ancestor job; throws for anything else. */
   jobs(name: "quire/push"): PushOutputs;
@@ -62,11 +65,33 @@ export interface JobContext {
   log(message: string): Promise<void>;
 }
 
+/** What `skip(reason)` returns; a job that returns it is recorded as skipped with the reason. */
+export interface Skip {
+  readonly [SKIP]: true;
+  readonly reason: string;
+}
+
+// A registered symbol, so a marker made by another copy of this module is still recognised.
+const SKIP: unique symbol = Symbol.for("quire.ci.skip") as never;
+
 /**
- * A job's body. Returning nothing marks the job skipped (its dependents are skipped too);
- * returning a plain JSON object records it as the job's outputs.
+ * Marks the job skipped: `return skip("deploys run on main only")`. The reason is recorded and
+ * shown; jobs that depend on a skipped job are skipped too.
  */
-export type JobRun = (context: JobContext) => JobOutputs | void | Promise<JobOutputs | void>;
+export function skip(reason: string): Skip {
+  return Object.freeze({ [SKIP]: true as const, reason: String(reason) });
+}
+
+/** Whether a job's return value is a `skip(reason)` marker. */
+export function isSkip(value: unknown): value is Skip {
+  return typeof value === "object" && value !== null && (value as Record<symbol, unknown>)[SKIP] === true;
+}
+
+/**
+ * A job's body. Returning normally means it succeeded: a plain JSON object becomes its outputs,
+ * nothing means no outputs. `return skip(reason)` skips it; a throw fails it.
+ */
+export type JobRun = (context: JobContext) => JobOutputs | Skip | void | Promise<JobOutputs | Skip | void>;
 
 export interface JobDefinition {
   id: string;

@@ -17,7 +17,8 @@ describe("quire repo", () => {
     await access(hook, constants.X_OK);
     const script = await readFile(hook, "utf8");
     expect(script.startsWith("#!/bin/sh\n")).toBe(true);
-    expect(script).toContain(`hook post-receive --home '${home}' --repo 'demo.git'`);
+    expect(script).toContain(`__quire_home='${home}'\n__quire_repo='demo.git'\n`);
+    expect(script).toContain(`hook post-receive --home "$__quire_home" --repo "$__quire_repo"`);
   });
 
   it("new: takes one level of grouping, and QUIRE_HOME instead of --home", async () => {
@@ -55,6 +56,11 @@ describe("quire repo", () => {
     for (const name of ["zeta.git", "team/app.git", "alpha.git"]) await quire(["repo", "new", name, "--home", home]);
     const listed = await quire(["repo", "list", "--home", home]);
     expect(listed.exitCode).toBe(0);
-    expect(listed.stdout.split("\n")).toEqual(["alpha.git", "team/app.git", "zeta.git"]);
+    const where = (name: string) => join(home, "repos", name);
+    expect(listed.stdout.split("\n")).toEqual([
+      `alpha.git     ${where("alpha.git")}  hook ok`,
+      `team/app.git  ${where("team/app.git")}  hook ok`,
+      `zeta.git      ${where("zeta.git")}  hook ok`,
+    ]);
   });
 });

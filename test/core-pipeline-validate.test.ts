@@ -16,7 +16,7 @@ describe("validatePipeline", () => {
   it.each([
     ["empty inputs", jobs(["a", []]), /job "a" has no inputs/],
     ["duplicate ids", jobs(["a", ["quire/push"]], ["a", ["quire/push"]]), /job "a" is defined more than once/],
-    ["slash in an id", jobs(["a/b", ["quire/push"]]), /job "a\/b": ids cannot contain "\/"/],
+    ["slash in an id", jobs(["a/b", ["quire/push"]]), /job "a\/b": a job id cannot contain "\/"/],
     ["unknown input", jobs(["a", ["nope"]]), /job "a" has unknown input "nope"/],
     ["no jobs at all", [], /defines no jobs/],
   ])("fails closed on %s, naming the job", (_name, spec, message) => {

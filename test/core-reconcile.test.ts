@@ -92,7 +92,7 @@ describe("reconcile", () => {
     const live = await start(leaseFor(SELF, clock));
     const pending = await create();
     const requeued: string[] = [];
-    const deps = { store, clock, liveness: fixedLiveness(SELF), requeue: (r: RunRecord) => requeued.push(r.meta.run_id) };
+    const deps = { store, clock, liveness: fixedLiveness(SELF), requeue: (r: RunRecord) => void requeued.push(r.meta.run_id) };
 
     const first = await reconcile(deps);
     expect(first.orphaned).toEqual([orphan.meta.run_id]);
@@ -142,5 +142,66 @@ describe("reconcile", () => {
     const report = await reconcile({ store, clock, liveness: fixedLiveness(SELF), containers: janitor });
     expect(report.containersRemoved.sort()).toEqual(["c-orphan", "c-unknown"]);
     expect([...containers.keys()]).toEqual(["c-live"]);
+  });
+
+  it("reports as requeued only what the live queue took, and never a run that left pending meanwhile", async () => {
+    const { clock, store, create } = await seed();
+    const queuedByPush = await create();
+    const startedMeanwhile = await create();
+    const leftBehind = await create();
+    const racing: RunStore = Object.assign(Object.create(store) as RunStore, {
+      listRuns: async (filter?: Parameters<RunStore["listRuns"]>[0]) => {
+        const listed = await store.listRuns(filter);
+        if (filter?.state === "pending") {
+          // The queue starts one of them right after the listing.
+          const next = planTransition(startedMeanwhile, { to: "active", lease: leaseFor(SELF, clock) }, clock.now());
+          if (next.ok) await store.moveRun(repo, startedMeanwhile.meta.run_id, "pending", next.value);
+        }
+        return listed;
+      },
+    });
+    const offered: string[] = [];
+    const report = await reconcile({
+      store: racing,
+      clock,
+      liveness: fixedLiveness(SELF),
+      requeue: (run) => {
+        offered.push(run.meta.run_id);
+        return run.meta.run_id !== queuedByPush.meta.run_id;
+      },
+    });
+    expect(report.requeued).toEqual([leftBehind.meta.run_id]);
+    expect(offered).not.toContain(startedMeanwhile.meta.run_id);
+  });
+
+  it("never orphans a run the live queue is running, even with a lapsed lease", async () => {
+    const { clock, store, start } = await seed();
+    const lapsed = await start(leaseFor(SELF, clock, 1_000));
+    clock.advance(5_000);
+    const running = new Set([lapsed.meta.run_id]);
+    const report = await reconcile({ store, clock, liveness: fixedLiveness(SELF), isRunning: (id) => running.has(id) });
+    expect(report.orphaned).toEqual([]);
+    expect((await store.getRun(repo, lapsed.meta.run_id))?.state.status).toBe("active");
+    running.clear();
+    expect((await reconcile({ store, clock, liveness: fixedLiveness(SELF), isRunning: (id) => running.has(id) })).orphaned).toEqual([
+      lapsed.meta.run_id,
+    ]);
+  });
+
+  it("removes workspaces of runs that are not active and not running here", async () => {
+    const { clock, store, start, create } = await seed();
+    const live = await start(leaseFor(SELF, clock));
+    const orphan = await start(leaseFor(DEAD, clock));
+    const justQueued = await create();
+    const workspaces = new Set([live.meta.run_id, orphan.meta.run_id, justQueued.meta.run_id, "0190a000-0000-7000-8000-0000000000ff"]);
+    const report = await reconcile({
+      store,
+      clock,
+      liveness: fixedLiveness(SELF),
+      isRunning: (id) => id === justQueued.meta.run_id,
+      workspaces: { listRuns: async () => [...workspaces], remove: async (id) => void workspaces.delete(id) },
+    });
+    expect(report.workspacesRemoved.sort()).toEqual([orphan.meta.run_id, "0190a000-0000-7000-8000-0000000000ff"].sort());
+    expect([...workspaces].sort()).toEqual([live.meta.run_id, justQueued.meta.run_id].sort());
   });
 });

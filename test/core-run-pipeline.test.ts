@@ -2,6 +2,7 @@ import { describe, expect, it } from "vitest";
 import { FakeExecutor } from "../adapters/executor/fake-executor.ts";
 import { runPipeline } from "../core/run-pipeline.ts";
 import type { RunEvent } from "../core/pipeline/run-events.ts";
+import { skip } from "../sdk/ci.ts";
 import { fakeRunDeps, job, SHA } from "./support/fake-run-deps.ts";
 
 const never = new AbortController().signal;
@@ -56,15 +57,35 @@ describe("runPipeline with in-memory adapters", () => {
     expect(receipt.jobs).toEqual({ test: "failed", deploy: "skipped", lint: "succeeded" });
   });
 
-  it("skips a job that returns undefined, and its dependents", async () => {
+  it("skips a job that returns skip(reason), with the reason, and its dependents", async () => {
     const { deps, createRun, files } = fakeRunDeps({
-      [SHA]: { jobs: [job("maybe", ["quire/push"], async () => undefined), job("after", ["maybe"], async () => ({}))] },
+      [SHA]: { jobs: [job("maybe", ["quire/push"], async () => skip("not on main")), job("after", ["maybe"], async () => ({}))] },
     });
     const run = await createRun();
     const done = await runPipeline(run, deps, never);
     expect(done.state.outcome).toBe("succeeded");
     const receipt = JSON.parse((await files.readFile(run.meta.repo, run.meta.run_id, "receipt.json")) ?? "{}");
     expect(receipt.jobs).toEqual({ maybe: "skipped", after: "skipped" });
+    const maybe = JSON.parse((await files.readFile(run.meta.repo, run.meta.run_id, "jobs/maybe/receipt.json")) ?? "{}");
+    expect(maybe).toMatchObject({ state: "skipped", error: "not on main" });
+  });
+
+  it("counts a job that returns nothing as succeeded with no outputs, and runs its dependents", async () => {
+    const { deps, createRun, files } = fakeRunDeps({
+      [SHA]: {
+        jobs: [
+          job("a", ["quire/push"], async ({ sh }) => void (await sh("echo a"))),
+          job("b", ["a"], async ({ jobs }) => ({ saw: jobs("a") })),
+        ],
+      },
+    });
+    const run = await createRun();
+    const done = await runPipeline(run, deps, never);
+    expect(done.state.outcome).toBe("succeeded");
+    const receipt = JSON.parse((await files.readFile(run.meta.repo, run.meta.run_id, "receipt.json")) ?? "{}");
+    expect(receipt.jobs).toEqual({ a: "succeeded", b: "succeeded" });
+    const b = JSON.parse((await files.readFile(run.meta.repo, run.meta.run_id, "jobs/b/receipt.json")) ?? "{}");
+    expect(b.outputs).toEqual({ saw: {} });
   });
 
   it.each([

@@ -60,6 +60,12 @@ async function addRun(store: FsRunStore, status: RunState): Promise<string> {
   return runId;
 }
 
+/** An image labelled with `forHome`'s scope, as the docker executor labels what it builds. */
+async function labelledImage(forHome: string): Promise<string> {
+  const built = await execa(cli.bin, ["build", "--quiet", "--label", `quire.scope=${forHome}`, "-"], { input: `FROM ${BASE}\n` });
+  return built.stdout.trim();
+}
+
 async function workspaceDir(runId: string, ageDays: number): Promise<string> {
   const dir = join(home, "workspaces", runId);
   await mkdir(join(dir, "src"), { recursive: true });
@@ -73,7 +79,13 @@ describe("quire gc", () => {
     const store = new FsRunStore(join(home, "runs"));
     const active = await addRun(store, "active");
     const done = [await addRun(store, "complete"), await addRun(store, "complete"), await addRun(store, "complete")];
-    for (const runId of [active, ...done]) await docker(["tag", BASE, imageTag(REPO, runId)]);
+    // Run images carry their home's scope, as the executor builds them; one image, tagged per run.
+    const ours = await labelledImage(home);
+    for (const runId of [active, ...done]) await docker(["tag", ours, imageTag(REPO, runId)]);
+    // Another home on the same engine, same repo name: its image is never this home's to collect.
+    const otherHome = await tempHome("quire-gc-other-");
+    const theirs = imageTag(REPO, randomUUID());
+    await docker(["tag", await labelledImage(otherHome), theirs]);
     await workspaceDir(active, 30);
     await workspaceDir(done[0]!, 30);
     await workspaceDir(done[1]!, 0);
@@ -82,14 +94,17 @@ describe("quire gc", () => {
     const dry = await quire(["gc", "--home", home, "--keep", "1", "--days", "0", "--repo", REPO, "--dry-run"]);
     expect(dry.stderr).toBe("");
     expect(dry.stdout).toContain("gc: would remove 2 image(s) and 1 workspace(s)");
-    expect(await imagesOfRepo()).toHaveLength(4);
+    expect(dry.stdout).not.toContain(theirs);
+    expect(await imagesOfRepo()).toHaveLength(5);
 
     const result = await quire(["gc", "--home", home, "--keep", "1", "--days", "0", "--repo", REPO]);
     expect(result.exitCode, result.stderr).toBe(0);
     expect(result.stdout).toContain("gc: removed 2 image(s) and 1 workspace(s)");
     // All tag one image, so one creation time: the tie goes to the greatest ref; the live run's stays besides.
     const newestDone = [...done].map((id) => imageTag(REPO, id)).sort().at(-1)!;
-    expect(await imagesOfRepo()).toEqual([imageTag(REPO, active), newestDone].sort());
+    expect(await imagesOfRepo()).toEqual([imageTag(REPO, active), newestDone, theirs].sort());
+    await docker(["rmi", theirs]);
+    await rm(otherHome, { recursive: true, force: true });
     expect((await readdir(join(home, "workspaces"))).sort()).toEqual([".processes", active, done[1]!].sort());
     expect(result.stdout).toContain(`removed workspace ${join(home, "workspaces", done[0]!)}`);
 

@@ -17,7 +17,7 @@ import type { RunRecord } from "../core/types.ts";
 
 /** A store wrapped in the index decorator, over memory or a temp dir, with helpers to make runs. */
 export interface IndexRig {
-  kind: "memory" | "fs";
+  kind: "memory" | "fs" | "postgres";
   inner: RunStore;
   index: RunIndex;
   store: IndexedRunStore;
@@ -43,6 +43,18 @@ export async function makeRig(kind: "memory" | "fs"): Promise<IndexRig> {
     inner = new FsRunStore(root);
     index = new FsRunIndex(root);
   }
+  return rigOver(kind, inner, index, clock, ids, root);
+}
+
+/** A rig over stores made elsewhere (the postgres suite makes its own). */
+export function rigOver(
+  kind: IndexRig["kind"],
+  inner: RunStore,
+  index: RunIndex,
+  clock = new FakeClock(),
+  ids = new FakeIds(),
+  root?: string,
+): IndexRig {
   const store = new IndexedRunStore(inner, index, clock);
   return {
     kind,

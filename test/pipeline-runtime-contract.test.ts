@@ -3,7 +3,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { createNodePipelineRuntime } from "../adapters/pipeline/node-pipeline-runtime.ts";
 import { FakePipelineRuntime, type FakePipeline } from "../adapters/pipeline/fake-pipeline-runtime.ts";
-import type { JobDefinition } from "../sdk/ci.ts";
+import { skip, type JobDefinition } from "../sdk/ci.ts";
 import { pipelineRuntimeContract } from "./pipeline-runtime.contract.ts";
 
 async function onDisk(source: string): Promise<string> {
@@ -17,7 +17,7 @@ pipelineRuntimeContract("sandboxed child", () => createNodePipelineRuntime(), on
 
 /**
  * The fake has no bundler: it evaluates the same plain-JS source in-process, with `job`
- * bound to a collector, so both runtimes meet the contract with one pipeline text.
+ * bound to a collector (and the SDK's `skip`), so both runtimes meet the contract with one pipeline text.
  */
 const sources = new Map<string, string>();
 let next = 0;
@@ -31,7 +31,7 @@ function evaluate(source: string): FakePipeline {
   const jobs: JobDefinition[] = [];
   const body = source.replace(/^import .*$/m, "");
   try {
-    new Function("job", body)((id: string, inputs: string[], run: JobDefinition["run"]) => jobs.push({ id, inputs, run }));
+    new Function("job", "skip", body)((id: string, inputs: string[], run: JobDefinition["run"]) => jobs.push({ id, inputs, run }), skip);
   } catch (error) {
     return { loadError: error instanceof Error ? error.message : String(error) };
   }

@@ -39,7 +39,7 @@ function scriptedHost(): PipelineHost & { logged: string[] } {
   };
 }
 
-const SOURCE = `import { job } from "quire/ci";
+const SOURCE = `import { job, skip } from "quire/ci";
 job("build", ["quire/push"], async ({ sh, jobs, log, writeFile, readFile }) => {
   const push = jobs("quire/push");
   const result = await sh(["make", push.branch]);
@@ -49,9 +49,10 @@ job("build", ["quire/push"], async ({ sh, jobs, log, writeFile, readFile }) => {
 });
 job("strict", ["build"], async ({ sh }) => { await sh("make fail"); return {}; });
 job("lenient", ["build"], async ({ sh }) => ({ exit: (await sh("make fail", { nothrow: true })).exit }));
-job("maybe", ["quire/push"], async () => undefined);
+job("maybe", ["quire/push"], async () => skip("not today"));
 job("broken", ["quire/push"], async () => { throw new Error("kaput"); });
 job("secrets", ["quire/push"], async ({ secret }) => ({ token: await secret("token"), other: await secret("nope") }));
+job("quiet", ["quire/push"], async ({ sh }) => { await sh("make quiet"); });
 `;
 
 /** What every pipeline runtime (the sandboxed child and the in-process fake) must do with the same pipeline. */
@@ -69,6 +70,7 @@ export function pipelineRuntimeContract(name: string, runtime: () => PipelineRun
           { id: "maybe", inputs: ["quire/push"] },
           { id: "broken", inputs: ["quire/push"] },
           { id: "secrets", inputs: ["quire/push"] },
+          { id: "quiet", inputs: ["quire/push"] },
         ]);
         const host = scriptedHost();
         expect(await session.runJob("build", host)).toEqual({
@@ -80,7 +82,8 @@ export function pipelineRuntimeContract(name: string, runtime: () => PipelineRun
         expect(strict.kind).toBe("failed");
         if (strict.kind === "failed") expect(strict.error).toMatch(/exited with 3/);
         expect(await session.runJob("lenient", host)).toEqual({ kind: "outputs", outputs: { exit: 3 } });
-        expect(await session.runJob("maybe", host)).toEqual({ kind: "skipped" });
+        expect(await session.runJob("maybe", host)).toEqual({ kind: "skipped", reason: "not today" });
+        expect(await session.runJob("quiet", host)).toEqual({ kind: "outputs", outputs: {} });
         const broken = await session.runJob("broken", host);
         expect(broken.kind === "failed" && broken.error).toMatch(/kaput/);
         const secrets = await session.runJob("secrets", host);

@@ -88,11 +88,11 @@ describe("node pipeline runtime: running jobs", () => {
     expect(await session.runJob("deploy", host)).toEqual({ kind: "outputs", outputs: { deployed: "built it", nothrow_exit: 3 } });
   });
 
-  it("skips a job whose run function returns nothing", async () => {
+  it("skips a job that returns skip(reason), with the reason", async () => {
     const workspace = await workspaceWith("two-jobs");
     const session = loaded(await load(runtime, workspace));
     const host = testHost(workspace, { "quire/push": pushOutputs("feature"), build: {} });
-    expect(await session.runJob("deploy", host)).toEqual({ kind: "skipped" });
+    expect(await session.runJob("deploy", host)).toEqual({ kind: "skipped", reason: "deploys run on main only, not feature" });
   });
 
   it("fails a job whose sh exits non-zero without nothrow, naming the line of the call", async () => {

@@ -60,6 +60,14 @@ export function runFilesContract(name: string, make: () => Promise<RunFilesFixtu
       expect(listed.every((path) => !path.split("/").some((segment) => segment.startsWith(".")))).toBe(true);
     });
 
+    it("reads a file whole only within a byte bound", async () => {
+      await fx.files.writeFile(REPO, runId, "receipt.json", "é".repeat(10));
+      expect(await fx.files.readBounded(REPO, runId, "receipt.json", 20)).toEqual({ kind: "text", text: "é".repeat(10) });
+      expect(await fx.files.readBounded(REPO, runId, "receipt.json", 19)).toEqual({ kind: "too-large", bytes: 20 });
+      expect(await fx.files.readBounded(REPO, runId, "nope.json", 19)).toEqual({ kind: "missing" });
+      expect(await fx.files.readBounded(REPO, "0190a000-0000-7000-8000-00000000ffff", "receipt.json", 19)).toEqual({ kind: "missing" });
+    });
+
     it("answers undefined and [] for missing files and runs", async () => {
       expect(await fx.files.readFile(REPO, runId, "nope.json")).toBeUndefined();
       expect(await fx.files.readFile(REPO, "0190a000-0000-7000-8000-00000000ffff", "receipt.json")).toBeUndefined();

@@ -7,6 +7,26 @@ import { SETUP_HINT, type DockerFailure } from "./docker-failure.ts";
 
 export { SETUP_HINT, type DockerFailure } from "./docker-failure.ts";
 
+/** Where the client finds its tools; fixed, never a job's PATH. */
+const CLIENT_PATH = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
+/** What the operator may set to point the client at an engine; taken once, from the server's start. */
+const CLIENT_SETTINGS = ["HOME", "DOCKER_HOST", "DOCKER_CONTEXT", "DOCKER_CONFIG", "DOCKER_CERT_PATH", "DOCKER_TLS_VERIFY"] as const;
+
+/**
+ * The docker client's whole environment: a fixed PATH and the operator's engine settings.
+ * Never a job's variables (HOME or DOCKER_CONFIG pointed at the workspace would make the
+ * client read a repo's config and run its binaries) and never the rest of the server's
+ * (secrets configured as `{ env: … }` live there).
+ */
+export function dockerClientEnv(server: NodeJS.ProcessEnv = process.env): Record<string, string> {
+  const env: Record<string, string> = { PATH: CLIENT_PATH };
+  for (const name of CLIENT_SETTINGS) {
+    const value = server[name];
+    if (value !== undefined && value !== "") env[name] = value;
+  }
+  return env;
+}
+
 const ENGINE_DOWN = /Cannot connect to the Docker daemon|Is the docker daemon running|error during connect/i;
 
 /**
@@ -17,6 +37,8 @@ export class DockerCli {
   readonly bin: string;
   /** The engine's socket, for one-shot calls on the hot path; absent: the CLI does everything. */
   readonly api: DockerEngineApi | undefined;
+  /** Every docker process gets exactly this environment. */
+  readonly env: Record<string, string> = dockerClientEnv();
 
   /** With an explicit binary, everything goes through that binary. */
   constructor(bin?: string, useApi = bin === undefined) {
@@ -27,6 +49,8 @@ export class DockerCli {
   async run(args: string[], options: { timeoutMs?: number; input?: string } = {}): Promise<Result<string, DockerFailure>> {
     const result = await execa(this.bin, args, {
       reject: false,
+      env: this.env,
+      extendEnv: false,
       stripFinalNewline: true,
       ...(options.timeoutMs === undefined ? {} : { timeout: options.timeoutMs }),
       ...(options.input === undefined ? {} : { input: options.input }),

@@ -7,38 +7,8 @@ import type { Readable } from "node:stream";
 import { ContainerError } from "../../core/errors.ts";
 import type { ExecRequest, ExecResult, OutputSink, StreamName } from "../../core/exec-ports.ts";
 import type { DockerCli } from "./docker-cli.ts";
+import { CLIENT_GRACE_MS, envScript, KILLER, pidFileOf, WRAPPER_WITH_ENV } from "./docker-exec-script.ts";
 import { serialized, type Write } from "./serialized-write.ts";
-
-/**
- * Where each command leaves its process group id: the shm tmpfs docker mounts in every
- * container (mode 1777, so any image user can write). A tmpfs of our own would cost some
- * 80 ms more on every teardown.
- */
-const PID_DIR = "/dev/shm";
-
-/**
- * Runs inside the container in front of the command. docker exec (runc) starts it as a
- * session and group leader, so `$$` names the command's whole process group. It writes
- * that id, then checks for a cancel marker: a cancel that came before the id was written
- * is seen here, one that came after finds the id, so no kill is ever lost.
- */
-const WRAPPER = 'f="$1"; shift; echo $$ >"$f"; [ -e "$f.cancel" ] && exit 137; exec "$@"';
-
-/**
- * Kills one command's process group and anything else left in its session (children
- * that made their own group), then sweeps once more for processes forked meanwhile.
- */
-const KILLER = [
-  'f="$1"; : >"$f.cancel"; p=$(cat "$f" 2>/dev/null) || exit 0',
-  "sweep() { kill -KILL -$p 2>/dev/null; for s in /proc/[0-9]*/stat; do",
-  '  l=$(cat "$s" 2>/dev/null) || continue; set -- ${l##*) }',
-  '  if [ "$3" = "$p" ] || [ "$4" = "$p" ]; then q="${s#/proc/}"; kill -KILL "${q%/stat}" 2>/dev/null; fi',
-  "done; }",
-  "sweep; sweep; exit 0",
-].join("\n");
-
-/** How long the docker exec client may linger after its command was killed. */
-const CLIENT_GRACE_MS = 3_000;
 
 export interface ExecTarget {
   cli: DockerCli;
@@ -50,15 +20,18 @@ export interface ExecOutcome extends ExecResult {
   suspicious: boolean;
 }
 
-/** One command through `docker exec`, streamed to the sink, killed inside the container on cancel or timeout. */
+/** One command through a `docker exec` process, streamed to the sink, killed inside the container on cancel or timeout. */
 export async function runDockerExec(target: ExecTarget, execId: string, request: ExecRequest, sink: OutputSink): Promise<ExecOutcome> {
   const started = performance.now();
-  const pidFile = `${PID_DIR}/.quire-${execId}`;
-  const { args, env } = execArgs(target.containerId, request);
-  const child = spawn(target.cli.bin, [...args, "sh", "-c", WRAPPER, "quire-exec", pidFile, ...request.argv], {
-    env: { ...process.env, ...env },
-    stdio: ["ignore", "pipe", "pipe"],
+  const pidFile = pidFileOf(execId);
+  const args = ["exec", "--interactive", "-w", posix.join("/work", request.cwd), target.containerId];
+  // The client gets its fixed environment; the job's goes in on stdin (WRAPPER_WITH_ENV).
+  const child = spawn(target.cli.bin, [...args, "sh", "-c", WRAPPER_WITH_ENV, "quire-exec", pidFile, ...request.argv], {
+    env: target.cli.env,
+    stdio: ["pipe", "pipe", "pipe"],
   });
+  child.stdin.on("error", () => undefined); // a client that died early says so by its exit code
+  child.stdin.end(envScript(request.env));
   const exited = once(child, "close") as Promise<[number | null, NodeJS.Signals | null]>;
 
   let reason: ExecResult["reason"] = "exited";
@@ -112,23 +85,6 @@ export async function runDockerExec(target: ExecTarget, execId: string, request:
   } finally {
     disarm();
   }
-}
-
-function execArgs(containerId: string, request: ExecRequest): { args: string[]; env: Record<string, string> } {
-  const args = ["exec", "-w", posix.join("/work", request.cwd)];
-  const env: Record<string, string> = {};
-  for (const [name, value] of Object.entries(request.env)) {
-    // `-e NAME` takes the value from the client's environment, which keeps secrets out of
-    // argv (ps). DOCKER_* names would steer the client itself, so they go in argv instead.
-    if (name.startsWith("DOCKER_")) {
-      args.push("-e", `${name}=${value}`);
-    } else {
-      args.push("-e", name);
-      env[name] = value;
-    }
-  }
-  args.push(containerId);
-  return { args, env };
 }
 
 async function killInside(target: ExecTarget, pidFile: string): Promise<void> {

@@ -58,7 +58,9 @@ async function openSession(
     image = imageTag(context.repo, context.runId);
     await facts.add({ image_tag: image, build_started_at: options.clock.now() });
     // --force-rm: a failed step leaves no intermediate container behind.
-    const built = await cli.run(["build", "--quiet", "--force-rm", "--file", dockerfile, "--tag", image, context.workspace], {
+    // The scope label lets `quire gc` of this home, and only of this home, find the image.
+    const scope = options.scope ? ["--label", `${SCOPE_LABEL}=${options.scope}`] : [];
+    const built = await cli.run(["build", "--quiet", "--force-rm", ...scope, "--label", `${RUN_LABEL}=${context.runId}`, "--file", dockerfile, "--tag", image, context.workspace], {
       timeoutMs: options.buildTimeoutMs ?? 30 * 60_000,
     });
     await facts.add({ build_finished_at: options.clock.now() });

@@ -2,6 +2,7 @@ import { setTimeout as sleep } from "node:timers/promises";
 import { ContainerError } from "../../core/errors.ts";
 import type { ExecRequest, ExecResult, ExecSession, OutputSink } from "../../core/exec-ports.ts";
 import type { DockerCli } from "./docker-cli.ts";
+import { runApiExec } from "./docker-exec-api.ts";
 import { runDockerExec } from "./docker-exec-process.ts";
 import { forceRemove } from "./docker-container.ts";
 
@@ -25,7 +26,11 @@ export class DockerSession implements ExecSession {
     if (this.closing) throw new ContainerError("session_closed", `container ${this.short} was already torn down`);
     if (this.died) throw new ContainerError("container_died", this.died);
     this.execs += 1;
-    const outcome = await runDockerExec({ cli: this.cli, containerId: this.containerId }, `exec-${this.execs}`, request, sink);
+    const execId = `exec-${this.execs}`;
+    // The engine API when there is one (measured faster, and no client process at all); else the CLI.
+    const outcome = this.cli.api
+      ? await runApiExec(this.cli.api, this.containerId, execId, request, sink)
+      : await runDockerExec({ cli: this.cli, containerId: this.containerId }, execId, request, sink);
     const result: ExecResult = { exit: outcome.exit, duration_ms: outcome.duration_ms, reason: outcome.reason };
     // Torn down under the command (cancel of the whole run, server stopping): that was a kill, not a death.
     if (this.closing) return { ...result, reason: result.reason === "exited" ? "cancelled" : result.reason };

@@ -6,7 +6,7 @@ const encoder = new TextEncoder();
 
 /**
  * An executor that runs nothing: it understands a handful of commands (echo, true,
- * false, mkdir, env, pwd, sleep, `sh -c "exit N"`, `sh -c "echo …"`) well enough to pass the
+ * false, mkdir, env, pwd, sleep, `sh -ec "exit N"`, `sh -ec "echo …"`) well enough to pass the
  * executor contract, so core tests run in microseconds.
  */
 export class FakeExecutor implements Executor {
@@ -33,7 +33,7 @@ export class FakeExecutor implements Executor {
     const [program, ...args] = request.argv;
     if (program !== undefined && program === this.dies) throw new ContainerError("container_died", "container stopped while a command ran");
     const out = (text: string) => sink.write("stdout", encoder.encode(text));
-    if (program === "sh" && args[0] === "-c") return this.shell(args[1] ?? "", request, sink);
+    if (program === "sh" && (args[0] === "-c" || args[0] === "-ec")) return this.shell(args[1] ?? "", request, sink);
     switch (program) {
       case "true":
       case "mkdir":

@@ -2,14 +2,22 @@ import { IMAGE_PREFIX } from "../../core/image-tag.ts";
 import type { GcItem } from "../../core/gc-plan.ts";
 import { err, ok, type Result } from "../../core/result.ts";
 import { DockerCli, type DockerFailure } from "../executor/docker-cli.ts";
+import { SCOPE_LABEL } from "../executor/docker-executor.ts";
 
-/** The images quire built for runs: every tag under `quire-ci/`, one per run. */
+/**
+ * The images quire built for runs of one home: tags under `quire-ci/`, one per run, labelled
+ * with the home's scope. Another home's images on the same engine are never listed.
+ */
 export class RunImages {
-  constructor(private readonly cli = new DockerCli()) {}
+  constructor(
+    private readonly cli = new DockerCli(),
+    private readonly scope?: string,
+  ) {}
 
   async list(): Promise<Result<GcItem[], DockerFailure>> {
+    const filter = this.scope === undefined ? [] : ["--filter", `label=${SCOPE_LABEL}=${this.scope}`];
     const listed = await this.cli.run(
-      ["images", "--format", "{{.Repository}}\t{{.Tag}}\t{{.CreatedAt}}", `${IMAGE_PREFIX}*`],
+      ["images", ...filter, "--format", "{{.Repository}}\t{{.Tag}}\t{{.CreatedAt}}", `${IMAGE_PREFIX}*`],
       { timeoutMs: 60_000 },
     );
     if (!listed.ok) return listed;

@@ -19,7 +19,8 @@ export class CatFileBatch {
 
   constructor(gitDir: string, private readonly idleMs: number, private readonly onExit: () => void) {
     // A streaming, long-lived child: spawn fits better than execa's one-shot promise.
-    this.child = spawn("git", ["--git-dir", gitDir, "cat-file", "--batch-check=%(objecttype)"], { stdio: "pipe" });
+    // safe.directory: a repo registered where it lives is often owned by its hosting user.
+    this.child = spawn("git", ["-c", `safe.directory=${gitDir}`, "--git-dir", gitDir, "cat-file", "--batch-check=%(objecttype)"], { stdio: "pipe" });
     createInterface({ input: this.child.stdout }).on("line", (line) => this.waiting.shift()?.resolve(line));
     let stderr = "";
     this.child.stderr.on("data", (chunk: Buffer) => (stderr = (stderr + chunk.toString()).slice(-2000)));

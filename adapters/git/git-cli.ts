@@ -7,15 +7,22 @@ import { CatFileBatch } from "./cat-file-batch.ts";
 /** A full object name (sha-1 or sha-256); anything else could be revision syntax such as `main~1`. */
 const OBJECT_NAME = /^(?:[0-9a-f]{40}|[0-9a-f]{64})$/;
 
-/** The bare repos under `<home>/repos`, read through the git CLI. */
+/**
+ * The bare repos under `<home>/repos`, read through the git CLI; `locate` names where a
+ * repo registered elsewhere (`quire repo add`) lives.
+ */
 export class GitCli implements GitPort {
   private readonly batches = new Map<string, CatFileBatch>();
   private started = 0;
 
-  constructor(readonly reposRoot: string, private readonly idleMs = 30_000) {}
+  constructor(
+    readonly reposRoot: string,
+    private readonly idleMs = 30_000,
+    private readonly locate: (repo: RepoName) => string | undefined = () => undefined,
+  ) {}
 
   gitDir(repo: RepoName): string {
-    return join(this.reposRoot, repo);
+    return this.locate(repo) ?? join(this.reposRoot, repo);
   }
 
   /** How many `git cat-file` processes this adapter has started, ever; lookups reuse them. */

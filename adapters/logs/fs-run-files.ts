@@ -1,7 +1,7 @@
-import { mkdir, readdir, readFile } from "node:fs/promises";
+import { mkdir, open, readdir, readFile } from "node:fs/promises";
 import { join } from "node:path";
 import { QuireError, StorageError } from "../../core/errors.ts";
-import type { LogOptions, LogWriter, RunFiles } from "../../core/exec-ports.ts";
+import type { BoundedRead, LogOptions, LogWriter, RunFiles } from "../../core/exec-ports.ts";
 import type { Clock } from "../../core/ports.ts";
 import type { RepoName } from "../../core/types.ts";
 import { writeFileAtomic } from "../storage/atomic-write.ts";
@@ -59,6 +59,26 @@ export class FsRunFiles implements RunFiles {
       return await this.inRun(repo, runId, (dir) => readFile(join(dir, ...segments), "utf8"));
     } catch (error) {
       if (isMissing(error) || (error instanceof QuireError && error.code === "run_not_found")) return undefined;
+      throw asStorageError(error, `cannot read ${relPath} of run ${runId}`);
+    }
+  }
+
+  async readBounded(repo: RepoName, runId: string, relPath: string, maxBytes: number): Promise<BoundedRead> {
+    const segments = relSegments(relPath);
+    try {
+      return await this.inRun(repo, runId, async (dir): Promise<BoundedRead> => {
+        // One open file: the size checked is the size read, even if the file is replaced meanwhile.
+        const handle = await open(join(dir, ...segments), "r");
+        try {
+          const { size } = await handle.stat();
+          if (size > maxBytes) return { kind: "too-large", bytes: size };
+          return { kind: "text", text: await handle.readFile("utf8") };
+        } finally {
+          await handle.close();
+        }
+      });
+    } catch (error) {
+      if (isMissing(error) || (error instanceof QuireError && error.code === "run_not_found")) return { kind: "missing" };
       throw asStorageError(error, `cannot read ${relPath} of run ${runId}`);
     }
   }

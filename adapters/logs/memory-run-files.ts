@@ -1,5 +1,5 @@
 import { StorageError } from "../../core/errors.ts";
-import type { LogOptions, LogWriter, RunFiles } from "../../core/exec-ports.ts";
+import type { BoundedRead, LogOptions, LogWriter, RunFiles } from "../../core/exec-ports.ts";
 import type { Clock, RunStore } from "../../core/ports.ts";
 import type { RepoName } from "../../core/types.ts";
 import { CriLogWriter, type LogSink } from "./cri-log-writer.ts";
@@ -58,6 +58,13 @@ export class MemoryRunFiles implements RunFiles {
     const path = relSegments(relPath).join("/");
     const entry = this.files.get(key(repo, runId))?.get(path);
     return typeof entry === "string" ? entry : entry?.text();
+  }
+
+  async readBounded(repo: RepoName, runId: string, relPath: string, maxBytes: number): Promise<BoundedRead> {
+    const text = await this.readFile(repo, runId, relPath);
+    if (text === undefined) return { kind: "missing" };
+    const bytes = Buffer.byteLength(text);
+    return bytes > maxBytes ? { kind: "too-large", bytes } : { kind: "text", text };
   }
 
   async listFiles(repo: RepoName, runId: string): Promise<string[]> {

@@ -1,4 +1,5 @@
 import { StorageError } from "../../core/errors.ts";
+import { jobIdProblem } from "../../core/job-id.ts";
 
 /** Written by the run store alone; RunFiles may read them but never replace them. */
 const RESERVED = new Set(["meta.yml", "state.yml"]);
@@ -34,8 +35,10 @@ export function writableSegments(relPath: string): string[] {
   return segments;
 }
 
+/** The same rule validation applies (core/job-id.ts), so a valid pipeline never fails here. */
 export function checkJobId(job: string): void {
-  if (job.includes("/")) throw invalid("job id", job, "must not contain '/'");
+  const problem = jobIdProblem(job);
+  if (problem !== undefined) throw invalid("job id", job, problem);
   checkSegment("job id", job, job);
 }
 

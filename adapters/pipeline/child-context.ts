@@ -5,6 +5,7 @@
  * would lead it anywhere.
  */
 import type { ShCall, ShCallResult } from "../../core/exec-ports.ts";
+import { TYPE_ERROR } from "../../core/pipeline/type-error.ts";
 import type { Result } from "../../core/result.ts";
 import type { JobContext, PushOutputs, ShOptions, ShResult } from "../../sdk/ci.ts";
 import { fileDataOf, filePathOf } from "./file-data.ts";
@@ -28,7 +29,7 @@ export function createJobContext(run: RunMessage, callServer: CallServer): JobSc
   const sh = async (cmd: string | string[], options: ShOptions = {}): Promise<ShResult> => {
     live("sh");
     const result = await callServer("sh", shCall(cmd, options));
-    if (!result.ok) throw new Error(result.error);
+    if (!result.ok) throw result.error.startsWith(TYPE_ERROR) ? new TypeError(result.error.slice(TYPE_ERROR.length)) : new Error(result.error);
     const value: ShCallResult = result.value;
     if (value.exit !== 0 && options.nothrow !== true) {
       throw Object.assign(new Error(`sh ${JSON.stringify(value.cmd)} exited with ${value.exit}`), { result: value });

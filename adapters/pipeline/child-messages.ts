@@ -91,7 +91,7 @@ function fileData(raw: unknown): FileData | undefined {
 
 function jobReturn(raw: unknown): JobReturn | undefined {
   if (!isObject(raw)) return undefined;
-  if (raw.kind === "skipped") return { kind: "skipped" };
+  if (raw.kind === "skipped" && typeof raw.reason === "string") return { kind: "skipped", reason: raw.reason };
   if (raw.kind === "failed" && typeof raw.error === "string") return { kind: "failed", error: raw.error };
   if (raw.kind === "outputs" && isObject(raw.outputs)) return { kind: "outputs", outputs: raw.outputs };
   return undefined;

@@ -5,11 +5,11 @@
  */
 import { isBuiltin } from "node:module";
 import { dirname, sep } from "node:path";
-import { fileURLToPath } from "node:url";
 import type { Plugin } from "esbuild";
+import { CHILD_MAIN_FILE, SDK_FILE } from "../package/package-files.ts";
 
-export const SDK_PATH = fileURLToPath(new URL("../../sdk/ci.ts", import.meta.url));
-export const CHILD_MAIN_PATH = fileURLToPath(new URL("./child-main.ts", import.meta.url));
+export const SDK_PATH = SDK_FILE;
+export const CHILD_MAIN_PATH = CHILD_MAIN_FILE;
 
 /** The runner's own sources resolve normally; they are ours, not the pipeline's. */
 const RUNNER_DIRS = [dirname(CHILD_MAIN_PATH), dirname(SDK_PATH)];

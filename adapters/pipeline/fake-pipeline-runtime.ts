@@ -1,4 +1,5 @@
 import type { JobReturn, PipelineHost, PipelineRuntime, PipelineSession } from "../../core/exec-ports.ts";
+import { TYPE_ERROR } from "../../core/pipeline/type-error.ts";
 import type { JobContext, JobDefinition, ShOptions } from "../../sdk/ci.ts";
 import { fileDataOf, filePathOf } from "./file-data.ts";
 import { errorText } from "./error-text.ts";
@@ -9,7 +10,7 @@ export type FakePipeline = { jobs: JobDefinition[] } | { loadError: string };
 
 /**
  * Runs pipeline jobs in-process, with the SDK's semantics (sh rejects on non-zero unless
- * nothrow, undefined skips, a throw fails). No sandbox: for the fast core tests only. Files
+ * nothrow, skip() skips, a throw fails). No sandbox: for the fast core tests only. Files
  * go through the host, as they do from the real sandbox.
  */
 export class FakePipelineRuntime implements PipelineRuntime {
@@ -36,7 +37,7 @@ async function runDefinition(definition: JobDefinition, host: PipelineHost): Pro
   const context: JobContext = {
     async sh(cmd: string | string[], options: ShOptions = {}) {
       const result = await host.sh({ cmd, ...options });
-      if (!result.ok) throw new Error(result.error);
+      if (!result.ok) throw result.error.startsWith(TYPE_ERROR) ? new TypeError(result.error.slice(TYPE_ERROR.length)) : new Error(result.error);
       if (result.value.exit !== 0 && options.nothrow !== true) {
         throw new Error(`sh ${JSON.stringify(result.value.cmd)} exited with ${result.value.exit}`);
       }

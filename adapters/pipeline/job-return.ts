@@ -4,14 +4,17 @@
  * (a Date, a Map, NaN, a class instance) fails the job with a message instead.
  */
 import type { JobReturn } from "../../core/exec-ports.ts";
+import { isSkip } from "../../sdk/ci.ts";
 
 export function jobReturnOf(job: string, value: unknown): JobReturn {
-  if (value === undefined) return { kind: "skipped" };
+  // Returning nothing is how most jobs end: they ran their commands and succeeded.
+  if (value === undefined || value === null) return { kind: "outputs", outputs: {} };
+  if (isSkip(value)) return { kind: "skipped", reason: value.reason };
   const problem = isPlainObject(value) ? jsonProblem(value, "outputs", new Set()) : `it returned ${describe(value)}`;
   if (problem !== undefined) {
     return {
       kind: "failed",
-      error: `job "${job}": ${problem}; return a plain JSON object for outputs, or nothing to mark the job skipped`,
+      error: `job "${job}": ${problem}; return a plain JSON object for outputs, nothing for none, or skip(reason)`,
     };
   }
   return { kind: "outputs", outputs: JSON.parse(JSON.stringify(value)) as Record<string, unknown> };

@@ -1,8 +1,9 @@
 import { spawn, type ChildProcess } from "node:child_process";
-import { mkdir, rm } from "node:fs/promises";
+import { mkdir, readdir, rm } from "node:fs/promises";
 import { join } from "node:path";
-import { GitError } from "../../core/errors.ts";
+import { GitError, StorageError } from "../../core/errors.ts";
 import type { Workspaces } from "../../core/exec-ports.ts";
+import type { WorkspaceJanitor } from "../../core/ports.ts";
 import { err, ok, type Result } from "../../core/result.ts";
 import type { RepoName } from "../../core/types.ts";
 
@@ -26,7 +27,7 @@ const STDERR_LIMIT = 8 * 1024;
 type Failure = { message: string };
 
 /** `git archive <sha> | tar -x` into `<root>/<run-id>`. */
-export class GitWorkspaces implements Workspaces {
+export class GitWorkspaces implements Workspaces, WorkspaceJanitor {
   constructor(private readonly options: GitWorkspacesOptions) {}
 
   async materialize(repo: RepoName, sha: string, runId: string): Promise<Result<string, Failure>> {
@@ -42,6 +43,18 @@ export class GitWorkspaces implements Workspaces {
     return extracted.ok ? ok(dir) : extracted;
   }
 
+  /** Workspaces on disk, by run id; none when they are kept on purpose (gc collects those). */
+  async listRuns(): Promise<string[]> {
+    if (this.options.keep) return [];
+    try {
+      const entries = await readdir(this.options.root, { withFileTypes: true });
+      return entries.filter((e) => e.isDirectory() && RUN_ID.test(e.name)).map((e) => e.name);
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code === "ENOENT") return [];
+      throw new StorageError("workspaces_unreadable", `cannot list ${this.options.root}`, { cause: error });
+    }
+  }
+
   async remove(runId: string): Promise<void> {
     if (this.options.keep || !RUN_ID.test(runId)) return;
     await rm(join(this.options.root, runId), { recursive: true, force: true });
@@ -49,7 +62,7 @@ export class GitWorkspaces implements Workspaces {
 }
 
 async function archiveInto(gitDir: string, sha: string, dir: string): Promise<Result<void, Failure>> {
-  const git = spawn("git", ["--git-dir", gitDir, "archive", "--format=tar", sha], { stdio: ["ignore", "pipe", "pipe"] });
+  const git = spawn("git", ["-c", `safe.directory=${gitDir}`, "--git-dir", gitDir, "archive", "--format=tar", sha], { stdio: ["ignore", "pipe", "pipe"] });
   const tar = spawn("tar", ["-x", "-f", "-", "-C", dir, "--no-same-owner"], { stdio: ["pipe", "ignore", "pipe"] });
   git.stdout.pipe(tar.stdin);
   // tar quitting early must not crash us with EPIPE; its own exit code tells the story.

@@ -1,6 +1,6 @@
 import type { JobReturn, JobSpec } from "../exec-ports.ts";
 import type { Clock } from "../ports.ts";
-import type { ShRecord } from "./job-host.ts";
+import type { ShRecord, ShTotals } from "./job-host.ts";
 import type { RunEventListener } from "./run-events.ts";
 import type { ValidPipeline } from "./validate.ts";
 
@@ -9,19 +9,23 @@ export type JobStatus = "succeeded" | "failed" | "skipped";
 export interface JobResult {
   id: string;
   status: JobStatus;
-  /** Why it failed or was skipped; null for a job that chose to skip by returning undefined. */
+  /** Why it failed or was skipped (the reason given to `skip()`, or the input that did not succeed). */
   error: string | null;
   outputs: Record<string, unknown> | null;
   started_at: string | null;
   finished_at: string | null;
   duration_ms: number;
+  /** The first calls one by one (receipts list at most MAX_SH_RECORDS). */
   sh: ShRecord[];
+  /** Counts over every call. */
+  sh_totals: ShTotals;
   messages: string[];
 }
 
 export interface JobRun {
   result: JobReturn;
   sh: ShRecord[];
+  totals: ShTotals;
   messages: string[];
 }
 
@@ -66,6 +70,7 @@ export async function executePipeline(
       finished_at,
       duration_ms: Date.parse(finished_at) - Date.parse(started_at),
       sh: run.sh,
+      sh_totals: run.totals,
       messages: run.messages,
     };
     results.set(job.id, result);
@@ -79,7 +84,7 @@ function statusOf(ret: JobReturn): Pick<JobResult, "status" | "error" | "outputs
     case "outputs":
       return { status: "succeeded", error: null, outputs: ret.outputs };
     case "skipped":
-      return { status: "skipped", error: null, outputs: null };
+      return { status: "skipped", error: ret.reason, outputs: null };
     case "failed":
       return { status: "failed", error: ret.error, outputs: null };
   }
@@ -94,5 +99,6 @@ const idle = (id: string, why: string): JobResult => ({
   finished_at: null,
   duration_ms: 0,
   sh: [],
+  sh_totals: { calls: 0, bytes_out: 0, redactions: 0 },
   messages: [],
 });

@@ -2,6 +2,7 @@ import type { ExecResult, ExecSession, PipelineHost, Redactor, RunFiles, ShCallR
 import type { Clock } from "../ports.ts";
 import { err, ok, type Result } from "../result.ts";
 import type { RunMeta } from "../types.ts";
+import { capText, MAX_CMD_BYTES, MAX_SH_RECORDS, MessageLog } from "./bounds.ts";
 import { echoLines } from "./line-echo.ts";
 import type { RunEventListener } from "./run-events.ts";
 import { planSh } from "./sh-request.ts";
@@ -35,15 +36,29 @@ export interface JobHostContext {
   clock: Clock;
   signal: AbortSignal;
   log: { capBytes: number; captureBytes: number };
+  /** No single `sh` may be given longer than the whole run. */
+  runTimeoutMs: number;
   onEvent?: RunEventListener;
+  /** false: events without `output` lines (a live view that reads the logs from disk needs no echo). */
+  echoOutput?: boolean;
   /** The executor broke (e.g. the container died): the run must end errored, not as a job failure. */
   onBroken?: (error: unknown) => void;
 }
 
+/** Counts over every sh call of a job, also those past the records a receipt lists. */
+export interface ShTotals {
+  calls: number;
+  bytes_out: number;
+  redactions: number;
+}
+
 export interface JobHost {
   host: PipelineHost;
+  /** The first MAX_SH_RECORDS calls, one by one. */
   records: ShRecord[];
-  messages: string[];
+  totals: ShTotals;
+  /** The job's log() messages as its receipt keeps them (capped). */
+  messages(): string[];
 }
 
 /**
@@ -52,15 +67,16 @@ export interface JobHost {
  */
 export function createJobHost(ctx: JobHostContext): JobHost {
   const records: ShRecord[] = [];
-  const messages: string[] = [];
+  const totals: ShTotals = { calls: 0, bytes_out: 0, redactions: 0 };
+  const messages = new MessageLog();
   const emit = ctx.onEvent ?? (() => undefined);
 
   const sh = async (call: Parameters<PipelineHost["sh"]>[0]): Promise<Result<ShCallResult, string>> => {
-    const plan = planSh(call);
+    const plan = planSh(call, { maxTimeoutMs: ctx.runTimeoutMs });
     if (!plan.ok) return plan;
     if (ctx.signal.aborted) return err("the run was stopped");
-    const n = records.length + 1;
-    const cmd = ctx.redactor.redact(plan.value.display).text;
+    const n = ++totals.calls;
+    const cmd = capText(ctx.redactor.redact(plan.value.display).text, MAX_CMD_BYTES, "command").text;
     emit({ type: "sh-started", job: ctx.job, n, cmd });
     const started_at = ctx.clock.now();
     const writer = await ctx.files.openLog(ctx.meta.repo, ctx.meta.run_id, ctx.job, n, {
@@ -69,7 +85,7 @@ export function createJobHost(ctx: JobHostContext): JobHost {
       captureBytes: ctx.log.captureBytes,
     });
     // Splitting output into lines costs real throughput; only pay it when someone follows live.
-    const echo = ctx.onEvent
+    const echo = ctx.onEvent && ctx.echoOutput !== false
       ? echoLines(writer, ctx.redactor, (stream, line) => emit({ type: "output", job: ctx.job, stream, line }))
       : { sink: writer, flush: () => undefined };
     let result: ExecResult | undefined;
@@ -88,7 +104,9 @@ export function createJobHost(ctx: JobHostContext): JobHost {
       if (result === undefined) await writer.close().catch(() => undefined);
     }
     const summary = await writer.close();
-    records.push({
+    totals.bytes_out += summary.bytes;
+    totals.redactions += summary.redactions;
+    if (records.length < MAX_SH_RECORDS) records.push({
       n,
       cmd,
       exit: result.exit,
@@ -120,8 +138,7 @@ export function createJobHost(ctx: JobHostContext): JobHost {
       return err(`jobs("${name}"): job "${ctx.job}" can read only its sources and ancestors (${[...ctx.visible.keys()].join(", ")})`);
     },
     async log(message) {
-      const text = ctx.redactor.redact(String(message)).text;
-      messages.push(text);
+      const text = messages.add(ctx.redactor.redact(String(message)).text);
       emit({ type: "log", job: ctx.job, message: text });
     },
     async readFile(path) {
@@ -135,5 +152,5 @@ export function createJobHost(ctx: JobHostContext): JobHost {
       return written.ok ? written : err(`writeFile: ${written.error}`);
     },
   };
-  return { host, records, messages };
+  return { host, records, totals, messages: () => messages.final() };
 }

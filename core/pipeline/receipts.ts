@@ -1,5 +1,7 @@
 import type { Outcome, RunMeta } from "../types.ts";
+import { MAX_SH_RECORDS } from "./bounds.ts";
 import type { JobResult } from "./execute.ts";
+import type { ShTotals } from "./job-host.ts";
 
 /** Start, finish and machine time of a thing, as the devlt block records it. */
 export interface Devlt {
@@ -14,7 +16,10 @@ const devlt = (started_at: string | null, finished_at: string | null): Devlt => 
   machine_duration_ms: started_at && finished_at ? Date.parse(finished_at) - Date.parse(started_at) : 0,
 });
 
-/** Mechanical counts for one job: facts, not judgements. Everything in it is already redacted. */
+/**
+ * Mechanical counts for one job: facts, not judgements. Everything in it is already
+ * redacted and capped (core/pipeline/bounds.ts), so its size is bounded.
+ */
 export function jobReceipt(meta: RunMeta, job: JobResult, generatedAt: string) {
   return {
     version: 1,
@@ -24,12 +29,13 @@ export function jobReceipt(meta: RunMeta, job: JobResult, generatedAt: string) {
     error: job.error,
     evidence_sha: meta.sha,
     generated_at: generatedAt,
-    sh_calls: job.sh.length,
+    sh_calls: job.sh_totals.calls,
     exit_codes: job.sh.map((s) => s.exit),
     duration_ms: job.duration_ms,
-    bytes_out: job.sh.reduce((sum, s) => sum + s.bytes_out, 0),
-    redactions: job.sh.reduce((sum, s) => sum + s.redactions, 0),
+    bytes_out: job.sh_totals.bytes_out,
+    redactions: job.sh_totals.redactions,
     sh: job.sh,
+    ...(job.sh_totals.calls > job.sh.length ? { sh_unlisted: job.sh_totals.calls - job.sh.length } : {}),
     outputs: job.outputs,
     messages: job.messages,
     devlt: devlt(job.started_at, job.finished_at),
@@ -45,7 +51,8 @@ export interface RunSummary {
 }
 
 export function runReceipt(meta: RunMeta, summary: RunSummary, generatedAt: string) {
-  const sh = summary.jobs.flatMap((j) => j.sh);
+  const sh = summary.jobs.flatMap((j) => j.sh).slice(0, MAX_SH_RECORDS);
+  const total = (key: keyof ShTotals) => summary.jobs.reduce((sum, j) => sum + j.sh_totals[key], 0);
   return {
     version: 1,
     run_id: meta.run_id,
@@ -57,10 +64,11 @@ export function runReceipt(meta: RunMeta, summary: RunSummary, generatedAt: stri
     error: summary.error,
     generated_at: generatedAt,
     jobs: Object.fromEntries(summary.jobs.map((j) => [j.id, j.status])),
-    sh_calls: sh.length,
+    sh_calls: total("calls"),
+    // The first MAX_SH_RECORDS calls' exit codes; sh_calls counts them all.
     exit_codes: sh.map((s) => s.exit),
-    bytes_out: sh.reduce((sum, s) => sum + s.bytes_out, 0),
-    redactions: sh.reduce((sum, s) => sum + s.redactions, 0),
+    bytes_out: total("bytes_out"),
+    redactions: total("redactions"),
     devlt: devlt(summary.started_at, summary.finished_at),
   };
 }

@@ -1,5 +1,6 @@
 import type { ShCall } from "../exec-ports.ts";
 import { err, ok, type Result } from "../result.ts";
+import { TYPE_ERROR } from "./type-error.ts";
 
 export interface ShPlan {
   argv: string[];
@@ -14,13 +15,14 @@ const ENV_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
 
 /**
  * Checks an `sh` call from the pipeline before anything runs: a string runs under
- * `sh -c`, an array as argv; cwd stays inside the workspace.
+ * `sh -ec`, an array as argv; cwd stays inside the workspace.
  */
-export function planSh(call: ShCall): Result<ShPlan, string> {
+export function planSh(call: ShCall, limits: { maxTimeoutMs: number }): Result<ShPlan, string> {
   let argv: string[];
   if (typeof call.cmd === "string") {
     if (call.cmd.trim() === "") return err("sh: the command is empty");
-    argv = ["sh", "-c", call.cmd];
+    // -e: a failing command fails the script, as CI users expect from step scripts.
+    argv = ["sh", "-ec", call.cmd];
   } else if (Array.isArray(call.cmd) && call.cmd.length > 0 && call.cmd.every((a) => typeof a === "string")) {
     argv = [...call.cmd];
   } else {
@@ -36,8 +38,10 @@ export function planSh(call: ShCall): Result<ShPlan, string> {
     env[name] = value;
   }
   const timeout = call.timeout;
-  if (timeout !== undefined && (typeof timeout !== "number" || !(timeout > 0))) {
-    return err("sh: timeout must be a positive number of milliseconds");
+  if (timeout !== undefined && (!Number.isSafeInteger(timeout) || timeout <= 0 || timeout > limits.maxTimeoutMs)) {
+    return err(
+      `${TYPE_ERROR}sh: timeout must be a whole number of milliseconds from 1 to the run's timeout (${limits.maxTimeoutMs}); got ${String(timeout).slice(0, 40)}`,
+    );
   }
   const display = typeof call.cmd === "string" ? call.cmd : argv.map(quoteArg).join(" ");
   return ok({ argv, display, cwd: cwd.value, env, timeoutMs: timeout ?? null });

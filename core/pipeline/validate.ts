@@ -1,9 +1,13 @@
 import type { JobSpec } from "../exec-ports.ts";
+import { jobIdProblem } from "../job-id.ts";
 import { err, ok, type Result } from "../result.ts";
 
 /** Sources are inputs that no job produces; `quire/push` is the only one for now. */
 export const SOURCES = ["quire/push"] as const;
 const isSource = (input: string) => (SOURCES as readonly string[]).includes(input);
+
+/** Each job's receipt is served with its run, so their number is bounded like their size. */
+export const MAX_JOBS = 500;
 
 /** Jobs in an order where every job comes after all of its inputs. */
 export interface ValidPipeline {
@@ -13,16 +17,18 @@ export interface ValidPipeline {
 }
 
 /**
- * Fails closed, naming the jobs at fault: empty inputs, duplicate ids, `/` in an id,
- * unknown inputs, cycles (every member), jobs no source reaches.
+ * Fails closed, naming the jobs at fault: empty inputs, duplicate ids, ids that break the
+ * job-id rule (core/job-id.ts), unknown inputs, cycles (every member), jobs no source
+ * reaches, more jobs than a run's records are sized for.
  */
 export function validatePipeline(jobs: readonly JobSpec[]): Result<ValidPipeline, string[]> {
   const errors: string[] = [];
   if (jobs.length === 0) errors.push("the pipeline defines no jobs: call job(id, inputs, run) at least once");
+  if (jobs.length > MAX_JOBS) return err([`the pipeline defines ${jobs.length} jobs; at most ${MAX_JOBS} are allowed`]);
   const byId = new Map<string, JobSpec>();
   for (const job of jobs) {
-    if (job.id.length === 0) errors.push("a job has an empty id");
-    if (job.id.includes("/")) errors.push(`job "${job.id}": ids cannot contain "/" (that is for sources like quire/push)`);
+    const problem = jobIdProblem(job.id);
+    if (problem !== undefined) errors.push(`job ${JSON.stringify(job.id.slice(0, 120))}: a job id ${problem}`);
     if (byId.has(job.id)) errors.push(`job "${job.id}" is defined more than once`);
     byId.set(job.id, job);
     if (job.inputs.length === 0) errors.push(`job "${job.id}" has no inputs: give it a source like "quire/push" or another job`);

@@ -2,6 +2,7 @@ import { Command, Option } from "commander";
 import { draftRun } from "../../core/create-run.ts";
 import { PIPELINE_PATHS } from "../../core/gate.ts";
 import { ensureHomeDirs, resolveHome } from "../node/home.ts";
+import { checkoutTop, ciInit } from "../node/ci-init.ts";
 import { CheckoutError, currentRef, findCommittedPipeline, openCheckout } from "../node/local-checkout.ts";
 import { loadConfig } from "../node/config.ts";
 import { createRunner } from "../node/runner.ts";
@@ -26,6 +27,21 @@ export function ciCommand(): Command {
     .action(async (opts: { sha?: string; executor?: "host" | "docker"; home?: string }) => {
       try {
         process.exitCode = await runHere(opts);
+      } catch (error) {
+        if (error instanceof CheckoutError) return fail(error.message, 2);
+        throw error;
+      }
+    });
+  ci.command("init")
+    .description("start a pipeline in this checkout: .quire/ci.ts, plus quire-ci.d.ts and tsconfig.json so editors type-check it")
+    .option("--force", "replace files that already exist")
+    .action(async (opts: { force?: boolean }) => {
+      try {
+        const top = await checkoutTop(process.cwd());
+        const result = await ciInit(top, { force: opts.force === true });
+        for (const path of result.written) say(`wrote ${path}`);
+        for (const path of result.kept) say(`kept ${path} (exists; --force replaces it)`);
+        say("next: commit .quire/ and push; `quire ci validate` checks the pipeline first");
       } catch (error) {
         if (error instanceof CheckoutError) return fail(error.message, 2);
         throw error;

@@ -1,7 +1,6 @@
 import { Command, InvalidArgumentError } from "commander";
 import { systemClock } from "../../adapters/clock/system-clock.ts";
-import { collectGarbage, type GcReport } from "../../adapters/gc/collect-garbage.ts";
-import { RunImages } from "../../adapters/gc/run-images.ts";
+import type { GcReport } from "../../adapters/gc/collect-garbage.ts";
 import { FsRunStore } from "../../adapters/storage/fs-run-store.ts";
 import type { GcItem } from "../../core/gc-plan.ts";
 import { parseRepoName } from "../../core/repo-name.ts";
@@ -38,8 +37,10 @@ export function gcCommand(): Command {
         process.exitCode = 2;
         return;
       }
+      // The docker client loads only for the command that talks to docker.
+      const [{ collectGarbage }, { RunImages }] = await Promise.all([import("../../adapters/gc/collect-garbage.ts"), import("../../adapters/gc/run-images.ts")]);
       const report = await collectGarbage(
-        { store: new FsRunStore(home.runs), clock: systemClock, workspacesRoot: home.workspaces, images: new RunImages() },
+        { store: new FsRunStore(home.runs), clock: systemClock, workspacesRoot: home.workspaces, images: new RunImages(undefined, home.root) },
         {
           keepLast: flags.keep ?? config.gc.keep_last,
           keepDays: flags.days ?? config.gc.keep_days,

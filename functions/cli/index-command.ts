@@ -3,6 +3,8 @@ import { FsRunIndex } from "../../adapters/index/fs-run-index.ts";
 import type { IndexRepairReport } from "../../core/run-index-port.ts";
 import { resolveHome } from "../node/home.ts";
 import { askServerToReconcile } from "../node/server-reconcile.ts";
+import { loadConfig } from "../node/config.ts";
+import { wirePostgres } from "../node/wire-postgres.ts";
 import { homeOption } from "./options.ts";
 
 const describe = (r: IndexRepairReport) => `${r.total} runs indexed (added ${r.added}, updated ${r.updated}, removed ${r.removed})`;
@@ -36,6 +38,15 @@ export function indexCommand(): Command {
       }
       if (asked.kind === "unreachable") {
         process.stderr.write(`quire: server at ${asked.url} did not answer; rebuilding ${home.runs} directly\n`);
+      }
+      const config = await loadConfig(home.config);
+      if (config.store.kind === "postgres") {
+        const pg = await wirePostgres(home, config.store, "serve");
+        try {
+          return print("rebuilt the index in PostgreSQL", await pg.index.rebuild());
+        } finally {
+          await pg.close();
+        }
       }
       print(`rebuilt ${home.runs}`, await new FsRunIndex(home.runs).rebuild());
     });

@@ -2,6 +2,7 @@ import { Command } from "commander";
 import { parseCriLine } from "../../core/cri-line.ts";
 import { readHookToken, readServerUrl, resolveHome, type Home } from "../node/home.ts";
 import { homeOption } from "./options.ts";
+import { joinUrl } from "../http/join-url.ts";
 
 /** A run as `GET /runs/:ref` shows it (what this CLI uses of it). */
 interface RunShown {
@@ -40,7 +41,7 @@ async function connect(home: Home) {
   const token = await readHookToken(home).catch(() => "");
   const call = async (method: string, path: string): Promise<Response> => {
     try {
-      return await fetch(new URL(path, url), { method, headers: { authorization: `Bearer ${token}` } });
+      return await fetch(joinUrl(url, path), { method, headers: { authorization: `Bearer ${token}` } });
     } catch (error) {
       throw new CliFailure(`server at ${url} unreachable: ${(error as Error).message}`);
     }

@@ -8,7 +8,7 @@ const encoder = new TextEncoder();
  * goes wrong. Synchronous on purpose: Web Crypto digests are thread-pool jobs, and on a
  * busy server they would queue behind disk writes on every hook request.
  */
-function sameSecret(given: string, expected: string): boolean {
+export function sameSecret(given: string, expected: string): boolean {
   const x = encoder.encode(given);
   const y = encoder.encode(expected);
   let diff = x.length ^ y.length;

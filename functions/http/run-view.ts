@@ -18,5 +18,6 @@ export function runView(run: RunRecord) {
     finished_at: run.state.finished_at,
     error: run.state.error,
     last_job: run.state.last_job,
+    ...(run.state.retried_by === undefined ? {} : { retried_by: run.state.retried_by }),
   };
 }

@@ -1,6 +1,8 @@
 import { readFile } from "node:fs/promises";
+import { isIP } from "node:net";
 import { parse } from "yaml";
-import { z } from "zod";
+// A namespace import lets the bundler drop the parts of zod this file does not use.
+import * as z from "zod";
 import { QuireError } from "../../core/errors.ts";
 
 const secretSpec = z.union([
@@ -9,11 +11,25 @@ const secretSpec = z.union([
   z.object({ file: z.string().min(1) }).strict(),
 ]);
 
+/** Where runs, numbers, the index and logs live: files under the home, or one PostgreSQL for many hosts. */
+const storeSpec = z.discriminatedUnion("kind", [
+  z.object({ kind: z.literal("fs") }).strict(),
+  z
+    .object({
+      kind: z.literal("postgres"),
+      url: z.string().regex(/^postgres(ql)?:\/\//, "must be a postgres:// URL"),
+      /** Connections per process. */
+      pool: z.number().int().min(2).max(100).default(10),
+    })
+    .strict(),
+]);
+
 const configSchema = z
   .object({
     executor: z.enum(["host", "docker"]).default("host"),
     concurrency: z.number().int().min(1).max(64).default(1),
-    run_timeout_minutes: z.number().positive().default(60),
+    // Node timers hold at most 2^31-1 ms (about 24.8 days); longer ones fire at once.
+    run_timeout_minutes: z.number().positive().max(35_791, "must be at most 35791 (about 24.8 days)").default(60),
     log_cap_mb: z.number().positive().default(100),
     keep_workspaces: z.boolean().default(false),
     pipeline: z.object({ memory_mb: z.number().int().min(32).default(512) }).strict().default({ memory_mb: 512 }),
@@ -27,16 +43,48 @@ const configSchema = z
       .strict()
       .default({ network: false }),
     secrets: z.record(z.string().regex(/^[A-Za-z0-9_.-]+$/, "secret names use letters, digits, . _ -"), secretSpec).default({}),
+    store: storeSpec.default({ kind: "fs" }),
+    /** How runners on other hosts get a commit: `git fetch <clone_url> <sha>`; `{repo}` is replaced by the repo name. */
+    source: z
+      .object({ clone_url: z.string().min(1).optional() })
+      .strict()
+      .default({}),
     gc: z
       .object({ keep_last: z.number().int().min(0).default(20), keep_days: z.number().min(0).default(14) })
       .strict()
       .default({ keep_last: 20, keep_days: 14 }),
+    // The unix group hosting users (git, gitolite) join so their pushes reach the server.
+    hook_group: z.string().regex(/^[a-z_][a-z0-9_-]{0,31}$/, "a unix group name").default("quire"),
+    /** Where people and hooks reach the server, e.g. behind a proxy: `https://ci.example.org/ci/`. */
+    public_url: z
+      .url({ protocol: /^https?$/, error: "public_url must be an http(s) URL such as https://ci.example.org/ci/" })
+      .refine((u) => !/[?#]/.test(u), "public_url cannot have a query or a fragment")
+      .optional(),
+    /** Proxy addresses (IPs or CIDR ranges) whose X-Forwarded-For / -Proto / user header are believed. */
+    trust_proxy: z.array(z.string().refine(isAddressOrRange, "an IP address or a CIDR range such as 10.0.0.0/8")).default([]),
+    auth: z
+      .object({
+        read: z.enum(["public", "token"]).default("public"),
+        proxy_user_header: z.string().regex(/^[A-Za-z0-9-]+$/, "a header name such as X-Forwarded-User").optional(),
+      })
+      .strict()
+      .default({ read: "public" }),
+    /** Seconds between SSE heartbeat comments; proxies drop streams that are silent too long. */
+    sse_heartbeat_seconds: z.number().min(0.5).max(15).default(10),
   })
   .strict();
+
+function isAddressOrRange(value: string): boolean {
+  const [address = "", bits, ...rest] = value.split("/");
+  const family = isIP(address);
+  if (family === 0 || rest.length > 0) return false;
+  return bits === undefined || (/^\d{1,3}$/.test(bits) && Number(bits) <= (family === 4 ? 32 : 128));
+}
 
 /** `<home>/config.yml`; every key is optional and a missing file means all defaults. */
 export type QuireConfig = z.infer<typeof configSchema>;
 export type SecretSpec = z.infer<typeof secretSpec>;
+export type StoreSpec = z.infer<typeof storeSpec>;
 
 export function parseConfig(text: string, source = "config.yml"): QuireConfig {
   let raw: unknown;

@@ -1,7 +1,8 @@
 import { readFile } from "node:fs/promises";
 import { parse } from "smol-toml";
+import { WRANGLER_FILE } from "../../adapters/package/package-files.ts";
 
-const WRANGLER = new URL("../../wrangler.toml", import.meta.url);
+const WRANGLER = WRANGLER_FILE;
 
 /** The reconcile schedule, read from wrangler.toml so Workers and Node share one definition. */
 export async function reconcileCron(path: URL | string = WRANGLER): Promise<string> {

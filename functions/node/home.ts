@@ -15,6 +15,8 @@ export interface Home {
   serverUrl: string;
   hookToken: string;
   config: string;
+  /** Repos registered where they live (`quire repo add`). */
+  registry: string;
 }
 
 export function resolveHome(flag?: string): Home {
@@ -28,11 +30,14 @@ export function resolveHome(flag?: string): Home {
     serverUrl: join(root, "server.url"),
     hookToken: join(root, "hook.token"),
     config: join(root, "config.yml"),
+    registry: join(root, "repos.json"),
   };
 }
 
 export async function ensureHomeDirs(home: Home): Promise<void> {
-  for (const dir of [home.root, home.repos, home.runs, home.workspaces]) await mkdir(dir, { recursive: true });
+  // The home holds the hook token and every run's logs: closed to other users from the start.
+  await mkdir(home.root, { recursive: true, mode: 0o700 });
+  for (const dir of [home.repos, home.runs, home.workspaces]) await mkdir(dir, { recursive: true });
 }
 
 /** The hook token: created once, readable by the owner only. */

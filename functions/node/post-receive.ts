@@ -1,4 +1,5 @@
 import { readHookToken, readServerUrl, type Home } from "./home.ts";
+import { joinUrl } from "../http/join-url.ts";
 
 export interface HookIo {
   stdin: string;
@@ -36,7 +37,7 @@ export async function postReceive(home: Home, repo: string, io: HookIo): Promise
     return io.warn(`quire: cannot read ${home.hookToken}; no CI for this push`);
   }
   try {
-    const response = await fetch(new URL("/events/push", url), {
+    const response = await fetch(joinUrl(url, "events/push"), {
       method: "POST",
       headers: { "content-type": "application/json", authorization: `Bearer ${token}` },
       body: JSON.stringify({ type: "push", repo, pushed_at: io.now, refs }),

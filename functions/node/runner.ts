@@ -1,29 +1,30 @@
 import { nodeTimers } from "../../adapters/clock/node-timers.ts";
-import { createDockerExecutor } from "../../adapters/executor/docker-executor.ts";
-import { createDockerJanitor } from "../../adapters/executor/docker-janitor.ts";
-import { createHostExecutor } from "../../adapters/executor/host-executor.ts";
 import { fsLogReader } from "../../adapters/logs/fs-log-reader.ts";
 import { FsRunFiles } from "../../adapters/logs/fs-run-files.ts";
-import { createNodePipelineRuntime } from "../../adapters/pipeline/node-pipeline-runtime.ts";
 import { ProcessRegistry } from "../../adapters/process/process-registry.ts";
 import { configSecrets } from "../../adapters/secrets/config-secrets.ts";
 import type { FsLayout } from "../../adapters/storage/fs-layout.ts";
 import { FsWorkspaceFiles } from "../../adapters/workspace/fs-workspace-files.ts";
 import { GitWorkspaces } from "../../adapters/workspace/git-workspaces.ts";
-import type { Executor } from "../../core/exec-ports.ts";
+import { registeredGitDir } from "../../adapters/git/repo-registry-file.ts";
+import type { Executor, LogReader, RunFiles, Workspaces } from "../../core/exec-ports.ts";
 import { LEASE_TTL_MS, leaseFor } from "../../core/lease.ts";
-import type { RunEventListener } from "../../core/pipeline/run-events.ts";
+import type { RunEvent, RunEventListener } from "../../core/pipeline/run-events.ts";
 import type { Clock, ContainerJanitor, Liveness, Logger, RunStore } from "../../core/ports.ts";
 import type { RunHandle } from "../../core/run-handle.ts";
-import type { RepoName } from "../../core/types.ts";
+import type { RepoName, RunRecord } from "../../core/types.ts";
 import { runPipeline, type RunPipelineDeps } from "../../core/run-pipeline.ts";
 import { RunQueue } from "../../core/run-queue.ts";
 import type { QuireConfig } from "./config.ts";
 import type { Home } from "./home.ts";
+import { lazyContainerJanitor, lazyExecutor, lazyPipelineRuntime } from "./lazy-adapters.ts";
 
 export interface RunnerBase {
   store: RunStore;
-  layout: FsLayout;
+  /** Run directories on disk; absent when `files` and `logs` keep run files elsewhere (PostgreSQL). */
+  layout?: FsLayout;
+  files?: RunFiles;
+  logs?: LogReader;
   clock: Clock;
   liveness: Liveness;
   logger: Logger;
@@ -31,9 +32,10 @@ export interface RunnerBase {
 
 export interface Runner {
   queue: RunQueue;
-  files: FsRunFiles;
-  logs: ReturnType<typeof fsLogReader>;
+  files: RunFiles;
+  logs: LogReader;
   processes: ProcessRegistry;
+  workspaces: GitWorkspaces;
   containers?: ContainerJanitor;
   /** Stops the heartbeat and every running run (graceful shutdown). */
   stop(): Promise<void>;
@@ -41,21 +43,31 @@ export interface Runner {
 
 /** `scope` keeps servers of different homes on one docker engine from reaping each other's containers. */
 export function executorFor(config: QuireConfig, clock: Clock, scope: string): Executor {
-  if (config.executor === "host") return createHostExecutor();
-  return createDockerExecutor({
-    clock,
-    scope,
-    network: config.docker.network,
-    ...(config.docker.image === undefined ? {} : { defaultImage: config.docker.image }),
-    ...(config.docker.cpus === undefined ? {} : { cpus: config.docker.cpus }),
-    ...(config.docker.memory_mb === undefined ? {} : { memoryMb: config.docker.memory_mb }),
-  });
+  if (config.executor === "host") {
+    return lazyExecutor("host", async () => (await import("../../adapters/executor/host-executor.ts")).createHostExecutor());
+  }
+  return lazyExecutor("docker", async () =>
+    (await import("../../adapters/executor/docker-executor.ts")).createDockerExecutor({
+      clock,
+      scope,
+      network: config.docker.network,
+      ...(config.docker.image === undefined ? {} : { defaultImage: config.docker.image }),
+      ...(config.docker.cpus === undefined ? {} : { cpus: config.docker.cpus }),
+      ...(config.docker.memory_mb === undefined ? {} : { memoryMb: config.docker.memory_mb }),
+    }),
+  );
 }
 
 export interface RunnerOptions {
   onEvent?: RunEventListener;
+  /** Progress of every run the queue executes, by run id, without output lines (the web view's live job states). */
+  onRunEvent?: (runId: string, event: RunEvent) => void;
   /** Where a repo's objects are read from; `quire ci run` points it at the local checkout. */
   gitDirOf?: (repo: RepoName) => string;
+  /** Where workspaces come from instead of the home's bare repos (runners on other hosts fetch them). */
+  workspaces?: Workspaces;
+  /** Told when a run this runner took has ended, however it ended (a slot is free again). */
+  onSettled?: (run: RunRecord) => void;
 }
 
 /**
@@ -64,22 +76,25 @@ export interface RunnerOptions {
  * lease on a heartbeat so a cron reconcile never takes a live run for an orphan.
  */
 export function createRunner(home: Home, config: QuireConfig, base: RunnerBase, options: RunnerOptions = {}): Runner {
-  const { onEvent, gitDirOf } = options;
-  const files = new FsRunFiles(base.layout, base.clock);
+  const { onEvent, onRunEvent, gitDirOf } = options;
+  const files = base.files ?? new FsRunFiles(requireLayout(base), base.clock);
   const processes = new ProcessRegistry(home.processes);
   const executor = executorFor(config, base.clock, home.root);
+  // Also the janitor of <home>/workspaces, whichever Workspaces materializes them.
+  const workspaces = new GitWorkspaces({
+    reposRoot: home.repos,
+    root: home.workspaces,
+    keep: config.keep_workspaces,
+    // Repos registered where they live (`quire repo add`) are read there.
+    gitDirOf: gitDirOf ?? registeredGitDir(home),
+  });
   const pipelineDeps: RunPipelineDeps = {
     store: base.store,
     files,
-    workspaces: new GitWorkspaces({
-      reposRoot: home.repos,
-      root: home.workspaces,
-      keep: config.keep_workspaces,
-      ...(gitDirOf ? { gitDirOf } : {}),
-    }),
+    workspaces: options.workspaces ?? workspaces,
     workspaceFiles: new FsWorkspaceFiles(),
     executor,
-    runtime: createNodePipelineRuntime(),
+    runtime: lazyPipelineRuntime(async () => (await import("../../adapters/pipeline/node-pipeline-runtime.ts")).createNodePipelineRuntime()),
     secrets: configSecrets(config.secrets),
     clock: base.clock,
     liveness: base.liveness,
@@ -109,11 +124,14 @@ export function createRunner(home: Home, config: QuireConfig, base: RunnerBase, 
     runTimeoutMs: pipelineDeps.settings.runTimeoutMs,
     execute: async (run, signal) => {
       try {
-        const done = await runPipeline(run, { ...pipelineDeps, onActive: (h) => active.set(run.meta.run_id, h) }, signal);
+        const observed: Partial<RunPipelineDeps> =
+          onRunEvent && !onEvent ? { onEvent: (event) => onRunEvent(run.meta.run_id, event), echoOutput: false } : {};
+        const done = await runPipeline(run, { ...pipelineDeps, ...observed, onActive: (h) => active.set(run.meta.run_id, h) }, signal);
         base.logger.info({ run_id: run.meta.run_id, outcome: done.state.outcome }, "run finished");
         return done;
       } finally {
         active.delete(run.meta.run_id);
+        options.onSettled?.(run);
       }
     },
     onError: (run, error) => base.logger.error({ err: error, run_id: run.meta.run_id }, "run crashed"),
@@ -121,12 +139,18 @@ export function createRunner(home: Home, config: QuireConfig, base: RunnerBase, 
   return {
     queue,
     files,
-    logs: fsLogReader(base.layout),
+    logs: base.logs ?? fsLogReader(requireLayout(base)),
     processes,
-    ...(config.executor === "docker" ? { containers: createDockerJanitor({ scope: home.root }) } : {}),
+    workspaces,
+    ...(config.executor === "docker" ? { containers: lazyContainerJanitor(async () => (await import("../../adapters/executor/docker-janitor.ts")).createDockerJanitor({ scope: home.root })) } : {}),
     async stop() {
       clearInterval(heartbeat);
       await queue.stopAll("the server is shutting down");
     },
   };
+}
+
+function requireLayout(base: RunnerBase): FsLayout {
+  if (!base.layout) throw new Error("createRunner: a base without a layout must bring files and logs");
+  return base.layout;
 }

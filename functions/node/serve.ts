@@ -1,4 +1,5 @@
 import { serve as serveHttp } from "@hono/node-server";
+import { getConnInfo } from "@hono/node-server/conninfo";
 import { Cron } from "croner";
 import { rm } from "node:fs/promises";
 import type { AddressInfo } from "node:net";
@@ -6,26 +7,49 @@ import { writeFileAtomic } from "../../adapters/storage/atomic-write.ts";
 import { reconcile } from "../../core/reconcile.ts";
 import { createApp } from "../app.ts";
 import type { AppDeps } from "../app-deps.ts";
-import { loadConfig } from "./config.ts";
+import { loadConfig, type QuireConfig } from "./config.ts";
 import { createRunner } from "./runner.ts";
 import { reconcileCron } from "./cron-schedule.ts";
 import { ensureHomeDirs, ensureHookToken, type Home } from "./home.ts";
+import { LiveRuns } from "../ui/live-runs.ts";
+import { shareRegisteredHome } from "./hosting-users.ts";
+import { trustProxyList } from "./trust-proxy.ts";
 import { wireNode } from "./wire.ts";
+import { QuireError } from "../../core/errors.ts";
 
 export interface ServeOptions {
   home: Home;
   port: number;
   host: string;
+  /** Overrides `public_url` in config.yml. */
+  publicUrl?: string;
+  /** false (`--no-runner`): serve without executing; only with the postgres store, where runners claim. */
+  runner?: boolean;
 }
 
 /** `quire serve`: reconcile, listen, publish the URL for hooks, reconcile on the cron. */
-export async function serve(options: ServeOptions): Promise<{ url: string; close: () => Promise<void> }> {
+export async function serve(options: ServeOptions): Promise<{ url: string; publicUrl?: string; close: () => Promise<void> }> {
   const { home } = options;
   await ensureHomeDirs(home);
   await ensureHookToken(home);
   const config = await loadConfig(home.config);
+  const publicUrl = options.publicUrl ?? config.public_url;
+  const trustProxy = trustProxyList(config.trust_proxy);
+  if (config.store.kind === "postgres") {
+    // Imported here: a server on files never loads the PostgreSQL client.
+    const { servePostgres } = await import("./serve-postgres.ts");
+    return servePostgres({ ...options, runner: options.runner ?? true }, config, config.store, {
+      ...(publicUrl ? { publicUrl } : {}),
+      web: webOptions(config, publicUrl, trustProxy),
+    });
+  }
+  if (options.runner === false) {
+    throw new QuireError("config_invalid", "--no-runner needs `store: { kind: postgres, url }` in config.yml: with files under the home, only this server can run the runs");
+  }
   const base = wireNode(home);
-  const runner = createRunner(home, config, base);
+  for (const line of await shareRegisteredHome(home, config.hook_group)) base.logger.warn({ home: home.root }, line);
+  const live = new LiveRuns();
+  const runner = createRunner(home, config, base, { onRunEvent: live.listener });
   const enqueue = (run: Parameters<typeof runner.queue.enqueue>[0]) => runner.queue.enqueue(run);
   const deps: AppDeps = {
     ...base,
@@ -33,9 +57,13 @@ export async function serve(options: ServeOptions): Promise<{ url: string; close
     files: runner.files,
     logs: runner.logs,
     processes: runner.processes,
+    workspaces: runner.workspaces,
+    isRunning: (runId) => runner.queue.isRunning(runId),
     ...(runner.containers ? { containers: runner.containers } : {}),
     onRunsCreated: (runs) => runs.forEach(enqueue),
     requeue: enqueue,
+    live,
+    web: webOptions(config, publicUrl, trustProxy),
   };
   const runReconcile = async (why: string) => {
     try {
@@ -54,10 +82,11 @@ export async function serve(options: ServeOptions): Promise<{ url: string; close
   const { port } = server.address() as AddressInfo;
   const host = options.host.includes(":") ? `[${options.host}]` : options.host;
   const url = `http://${host}:${port}`;
-  await writeFileAtomic(home.serverUrl, url + "\n");
+  // Hooks and the CLI go where people go: through the proxy and its prefix when there is one.
+  await writeFileAtomic(home.serverUrl, (publicUrl ?? url) + "\n");
   const cronExpr = await reconcileCron();
   const cron = new Cron(cronExpr, () => runReconcile("cron"));
-  deps.logger.info({ url, home: home.root, cron: cronExpr, executor: config.executor }, "quire listening");
+  deps.logger.info({ url, public_url: publicUrl ?? null, home: home.root, cron: cronExpr, executor: config.executor }, "quire listening");
   const close = async () => {
     cron.stop();
     await rm(home.serverUrl, { force: true });
@@ -66,5 +95,17 @@ export async function serve(options: ServeOptions): Promise<{ url: string; close
     await base.index.settled();
     base.close();
   };
-  return { url, close };
+  return { url, ...(publicUrl ? { publicUrl } : {}), close };
+}
+
+/** The HTTP side's settings, the same whichever store serves the runs. */
+function webOptions(config: QuireConfig, publicUrl: string | undefined, trustProxy: ReturnType<typeof trustProxyList>): NonNullable<AppDeps["web"]> {
+  return {
+    ...(publicUrl ? { publicUrl } : {}),
+    ...(trustProxy ? { trustProxy } : {}),
+    remoteAddress: (c) => getConnInfo(c).remote.address,
+    readAuth: config.auth.read,
+    ...(config.auth.proxy_user_header ? { proxyUserHeader: config.auth.proxy_user_header } : {}),
+    heartbeatMs: config.sse_heartbeat_seconds * 1000,
+  };
 }

@@ -1,4 +1,5 @@
 import { readHookToken, readServerUrl, type Home } from "./home.ts";
+import { joinUrl } from "../http/join-url.ts";
 
 export type ServerReconcile =
   | { kind: "no-server" }
@@ -14,7 +15,7 @@ export async function askServerToReconcile(home: Home): Promise<ServerReconcile>
   const url = await readServerUrl(home);
   if (!url) return { kind: "no-server" };
   try {
-    const response = await fetch(new URL("/reconcile", url), {
+    const response = await fetch(joinUrl(url, "reconcile"), {
       method: "POST",
       headers: { authorization: `Bearer ${await readHookToken(home)}` },
     });

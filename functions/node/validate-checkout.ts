@@ -2,7 +2,6 @@ import { randomUUID } from "node:crypto";
 import { access, mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { createNodePipelineRuntime } from "../../adapters/pipeline/node-pipeline-runtime.ts";
 import { GitWorkspaces } from "../../adapters/workspace/git-workspaces.ts";
 import type { JobSpec } from "../../core/exec-ports.ts";
 import { PIPELINE_PATHS } from "../../core/gate.ts";
@@ -33,6 +32,8 @@ export async function validateCheckout(cwd: string, rev?: string): Promise<Resul
       path = await findCommittedPipeline(checkout, PIPELINE_PATHS);
     }
     if (path === null) return err(`no pipeline found (${PIPELINE_PATHS.join(", ")})`);
+    // Imported here: esbuild and the sandbox code are not loaded for every other command.
+    const { createNodePipelineRuntime } = await import("../../adapters/pipeline/node-pipeline-runtime.ts");
     const loaded = await createNodePipelineRuntime().load({
       workspace,
       pipelinePath: path,

@@ -1,5 +1,6 @@
 import { systemClock } from "../../adapters/clock/system-clock.ts";
 import { GitCli } from "../../adapters/git/git-cli.ts";
+import { RegistryLookup } from "../../adapters/git/repo-registry-file.ts";
 import { uuidIds } from "../../adapters/ids/uuid-ids.ts";
 import { processLiveness } from "../../adapters/liveness/process-liveness.ts";
 import { pinoLogger } from "../../adapters/logger/pino-logger.ts";
@@ -22,7 +23,8 @@ export interface NodeDeps extends AppDeps {
 
 /** The production wiring for one home: disk, git CLI, real clock and ids. */
 export function wireNode(home: Home): NodeDeps {
-  const git = new GitCli(home.repos);
+  const registered = new RegistryLookup(home.registry);
+  const git = new GitCli(home.repos, undefined, (repo) => registered.get(repo)?.git_dir);
   const logger = pinoLogger();
   const disk = new FsRunStore(home.runs);
   const index = new FsRunIndex(home.runs, { logger });

@@ -2,12 +2,10 @@ import { Hono } from "hono";
 import { reconcile } from "../../core/reconcile.ts";
 import type { AppDeps } from "../app-deps.ts";
 import { requireToken } from "../http/require-token.ts";
-import { UI_PAGE } from "../http/ui-page.ts";
 
-/** `GET /` (the page for people), `GET /health` and `POST /reconcile` (the cron's target). */
+/** `GET /health` and `POST /reconcile` (the cron's target). */
 export function opsRoutes(deps: AppDeps): Hono {
   const app = new Hono();
-  app.get("/", (c) => c.html(UI_PAGE));
   app.get("/health", (c) => c.json({ ok: true, time: deps.clock.now() }));
   app.post("/reconcile", requireToken(deps.hookToken), async (c) => {
     const report = await reconcile({ ...deps, ...(deps.requeue ? { requeue: deps.requeue } : {}) });

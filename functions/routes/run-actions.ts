@@ -1,22 +1,23 @@
 import { Hono } from "hono";
+import { isJobId } from "../../core/job-id.ts";
 import { retryRun } from "../../core/retry-run.ts";
 import type { AppDeps } from "../app-deps.ts";
 import { errorResponse } from "../http/errors.ts";
 import { lookupFailure } from "../http/lookup-response.ts";
-import { requireToken } from "../http/require-token.ts";
+import { writeAuthority } from "../http/authority.ts";
 import { runView } from "../http/run-view.ts";
-
-const JOB_ID = /^(?!\.{1,2}$)[^/\\\0]{1,200}$/;
 
 /** Cancel, retry and log download for one run, named by id or alias. */
 export function runActionRoutes(deps: AppDeps): Hono {
   const app = new Hono();
 
-  app.post("/:ref/cancel", requireToken(deps.hookToken), async (c) => {
+  app.post("/:ref/cancel", async (c) => {
+    const who = await writeAuthority(c, deps.web, deps.hookToken);
+    if (!who.ok) return errorResponse(c, 401, "unauthorized", who.message);
     const lookup = await deps.resolver.resolve(c.req.param("ref"));
     if (lookup.kind !== "found") return lookupFailure(c, lookup);
     if (!deps.queue) return errorResponse(c, 409, "no_runner", "this server does not execute runs");
-    const result = await deps.queue.cancel(lookup.run);
+    const result = await deps.queue.cancel(lookup.run, who.who);
     switch (result.kind) {
       case "cancelled":
         return c.json({ run: runView(result.run), stopping: false });
@@ -27,10 +28,12 @@ export function runActionRoutes(deps: AppDeps): Hono {
     }
   });
 
-  app.post("/:ref/retry", requireToken(deps.hookToken), async (c) => {
+  app.post("/:ref/retry", async (c) => {
+    const who = await writeAuthority(c, deps.web, deps.hookToken);
+    if (!who.ok) return errorResponse(c, 401, "unauthorized", who.message);
     const lookup = await deps.resolver.resolve(c.req.param("ref"));
     if (lookup.kind !== "found") return lookupFailure(c, lookup);
-    const result = await retryRun(deps, lookup.run);
+    const result = await retryRun(deps, lookup.run, who.who);
     if (result.kind === "no-pipeline") return errorResponse(c, 409, "no_pipeline", result.message);
     deps.onRunsCreated?.([result.run]);
     return c.json({ run: runView(result.run) }, 202);
@@ -39,7 +42,7 @@ export function runActionRoutes(deps: AppDeps): Hono {
   app.get("/:ref/jobs/:job/logs/:n", async (c) => {
     const job = c.req.param("job");
     const n = Number(c.req.param("n"));
-    if (!JOB_ID.test(job)) return errorResponse(c, 400, "invalid_job", `${JSON.stringify(job)} is not a job id`);
+    if (!isJobId(job)) return errorResponse(c, 400, "invalid_job", `${JSON.stringify(job)} is not a job id`);
     if (!Number.isInteger(n) || n < 1 || n > 1_000_000) return errorResponse(c, 400, "invalid_log", "n must be a positive integer");
     const offset = Number(c.req.query("offset") ?? "0");
     if (!Number.isInteger(offset) || offset < 0) return errorResponse(c, 400, "invalid_offset", "offset must be a byte count ≥ 0");

@@ -6,13 +6,20 @@ import type { RepoName } from "../../core/types.ts";
 import type { AppDeps } from "../app-deps.ts";
 import { lookupFailure } from "../http/lookup-response.ts";
 import { runView } from "../http/run-view.ts";
+import { decodeCursor, encodeCursor, logKey, type StreamCursor } from "../http/sse-cursor.ts";
+import { logLineRenderer, type RenderedLine } from "../http/ui-log-line.ts";
 
 const LOG_FILE = /^jobs\/(.+)\/sh-(\d+)\.log$/;
+const RETRY_MS = 2000;
+const DEFAULT_HEARTBEAT_MS = 10_000;
 
 /**
  * `GET /runs/:ref/events`: Server-Sent Events with `state` on every change, `log` for
  * each new complete log line (already redacted on disk), and `end` once the run is
- * terminal and every log is drained.
+ * terminal and every log is drained. Every event's `id:` is the stream's position, so a
+ * reconnect with `Last-Event-ID` (or a first connect with `?from=<id>`) continues after
+ * the last line received. A comment goes out whenever the stream has been quiet for the
+ * heartbeat interval, so proxies do not close it while a job prints nothing.
  */
 export function runEventRoutes(deps: AppDeps): Hono {
   const app = new Hono();
@@ -20,64 +27,101 @@ export function runEventRoutes(deps: AppDeps): Hono {
     const lookup = await deps.resolver.resolve(c.req.param("ref"));
     if (lookup.kind !== "found") return lookupFailure(c, lookup);
     const { repo, run_id } = lookup.run.meta;
+    const cursor = decodeCursor(c.req.header("last-event-id") ?? c.req.query("from"));
+    const heartbeatMs = deps.web?.heartbeatMs ?? DEFAULT_HEARTBEAT_MS;
+    // nginx buffers proxied responses by default; this asks it not to for this stream.
+    c.header("X-Accel-Buffering", "no");
     return streamSSE(c, async (stream) => {
       let closed = false;
       stream.onAbort(() => {
         closed = true;
       });
+      await stream.write(`retry: ${RETRY_MS}\n\n`);
+      let lastWrite = Date.now();
       let lastState = "";
-      const offsets = new Map<string, number>();
+      const tail = new LogTail(deps, repo, run_id, cursor);
       while (!closed) {
         const run = await deps.store.getRun(repo, run_id);
         if (!run) break;
         const state = JSON.stringify(runView(run));
+        let wrote = false;
         if (state !== lastState) {
-          await stream.writeSSE({ event: "state", data: state });
+          await stream.writeSSE({ event: "state", id: encodeCursor(cursor), data: state });
           lastState = state;
+          wrote = true;
         }
-        const wrote = await tailLogs(deps, repo, run_id, offsets, stream);
-        if (isTerminal(run.state.status) && !wrote) {
-          await stream.writeSSE({ event: "end", data: JSON.stringify({ status: run.state.status, outcome: run.state.outcome }) });
+        const sentLines = await tail.send(stream);
+        wrote ||= sentLines;
+        if (isTerminal(run.state.status) && !sentLines) {
+          const end = { status: run.state.status, outcome: run.state.outcome };
+          await stream.writeSSE({ event: "end", id: encodeCursor(cursor), data: JSON.stringify(end) });
           break;
         }
-        if (!wrote) await stream.sleep(deps.pollMs ?? 500);
+        if (wrote) {
+          lastWrite = Date.now();
+          continue;
+        }
+        if (Date.now() - lastWrite >= heartbeatMs) {
+          await stream.write(": keep-alive\n\n");
+          lastWrite = Date.now();
+        }
+        const pause = Math.min(deps.pollMs ?? 500, heartbeatMs);
+        await (deps.waitForChange ? deps.waitForChange(run_id, pause) : stream.sleep(pause));
       }
     });
   });
   return app;
 }
 
-/** Sends every complete line past the last offset of each log; true when anything was sent. */
-async function tailLogs(
-  deps: AppDeps,
-  repo: RepoName,
-  runId: string,
-  offsets: Map<string, number>,
-  stream: SSEStreamingApi,
-): Promise<boolean> {
-  if (!deps.files || !deps.logs) return false;
-  let wrote = false;
-  const paths = (await deps.files.listFiles(repo, runId)).filter((p) => LOG_FILE.test(p)).sort(byJobAndNumber);
-  for (const path of paths) {
-    const [, job, n] = LOG_FILE.exec(path) ?? [];
-    const offset = offsets.get(path) ?? 0;
-    const chunk = await readAvailable(deps.logs, repo, runId, path, offset);
-    const end = chunk.lastIndexOf("\n");
-    if (end === -1) continue;
-    for (const line of chunk.slice(0, end).split("\n")) {
-      await stream.writeSSE({ event: "log", data: JSON.stringify({ job, n: Number(n), line }) });
+/** Reads every complete line past the cursor in each log of a run, and moves the cursor. */
+class LogTail {
+  private readonly renderers = new Map<string, (raw: string) => RenderedLine>();
+
+  constructor(
+    private readonly deps: AppDeps,
+    private readonly repo: RepoName,
+    private readonly runId: string,
+    private readonly cursor: StreamCursor,
+  ) {}
+
+  async send(stream: SSEStreamingApi): Promise<boolean> {
+    const { files, logs } = this.deps;
+    if (!files || !logs) return false;
+    let wrote = false;
+    const paths = (await files.listFiles(this.repo, this.runId)).filter((p) => LOG_FILE.test(p)).sort(byJobAndNumber);
+    for (const path of paths) {
+      const [, job = "", nText = "0"] = LOG_FILE.exec(path) ?? [];
+      const n = Number(nText);
+      const key = logKey(job, n);
+      const at = this.cursor.get(key) ?? { bytes: 0, lines: 0 };
+      const chunk = await readAvailable(logs, this.repo, this.runId, path, at.bytes);
+      const end = chunk.lastIndexOf(0x0a);
+      if (end === -1) continue;
+      let render = this.renderers.get(key);
+      if (!render) this.renderers.set(key, (render = logLineRenderer()));
+      let start = 0;
+      while (start <= end) {
+        const stop = chunk.indexOf(0x0a, start);
+        const line = chunk.subarray(start, stop).toString("utf8");
+        at.bytes += stop + 1 - start;
+        at.lines += 1;
+        start = stop + 1;
+        this.cursor.set(key, at);
+        const shown = render(line);
+        const data = { job, n, no: at.lines, line, ...shown };
+        await stream.writeSSE({ event: "log", id: encodeCursor(this.cursor), data: JSON.stringify(data) });
+      }
+      wrote = true;
     }
-    offsets.set(path, offset + Buffer.byteLength(chunk.slice(0, end + 1)));
-    wrote = true;
+    return wrote;
   }
-  return wrote;
 }
 
 const MAX_READ = 1024 * 1024;
 
-async function readAvailable(logs: LogReader, repo: RepoName, runId: string, path: string, offset: number): Promise<string> {
+async function readAvailable(logs: LogReader, repo: RepoName, runId: string, path: string, offset: number): Promise<Buffer> {
   const opened = await logs.open(repo, runId, path, offset);
-  if (!opened) return "";
+  if (!opened) return Buffer.alloc(0);
   const reader = opened.stream.getReader();
   const parts: Uint8Array[] = [];
   let size = 0;
@@ -88,7 +132,7 @@ async function readAvailable(logs: LogReader, repo: RepoName, runId: string, pat
     size += value.byteLength;
   }
   await reader.cancel().catch(() => undefined);
-  return Buffer.concat(parts).toString("utf8");
+  return Buffer.concat(parts);
 }
 
 function byJobAndNumber(a: string, b: string): number {

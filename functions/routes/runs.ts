@@ -2,6 +2,7 @@ import { Hono } from "hono";
 import { encodeCursor, parseRunQuery } from "../../core/run-index-query.ts";
 import { RunIndexTable, type IndexView } from "../../core/run-index-table.ts";
 import { entryOf, recordedAt } from "../../core/run-index.ts";
+import { MAX_RECEIPT_BYTES } from "../../core/pipeline/bounds.ts";
 import { runAlias } from "../../core/run-alias.ts";
 import type { RepoName } from "../../core/types.ts";
 import type { AppDeps } from "../app-deps.ts";
@@ -39,19 +40,35 @@ export interface JobView {
   receipt: Record<string, unknown> | null;
   /** The n of every `sh-<n>.log` the job has written so far. */
   logs: number[];
+  /** Why the receipt is not included though it exists (too large to serve). */
+  receipt_omitted?: string;
 }
+
+const MAX_RESPONSE_RECEIPT_BYTES = 16 * 1024 * 1024;
 
 /** Jobs as the run's files show them: whatever exists so far, nothing invented. */
 async function jobsOf(deps: AppDeps, repo: RepoName, runId: string): Promise<JobView[]> {
   if (!deps.files) return [];
   const jobs = new Map<string, JobView>();
+  // Receipts are capped when written, but the response as a whole gets a budget too.
+  let budget = MAX_RESPONSE_RECEIPT_BYTES;
   for (const path of await deps.files.listFiles(repo, runId)) {
     const [, id, name, n] = JOB_FILE.exec(path) ?? [];
     if (id === undefined) continue;
     let job = jobs.get(id);
     if (!job) jobs.set(id, (job = { id, receipt: null, logs: [] }));
     if (n !== undefined) job.logs.push(Number(n));
-    else if (name === "receipt.json") job.receipt = parseReceipt(await deps.files.readFile(repo, runId, path));
+    else if (name === "receipt.json") {
+      const read = budget > 0 ? await deps.files.readBounded(repo, runId, path, Math.min(MAX_RECEIPT_BYTES, budget)) : undefined;
+      if (read?.kind === "text") {
+        budget -= read.text.length;
+        job.receipt = parseReceipt(read.text);
+      } else if (read?.kind !== "missing") {
+        job.receipt_omitted = read
+          ? `receipt.json is ${read.bytes} bytes, more than this response serves`
+          : "this run's receipts are more than one response serves";
+      }
+    }
   }
   const started = (j: JobView) => String((j.receipt?.devlt as { started_at?: unknown } | undefined)?.started_at ?? "~");
   return [...jobs.values()]
@@ -62,8 +79,7 @@ async function jobsOf(deps: AppDeps, repo: RepoName, runId: string): Promise<Job
 // Code-unit order: "~" (not started) sorts after every timestamp, whatever the locale.
 const compare = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
 
-function parseReceipt(text: string | undefined): Record<string, unknown> | null {
-  if (text === undefined) return null;
+function parseReceipt(text: string): Record<string, unknown> | null {
   try {
     const value: unknown = JSON.parse(text);
     return typeof value === "object" && value !== null && !Array.isArray(value) ? (value as Record<string, unknown>) : null;
@@ -73,7 +89,7 @@ function parseReceipt(text: string | undefined): Record<string, unknown> | null 
 }
 
 /** Without a wired index (bare test setups) the same answers come from a walk of the store. */
-async function indexView(deps: AppDeps): Promise<IndexView> {
+export async function indexView(deps: AppDeps): Promise<IndexView> {
   if (deps.index) return deps.index.read();
   const runs = await deps.store.listRuns();
   return RunIndexTable.from(runs.map((run) => entryOf(run, recordedAt(run))));

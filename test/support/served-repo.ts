@@ -14,11 +14,13 @@ export interface ServedRepo {
  * a repo made with the real CLI (hook installed) and a working clone of it. A failed step
  * stops the server it started.
  */
-export async function serveRepo(options: { repo?: string; config?: string; homePrefix?: string } = {}): Promise<ServedRepo> {
+export async function serveRepo(
+  options: { repo?: string; config?: string; homePrefix?: string; serveArgs?: string[] } = {},
+): Promise<ServedRepo> {
   const repo = options.repo ?? "demo.git";
   const home = await tempHome(options.homePrefix);
   await writeFile(join(home, "config.yml"), options.config ?? "");
-  const server = await startServer(home);
+  const server = await startServer(home, options.serveArgs);
   try {
     const made = await quire(["repo", "new", repo, "--home", home]);
     if (made.exitCode !== 0) throw new Error(`quire repo new ${repo} failed: ${made.stderr}`);

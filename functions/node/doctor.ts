@@ -1,0 +1,70 @@
+import { execa } from "execa";
+import { readRegistry } from "../../adapters/git/repo-registry-file.ts";
+import type { QuireConfig } from "./config.ts";
+import { checkHome, type Problem } from "./doctor-home.ts";
+import { readServerUrl, type Home } from "./home.ts";
+import { hookHealth, servedRepos } from "./served-repos.ts";
+
+export interface DoctorReport {
+  problems: Problem[];
+  /** What was looked at, for the all-clear line. */
+  checked: string[];
+}
+
+/** `quire doctor`: every check runs; each problem comes with the command that fixes it. */
+export async function diagnose(home: Home, config: QuireConfig): Promise<DoctorReport> {
+  const repos = await servedRepos(home);
+  const registry = await readRegistry(home.registry);
+  const problems = [
+    ...(await checkServer(home)),
+    ...(await checkHome(home, registry.repos, config.hook_group)),
+    ...(await checkRepos(home, repos)),
+    ...(await checkBubblewrap()),
+    ...(config.executor === "docker" ? await checkDocker() : []),
+  ];
+  const checked = ["server", "home", `${repos.length} repo hook${repos.length === 1 ? "" : "s"}`, "bubblewrap"];
+  return { problems, checked: config.executor === "docker" ? [...checked, "docker"] : checked };
+}
+
+async function checkServer(home: Home): Promise<Problem[]> {
+  const start = { fix: `quire serve --home ${home.root}` };
+  const url = await readServerUrl(home);
+  if (!url) return [{ what: `no server is running for ${home.root} (no server.url): pushes get no CI`, ...start }];
+  try {
+    const response = await fetch(new URL("health", url.endsWith("/") ? url : `${url}/`), { signal: AbortSignal.timeout(3000) });
+    if (response.ok) return [];
+    return [{ what: `the server at ${url} answers /health with ${response.status}`, fix: "see its log; restart it if it persists" }];
+  } catch (error) {
+    const why = (error as Error).cause instanceof Error ? ((error as Error).cause as Error).message : (error as Error).message;
+    return [{ what: `the server at ${url} does not answer (${why}); server.url is left from a server that is gone`, ...start }];
+  }
+}
+
+async function checkRepos(home: Home, repos: Awaited<ReturnType<typeof servedRepos>>): Promise<Problem[]> {
+  const problems: Problem[] = [];
+  for (const repo of repos) {
+    const health = await hookHealth(home, repo);
+    if (!health.ok) problems.push({ what: `repo ${repo.name}: ${health.problem}`, fix: health.fix });
+  }
+  return problems;
+}
+
+async function checkBubblewrap(): Promise<Problem[]> {
+  const probe = await execa("bwrap", ["--unshare-all", "--die-with-parent", "--ro-bind", "/", "/", "true"], { reject: false, timeout: 10_000 });
+  if (probe.exitCode === 0) return [];
+  if ((probe as { code?: string }).code === "ENOENT") {
+    return [{ what: "bubblewrap (bwrap) is not installed: the host executor and the pipeline sandbox need it", fix: "apt-get install bubblewrap" }];
+  }
+  const why = probe.stderr.trim().split("\n")[0] ?? `exit ${probe.exitCode}`;
+  return [{ what: `bubblewrap cannot make a sandbox here (${why})`, fix: "allow unprivileged user namespaces (sysctl kernel.unprivileged_userns_clone=1) or run quire as root" }];
+}
+
+async function checkDocker(): Promise<Problem[]> {
+  const probe = await execa("docker", ["version", "--format", "{{.Server.Version}}"], { reject: false, timeout: 10_000 });
+  if (probe.exitCode === 0) return [];
+  if ((probe as { code?: string }).code === "ENOENT") {
+    return [{ what: "executor is docker but the docker CLI is not installed", fix: "apt-get install docker.io (or set executor: host in config.yml)" }];
+  }
+  const why = probe.stderr.trim().split("\n")[0] ?? `exit ${probe.exitCode}`;
+  return [{ what: `executor is docker but the engine does not answer (${why})`, fix: "start it: systemctl start docker (or bash scripts/setup-docker.sh)" }];
+}

@@ -1,0 +1,34 @@
+/**
+ * Ports whose adapter module is imported on first use. The server starts without esbuild,
+ * the pipeline runtime or the docker client in memory; the first run pays for them once.
+ */
+import type { Executor, PipelineRuntime } from "../../core/exec-ports.ts";
+import type { ContainerJanitor } from "../../core/ports.ts";
+
+function once<T>(load: () => Promise<T>): () => Promise<T> {
+  let loading: Promise<T> | undefined;
+  return () => {
+    loading ??= load();
+    // A failed import is tried again next time rather than remembered for good.
+    loading.catch(() => (loading = undefined));
+    return loading;
+  };
+}
+
+export function lazyExecutor(kind: string, load: () => Promise<Executor>): Executor {
+  const executor = once(load);
+  return { kind, open: async (context) => (await executor()).open(context) };
+}
+
+export function lazyPipelineRuntime(load: () => Promise<PipelineRuntime>): PipelineRuntime {
+  const runtime = once(load);
+  return { load: async (input) => (await runtime()).load(input) };
+}
+
+export function lazyContainerJanitor(load: () => Promise<ContainerJanitor>): ContainerJanitor {
+  const janitor = once(load);
+  return {
+    listRunContainers: async () => (await janitor()).listRunContainers(),
+    remove: async (containerId) => (await janitor()).remove(containerId),
+  };
+}

@@ -1,0 +1,116 @@
+import { serve as serveHttp } from "@hono/node-server";
+import { Cron } from "croner";
+import { rm } from "node:fs/promises";
+import type { AddressInfo } from "node:net";
+import { writeFileAtomic } from "../../adapters/storage/atomic-write.ts";
+import { reconcile } from "../../core/reconcile.ts";
+import { SharedQueue } from "../../core/shared-queue.ts";
+import type { RunRecord } from "../../core/types.ts";
+import { PgListener } from "../../adapters/postgres/pg-listener.ts";
+import { LOG_CHANNEL } from "../../adapters/postgres/pg-log-sink.ts";
+import { RUN_CHANNEL } from "../../adapters/postgres/pg-run-store.ts";
+import { RunChanges } from "./run-changes.ts";
+import { createApp } from "../app.ts";
+import type { AppDeps } from "../app-deps.ts";
+import type { QuireConfig } from "./config.ts";
+import { reconcileCron } from "./cron-schedule.ts";
+import type { Home } from "./home.ts";
+import { LEASE_CHECK_MS, startRunnerHost, type RunnerHost } from "./runner-host.ts";
+import { wirePostgres, type PostgresSpec } from "./wire-postgres.ts";
+
+export interface ServePostgresOptions {
+  home: Home;
+  port: number;
+  host: string;
+  /** false for `--no-runner`: intake, API and reconcile only; runners elsewhere execute. */
+  runner: boolean;
+}
+
+/**
+ * `quire serve` over PostgreSQL. Intake writes pending runs and wakes the runners; the
+ * queue is the runs table, so this server's own runner (unless `--no-runner`) claims
+ * like any other. Cancel and supersede reach whichever runner holds a run.
+ */
+export async function servePostgres(
+  options: ServePostgresOptions,
+  config: QuireConfig,
+  spec: PostgresSpec,
+  http: { publicUrl?: string; web: NonNullable<AppDeps["web"]> },
+): Promise<{ url: string; publicUrl?: string; close: () => Promise<void> }> {
+  const { home } = options;
+  const base = await wirePostgres(home, spec, "serve");
+  let host: RunnerHost | undefined;
+  try {
+    host = options.runner ? await startRunnerHost(home, config, base) : undefined;
+  } catch (error) {
+    await base.close();
+    throw error;
+  }
+  const runnerHost = host;
+  const shared = new SharedQueue({ store: base.store, clock: base.clock, stops: base.claims });
+  const afterCreate = async (runs: RunRecord[]) => {
+    try {
+      for (const run of runs) await shared.supersede(run);
+      await base.claims.wake();
+    } catch (error) {
+      base.logger.warn({ err: error }, "supersede or wake after intake failed; runners still poll");
+    }
+    runnerHost?.loop.wake();
+  };
+  // Live tails wake on PostgreSQL notifications: a log chunk written or a state changed on any host.
+  const changes = new RunChanges();
+  const listener = new PgListener(base.db.url, [LOG_CHANNEL, RUN_CHANNEL], (_channel, runId) => changes.notify(runId), base.logger);
+  await listener.start();
+  const deps: AppDeps = {
+    ...base,
+    queue: shared,
+    ...(runnerHost ? { processes: runnerHost.runner.processes } : {}),
+    ...(runnerHost
+      ? { workspaces: runnerHost.runner.workspaces, isRunning: (runId: string) => runnerHost.runner.queue.isRunning(runId) }
+      : {}),
+    ...(runnerHost?.runner.containers ? { containers: runnerHost.runner.containers } : {}),
+    onRunsCreated: (runs) => void afterCreate(runs),
+    web: http.web,
+    waitForChange: (runId, ms) => changes.wait(runId, ms),
+  };
+  const runReconcile = async (why: string) => {
+    try {
+      const report = await reconcile(deps);
+      if (why !== "lease" || report.orphaned.length > 0) deps.logger.info({ why, ...report }, "reconciled");
+    } catch (error) {
+      deps.logger.error({ why, err: error }, "reconcile failed");
+    }
+  };
+  await runReconcile("start");
+  const app = createApp(deps);
+  const server = await new Promise<ReturnType<typeof serveHttp>>((resolve, reject) => {
+    const s = serveHttp({ fetch: app.fetch, port: options.port, hostname: options.host }, () => resolve(s));
+    s.once("error", reject);
+  }).catch(async (error: unknown) => {
+    await listener.close();
+    await runnerHost?.stop();
+    await base.close();
+    throw error;
+  });
+  const { port } = server.address() as AddressInfo;
+  const hostName = options.host.includes(":") ? `[${options.host}]` : options.host;
+  const url = `http://${hostName}:${port}`;
+  // Hooks and the CLI go where people go: through the proxy and its prefix when there is one.
+  await writeFileAtomic(home.serverUrl, (http.publicUrl ?? url) + "\n");
+  const cronExpr = await reconcileCron();
+  const cron = new Cron(cronExpr, () => runReconcile("cron"));
+  // Leases expire within LEASE_TTL_MS; the cron alone is too coarse to orphan a lost runner's run in time.
+  const leaseCheck = setInterval(() => void runReconcile("lease"), LEASE_CHECK_MS);
+  leaseCheck.unref();
+  deps.logger.info({ url, home: home.root, cron: cronExpr, store: "postgres", runner: options.runner }, "quire listening");
+  const close = async () => {
+    cron.stop();
+    clearInterval(leaseCheck);
+    await listener.close();
+    await rm(home.serverUrl, { force: true });
+    await runnerHost?.stop();
+    await new Promise<void>((resolve) => server.close(() => resolve()));
+    await base.close();
+  };
+  return { url, ...(http.publicUrl ? { publicUrl: http.publicUrl } : {}), close };
+}

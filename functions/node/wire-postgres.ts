@@ -1,0 +1,79 @@
+import { systemClock } from "../../adapters/clock/system-clock.ts";
+import { GitCli } from "../../adapters/git/git-cli.ts";
+import { RegistryLookup } from "../../adapters/git/repo-registry-file.ts";
+import { uuidIds } from "../../adapters/ids/uuid-ids.ts";
+import { IndexedRunStore } from "../../adapters/index/indexed-run-store.ts";
+import { processLiveness } from "../../adapters/liveness/process-liveness.ts";
+import { pinoLogger } from "../../adapters/logger/pino-logger.ts";
+import { migrate } from "../../adapters/postgres/migrate.ts";
+import { PgDb } from "../../adapters/postgres/pg-db.ts";
+import { pgLogReader } from "../../adapters/postgres/pg-log-reader.ts";
+import { PgRunClaims } from "../../adapters/postgres/pg-run-claims.ts";
+import { PgRunFiles } from "../../adapters/postgres/pg-run-files.ts";
+import { PgRunIndex } from "../../adapters/postgres/pg-run-index.ts";
+import { PgRunStore } from "../../adapters/postgres/pg-run-store.ts";
+import type { LogReader, RunFiles } from "../../core/exec-ports.ts";
+import type { Clock, Ids, Liveness, Logger } from "../../core/ports.ts";
+import { indexResolver } from "../../core/run-index-resolver.ts";
+import type { RunResolver } from "../../core/run-ref.ts";
+import type { StoreSpec } from "./config.ts";
+import { readHookToken, type Home } from "./home.ts";
+
+export type PostgresSpec = Extract<StoreSpec, { kind: "postgres" }>;
+
+/** Everything a server or a runner shares through PostgreSQL. */
+export interface PostgresDeps {
+  db: PgDb;
+  store: IndexedRunStore;
+  index: PgRunIndex;
+  files: RunFiles;
+  logs: LogReader;
+  claims: PgRunClaims;
+  resolver: RunResolver;
+  git: GitCli;
+  clock: Clock;
+  ids: Ids;
+  liveness: Liveness;
+  logger: Logger;
+  hookToken: () => Promise<string>;
+  close(): Promise<void>;
+}
+
+/**
+ * The production wiring over PostgreSQL: runs, numbers, the index, run files and the
+ * queue in the database; the schema brought up to date first. The home still holds the
+ * bare repos, the hook token and workspaces of this host.
+ */
+export async function wirePostgres(home: Home, spec: PostgresSpec, role: "serve" | "runner"): Promise<PostgresDeps> {
+  const logger = pinoLogger();
+  const db = new PgDb(spec.url, { max: spec.pool, applicationName: `quire-${role}` });
+  try {
+    await migrate(db);
+  } catch (error) {
+    await db.close();
+    throw error;
+  }
+  const index = new PgRunIndex(db);
+  const store = new IndexedRunStore(new PgRunStore(db), index, systemClock, logger);
+  const registered = new RegistryLookup(home.registry);
+  const git = new GitCli(home.repos, undefined, (repo) => registered.get(repo)?.git_dir);
+  return {
+    db,
+    store,
+    index,
+    files: new PgRunFiles(db, systemClock),
+    logs: pgLogReader(db),
+    claims: new PgRunClaims(db),
+    resolver: indexResolver(index, store),
+    git,
+    clock: systemClock,
+    ids: uuidIds,
+    liveness: processLiveness(),
+    logger,
+    hookToken: () => readHookToken(home),
+    async close() {
+      git.close();
+      await db.close();
+    },
+  };
+}

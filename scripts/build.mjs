@@ -1,0 +1,103 @@
+#!/usr/bin/env node
+// Builds the TypeScript sources to plain ESM in dist/ (run by `npm install` through the
+// `prepare` script, and by the test setup): the server and CLI as one bundle split at its
+// lazy imports, and the pipeline runner and SDK, which each pipeline is bundled with later.
+// Files are written to temporary names and renamed into place, so a quire process running
+// from dist/ while it is rebuilt never reads half a file.
+import { createHash } from "node:crypto";
+import { mkdir, readdir, readFile, rename, rm, stat, writeFile } from "node:fs/promises";
+import { dirname, join, relative } from "node:path";
+import { fileURLToPath } from "node:url";
+import { build } from "esbuild";
+
+const ROOT = fileURLToPath(new URL("..", import.meta.url));
+const DIST = join(ROOT, "dist");
+const SOURCES = ["core", "adapters", "functions", "sdk"];
+const STAMP = join(DIST, ".sources");
+
+// Bundled CommonJS dependencies call require() for Node built-ins; ES modules have none.
+const REQUIRE_BANNER = 'import { createRequire as __quireCreateRequire } from "node:module";\nconst require = __quireCreateRequire(import.meta.url);';
+
+const common = { bundle: true, format: "esm", platform: "node", target: "node20", write: false, logLevel: "warning", absWorkingDir: ROOT, legalComments: "none" };
+
+/** The esbuild runs; `quiet` leaves out the "built" line (the test setup builds on every run). */
+export async function buildDist({ quiet = false } = {}) {
+  const stamp = await sourceStamp();
+  if ((await readFile(STAMP, "utf8").catch(() => "")) === stamp) return false;
+  const started = performance.now();
+  const [server, runner] = await Promise.all([
+    build({
+      ...common,
+      entryPoints: { quire: "functions/cli/bin.ts" },
+      outdir: DIST,
+      splitting: true,
+      chunkNames: "[name]-[hash]",
+      banner: { js: REQUIRE_BANNER },
+      // esbuild runs its own native binary; pg reaches for an optional native module.
+      external: ["esbuild", "pg", "pg-native"],
+    }),
+    // No banner here: these are bundled again, with each pipeline, and need no require.
+    build({
+      ...common,
+      entryPoints: { "child-main": "adapters/pipeline/child-main.ts", ci: "sdk/ci.ts" },
+      outdir: join(DIST, "runner"),
+      splitting: true,
+      chunkNames: "[name]-[hash]",
+    }),
+  ]);
+  const files = [...server.outputFiles, ...runner.outputFiles, await sdkDeclarations()];
+  for (const file of files) await writeAtomic(file.path, file.contents);
+  await prune(new Set(files.map((file) => file.path)));
+  await writeAtomic(STAMP, stamp);
+  if (!quiet) process.stdout.write(`quire: built ${files.length} files into ${relative(ROOT, DIST)}/ in ${Math.round(performance.now() - started)} ms\n`);
+  return true;
+}
+
+/**
+ * `quire ci init` copies these into a repository so editors type-check `quire/ci` there.
+ * TypeScript is a development dependency, present wherever `npm install` builds.
+ */
+async function sdkDeclarations() {
+  const { default: ts } = await import("typescript");
+  const source = await readFile(join(ROOT, "sdk/ci.ts"), "utf8");
+  const { outputText, diagnostics } = ts.transpileDeclaration(source, { fileName: "ci.ts", compilerOptions: { strict: true } });
+  if (diagnostics?.length) throw new Error(`sdk/ci.ts: ${diagnostics.map((d) => ts.flattenDiagnosticMessageText(d.messageText, "\n")).join("; ")}`);
+  return { path: join(DIST, "quire-ci.d.ts"), contents: outputText };
+}
+
+/** A hash of every source file: an unchanged tree is not built again. */
+async function sourceStamp() {
+  const hash = createHash("sha256");
+  const pkg = JSON.parse(await readFile(join(ROOT, "package.json"), "utf8"));
+  hash.update(JSON.stringify(pkg.dependencies ?? {})).update(await readFile(fileURLToPath(import.meta.url)));
+  for (const dir of SOURCES) {
+    const entries = await readdir(join(ROOT, dir), { recursive: true, withFileTypes: true });
+    const paths = entries.filter((e) => e.isFile() && /\.tsx?$/.test(e.name)).map((e) => join(e.parentPath, e.name)).sort();
+    for (const path of paths) hash.update(path).update("\0").update(await readFile(path)).update("\0");
+  }
+  return hash.digest("hex");
+}
+
+async function writeAtomic(path, contents) {
+  await mkdir(dirname(path), { recursive: true });
+  const temp = `${path}.${process.pid}.tmp`;
+  await writeFile(temp, contents);
+  await rename(temp, path);
+}
+
+/**
+ * Chunks of earlier builds go, except while they may still be in use: a server started from
+ * an earlier build loads its chunks lazily, so only chunks older than a day are removed.
+ */
+async function prune(keep) {
+  const dayAgo = Date.now() - 24 * 3600_000;
+  const entries = await readdir(DIST, { recursive: true, withFileTypes: true });
+  for (const entry of entries) {
+    const path = join(entry.parentPath, entry.name);
+    if (!entry.isFile() || keep.has(path) || path === STAMP) continue;
+    const info = await stat(path).catch(() => undefined);
+    if (info !== undefined && info.mtimeMs < dayAgo) await rm(path, { force: true });
+  }
+}
+
+if (process.argv[1] === fileURLToPath(import.meta.url)) await buildDist();
