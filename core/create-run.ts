@@ -8,6 +8,8 @@ export interface DraftInput {
   pipeline: string;
   retry_of?: string;
   retried_by?: string;
+  /** The commit's subject line, from git at intake. */
+  subject?: string;
 }
 
 /** A pending run; storage fills in the per-repo number under its lock. */
@@ -38,6 +40,7 @@ export function draftRun(input: DraftInput, ids: Ids, clock: Clock): RunDraft {
       pushed_at: input.pushed_at,
       pipeline: input.pipeline,
       ...(input.retry_of === undefined ? {} : { retry_of: input.retry_of }),
+      ...(input.subject === undefined ? {} : { subject: input.subject }),
     }),
   };
 }

@@ -2,7 +2,7 @@ import { draftRun } from "./create-run.ts";
 import { gate, type GateDecision } from "./gate.ts";
 import type { Clock, GitPort, Ids, RunStore } from "./ports.ts";
 import { parsePushEvent, type EventError } from "./push-event.ts";
-import type { RunRecord } from "./types.ts";
+import type { PushEvent, RunRecord } from "./types.ts";
 
 export interface IntakeDeps {
   store: RunStore;
@@ -30,12 +30,29 @@ export async function acceptPush(deps: IntakeDeps, body: unknown): Promise<Intak
       skipped.push(decision);
       continue;
     }
+    const subject = await subjectOf(deps.git, event.repo, decision.update.new_sha);
     const draft = draftRun(
-      { repo: event.repo, update: decision.update, pushed_at: event.pushed_at, pipeline: decision.pipeline },
+      {
+        repo: event.repo,
+        update: decision.update,
+        pushed_at: event.pushed_at,
+        pipeline: decision.pipeline,
+        ...(subject === null ? {} : { subject }),
+      },
       deps.ids,
       deps.clock,
     );
     runs.push(await deps.store.createRun(draft));
   }
   return { kind: "accepted", runs, skipped };
+}
+
+/** The subject is a nicety for people: a git that cannot tell it never fails the push. */
+async function subjectOf(git: GitPort, repo: PushEvent["repo"], sha: string): Promise<string | null> {
+  if (!git.commitSubject) return null;
+  try {
+    return await git.commitSubject(repo, sha);
+  } catch {
+    return null;
+  }
 }

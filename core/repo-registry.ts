@@ -1,4 +1,5 @@
-import { z } from "zod";
+// A namespace import lets the bundler drop the parts of zod this file does not use.
+import * as z from "zod";
 import { parseRepoName } from "./repo-name.ts";
 import { err, ok, type Result } from "./result.ts";
 import type { RepoName } from "./types.ts";

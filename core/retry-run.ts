@@ -23,6 +23,7 @@ export async function retryRun(
       pushed_at: deps.clock.now(),
       pipeline,
       retry_of: meta.run_id,
+      ...(meta.subject === undefined ? {} : { subject: meta.subject }),
       ...(by === undefined ? {} : { retried_by: by }),
     },
     deps.ids,

@@ -21,6 +21,8 @@ export interface RunSettings {
   captureBytes: number;
   pipelineMemoryMb: number;
   runTimeoutMs: number;
+  /** Jobs of one run that may run at once. */
+  jobsPerRun: number;
 }
 
 export interface RunPipelineDeps {
@@ -108,6 +110,7 @@ export async function runPipeline(run: RunRecord, deps: RunPipelineDeps, signal:
     jobs = await executePipeline(valid.value, new Map([["quire/push", pushOutputs(meta)]]), {
       clock: deps.clock,
       signal: jobSignal,
+      jobsPerRun: deps.settings.jobsPerRun,
       ...(deps.onEvent ? { onEvent: deps.onEvent } : {}),
       runJob: async (job, visible) => {
         // Recording last_job need not delay the job; the handle serialises it with later writes.

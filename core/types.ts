@@ -41,6 +41,8 @@ export interface RunMeta {
   pipeline: string;
   /** Set on runs started by `retry`: the run this one repeats. */
   retry_of?: string;
+  /** The commit's subject line as git had it at intake. */
+  subject?: string;
 }
 
 /** Proof that a live process owns an active run; renewed by heartbeat. */

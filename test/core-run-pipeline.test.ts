@@ -142,9 +142,15 @@ describe("runPipeline with in-memory adapters", () => {
     expect(failed.state.error).toMatch(/unknown secret "nope"/);
   });
 
-  it("ends cancelled when stopped mid-command, and starts no further job", async () => {
+  it("ends cancelled when stopped mid-command, stops every running job, and starts no further job", async () => {
     const { deps, createRun, files } = fakeRunDeps({
-      [SHA]: { jobs: [job("slow", ["quire/push"], async ({ sh }) => void (await sh("sleep 30"))), job("next", ["quire/push"], async () => ({}))] },
+      [SHA]: {
+        jobs: [
+          job("slow", ["quire/push"], async ({ sh }) => void (await sh("sleep 30"))),
+          job("also", ["quire/push"], async ({ sh }) => void (await sh("sleep 30"))),
+          job("next", ["slow"], async () => ({})),
+        ],
+      },
     });
     const controller = new AbortController();
     const run = await createRun();
@@ -153,7 +159,7 @@ describe("runPipeline with in-memory adapters", () => {
     const done = await pending;
     expect(done.state).toMatchObject({ status: "failed", outcome: "cancelled", error: "cancelled by request" });
     const receipt = JSON.parse((await files.readFile(run.meta.repo, run.meta.run_id, "receipt.json")) ?? "{}");
-    expect(receipt.jobs).toEqual({ slow: "failed", next: "skipped" });
+    expect(receipt.jobs).toEqual({ slow: "cancelled", also: "cancelled", next: "skipped" });
   });
 
   it("ends errored, not failed, when the executor breaks under a command, and starts no further job", async () => {
@@ -161,7 +167,7 @@ describe("runPipeline with in-memory adapters", () => {
       [SHA]: {
         jobs: [
           job("a", ["quire/push"], async ({ sh }) => void (await sh(["crash"]))),
-          job("b", ["quire/push"], async () => ({})),
+          job("b", ["a"], async () => ({})),
         ],
       },
     });
@@ -170,7 +176,46 @@ describe("runPipeline with in-memory adapters", () => {
     expect(done.state).toMatchObject({ status: "failed", outcome: "errored" });
     expect(done.state.error).toMatch(/infrastructure failed: .*container stopped while a command ran/);
     const receipt = JSON.parse((await fakes.files.readFile(run.meta.repo, run.meta.run_id, "receipt.json")) ?? "{}");
-    expect(receipt.jobs).toEqual({ a: "failed", b: "skipped" });
+    expect(receipt.jobs).toEqual({ a: "cancelled", b: "skipped" });
+  });
+
+  it("runs independent jobs at once, up to jobs_per_run, each after all its inputs", async () => {
+    const seen = async (limit: number) => {
+      let active = 0;
+      let peak = 0;
+      const order: string[] = [];
+      const body = (id: string, seconds = 0.05) => async ({ sh }: { sh: (cmd: string) => Promise<unknown> }) => {
+        active += 1;
+        peak = Math.max(peak, active);
+        order.push(`${id}+`);
+        await sh(`sleep ${seconds}`);
+        order.push(`${id}-`);
+        active -= 1;
+      };
+      const { deps, createRun } = fakeRunDeps({
+        [SHA]: {
+          jobs: [
+            job("build", ["quire/push"], body("build")),
+            job("slow", ["quire/push"], body("slow", 0.3)),
+            job("lint", ["build"], body("lint")),
+            job("docs", ["quire/push"], body("docs")),
+          ],
+        },
+      });
+      const done = await runPipeline(await createRun(), { ...deps, settings: { ...deps.settings, jobsPerRun: limit } }, never);
+      expect(done.state.outcome).toBe("succeeded");
+      return { peak, order };
+    };
+    const wide = await seen(4);
+    expect(wide.peak).toBe(3);
+    // lint waits for build only, not for the unrelated slow job.
+    expect(wide.order.indexOf("lint+")).toBeGreaterThan(wide.order.indexOf("build-"));
+    expect(wide.order.indexOf("lint+")).toBeLessThan(wide.order.indexOf("slow-"));
+    const narrow = await seen(2);
+    expect(narrow.peak).toBe(2);
+    const serial = await seen(1);
+    expect(serial.peak).toBe(1);
+    expect(serial.order).toEqual(["build+", "build-", "slow+", "slow-", "lint+", "lint-", "docs+", "docs-"]);
   });
 
   it("does nothing with a run that is no longer pending", async () => {

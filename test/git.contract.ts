@@ -83,6 +83,16 @@ export function gitContract(name: string, make: () => Promise<GitFixture>): void
       expect(await git.findFile("nope.git" as RepoName, sha.withTs, PIPELINE_PATHS)).toBeNull();
     });
 
+    it("reads a commit's subject, and null for what is not a commit here", async () => {
+      const { git, sha, groupedSha } = await fixture;
+      expect(await git.commitSubject?.(REPO, sha.withTs)).toBe("fixture");
+      expect(await git.commitSubject?.(GROUPED, groupedSha)).toBe("fixture");
+      for (const bad of ["f".repeat(40), "main", "HEAD~0", "abc1234", ""]) expect(await git.commitSubject?.(REPO, bad)).toBeNull();
+      expect(await git.commitSubject?.("nope.git" as RepoName, sha.withTs)).toBeNull();
+      const many = await Promise.all(Array.from({ length: 30 }, () => git.commitSubject?.(REPO, sha.none)));
+      expect(many).toEqual(Array.from({ length: 30 }, () => "fixture"));
+    });
+
     it("answers many concurrent lookups each with its own answer", async () => {
       const { git, sha } = await fixture;
       const names = Object.keys(COMMITS) as CommitName[];

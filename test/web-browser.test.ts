@@ -75,6 +75,7 @@ describe.each(["direct", "nginx /ci/, prefix stripped", "nginx /ci/, prefix pass
     await row.waitFor({ timeout: 20_000 });
     await expect.poll(() => badge(page, `tr[data-run="${id}"]`).textContent(), { timeout: 20_000 }).toBe("running");
     await expect.poll(() => row.locator(".ref").textContent()).toBe(branch);
+    expect(await row.locator(".subject").textContent()).toBe(`web view check: ${mode}`);
 
     await row.locator("a.num").click();
     await page.waitForURL(`${base}run/${id}`);
@@ -85,6 +86,20 @@ describe.each(["direct", "nginx /ci/, prefix stripped", "nginx /ci/, prefix pass
     await page.locator("#L-slow-1-5").waitFor({ timeout: 20_000 });
     expect(await page.locator("#L-slow-1-5 .tx").textContent()).toBe("tick 5");
     expect(await page.locator("#L-slow-1-5 a.ln").getAttribute("href")).toBe("#L-slow-1-5");
+
+    // On a phone-sized screen the page follows new lines to the end, until the reader scrolls up.
+    await page.setViewportSize({ width: 390, height: 500 });
+    await page.evaluate("window.scrollTo(0, document.documentElement.scrollHeight)");
+    await page.locator("#L-slow-1-6").waitFor({ timeout: 20_000 });
+    await page.locator("#L-slow-1-7").waitFor({ timeout: 20_000 });
+    const bottom = () => page.evaluate<boolean>("window.innerHeight + window.scrollY >= document.documentElement.scrollHeight - 40");
+    expect(await bottom()).toBe(true);
+    expect(await page.evaluate<number>("window.scrollY")).toBeGreaterThan(0);
+    expect(await page.evaluate<boolean>("document.documentElement.scrollWidth <= window.innerWidth + 1")).toBe(true);
+    await page.evaluate("window.scrollTo(0, 0)");
+    await page.locator("#L-slow-1-9").waitFor({ timeout: 20_000 });
+    expect(await page.evaluate<number>("window.scrollY")).toBe(0);
+    await page.setViewportSize({ width: 1200, height: 900 });
 
     // ANSI colours rendered, stderr marked, jobs with their states.
     const red = page.locator("#job-colour .tx span", { hasText: "red alert" });

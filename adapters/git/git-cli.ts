@@ -3,6 +3,7 @@ import { join } from "node:path";
 import type { GitPort } from "../../core/ports.ts";
 import type { RepoName } from "../../core/types.ts";
 import { CatFileBatch } from "./cat-file-batch.ts";
+import { CommitReader, subjectOf } from "./commit-reader.ts";
 
 /** A full object name (sha-1 or sha-256); anything else could be revision syntax such as `main~1`. */
 const OBJECT_NAME = /^(?:[0-9a-f]{40}|[0-9a-f]{64})$/;
@@ -13,6 +14,7 @@ const OBJECT_NAME = /^(?:[0-9a-f]{40}|[0-9a-f]{64})$/;
  */
 export class GitCli implements GitPort {
   private readonly batches = new Map<string, CatFileBatch>();
+  private readonly readers = new Map<string, CommitReader>();
   private started = 0;
 
   constructor(
@@ -54,6 +56,21 @@ export class GitCli implements GitPort {
     return index === -1 ? null : (paths[index] ?? null);
   }
 
+  async commitSubject(repo: RepoName, sha: string): Promise<string | null> {
+    if (!OBJECT_NAME.test(sha)) return null;
+    if (!this.readers.has(repo) && !(await this.repoExists(repo))) return null;
+    let reader = this.readers.get(repo);
+    if (!reader) {
+      const created = new CommitReader(this.gitDir(repo), this.idleMs, () => {
+        if (this.readers.get(repo) === created) this.readers.delete(repo);
+      });
+      reader = created;
+      this.readers.set(repo, reader);
+    }
+    const commit = await reader.read(sha);
+    return commit === null ? null : subjectOf(commit);
+  }
+
   private batch(repo: RepoName): CatFileBatch {
     let batch = this.batches.get(repo);
     if (!batch) {
@@ -69,5 +86,6 @@ export class GitCli implements GitPort {
 
   close(): void {
     for (const batch of [...this.batches.values()]) batch.close();
+    for (const reader of [...this.readers.values()]) reader.close();
   }
 }

@@ -4,7 +4,8 @@ import type { ShRecord, ShTotals } from "./job-host.ts";
 import type { RunEventListener } from "./run-events.ts";
 import type { ValidPipeline } from "./validate.ts";
 
-export type JobStatus = "succeeded" | "failed" | "skipped";
+/** `cancelled`: the run was stopped (cancel, supersede, timeout, broken executor) while the job ran. */
+export type JobStatus = "succeeded" | "failed" | "skipped" | "cancelled";
 
 export interface JobResult {
   id: string;
@@ -34,47 +35,81 @@ export interface ExecuteDeps {
   runJob(job: JobSpec, visible: ReadonlyMap<string, Record<string, unknown>>): Promise<JobRun>;
   clock: Clock;
   signal: AbortSignal;
+  /** How many jobs of this run may run at once (at least 1). */
+  jobsPerRun: number;
   onEvent?: RunEventListener;
 }
 
 /**
- * Runs jobs in dependency order, needs-all. A job whose inputs did not all succeed is
- * skipped, and so are its dependents; after a stop, nothing more starts.
+ * Runs jobs as soon as all their inputs are done, up to `jobsPerRun` at once, needs-all. A job
+ * whose inputs did not all succeed is skipped, and so are its dependents; after a stop,
+ * nothing more starts. Results come back in the pipeline's order.
  */
 export async function executePipeline(
   pipeline: ValidPipeline,
   sources: ReadonlyMap<string, Record<string, unknown>>,
   deps: ExecuteDeps,
 ): Promise<JobResult[]> {
+  const limit = Math.max(1, Math.floor(deps.jobsPerRun));
   const results = new Map<string, JobResult>();
-  for (const job of pipeline.order) {
-    const blocked = job.inputs.find((input) => !sources.has(input) && results.get(input)?.status !== "succeeded");
-    if (deps.signal.aborted || blocked !== undefined) {
-      const why = deps.signal.aborted ? "the run was stopped before this job started" : `input "${blocked}" did not succeed`;
-      results.set(job.id, idle(job.id, why));
-      deps.onEvent?.({ type: "job-finished", job: job.id, status: "skipped", error: why, duration_ms: 0 });
-      continue;
-    }
+  const running = new Map<string, Promise<void>>();
+  let waiting = [...pipeline.order];
+  const settled = (input: string) => sources.has(input) || results.has(input);
+
+  const start = (job: JobSpec): void => {
     const visible = new Map(sources);
     for (const ancestor of pipeline.ancestors.get(job.id) ?? []) {
       visible.set(ancestor, results.get(ancestor)?.outputs ?? {});
     }
     deps.onEvent?.({ type: "job-started", job: job.id });
     const started_at = deps.clock.now();
-    const run = await deps.runJob(job, visible);
-    const finished_at = deps.clock.now();
-    const result: JobResult = {
-      id: job.id,
-      ...statusOf(run.result),
-      started_at,
-      finished_at,
-      duration_ms: Date.parse(finished_at) - Date.parse(started_at),
-      sh: run.sh,
-      sh_totals: run.totals,
-      messages: run.messages,
-    };
-    results.set(job.id, result);
-    deps.onEvent?.({ type: "job-finished", job: job.id, status: result.status, error: result.error, duration_ms: result.duration_ms });
+    const task = deps.runJob(job, visible).then((run) => {
+      const finished_at = deps.clock.now();
+      const ended = statusOf(run.result);
+      // A job killed by a stop did not fail on its own; say what happened to it.
+      const stopped = ended.status === "failed" && deps.signal.aborted;
+      const result: JobResult = {
+        id: job.id,
+        ...(stopped ? { ...ended, status: "cancelled" as const } : ended),
+        started_at,
+        finished_at,
+        duration_ms: Date.parse(finished_at) - Date.parse(started_at),
+        sh: run.sh,
+        sh_totals: run.totals,
+        messages: run.messages,
+      };
+      results.set(job.id, result);
+      running.delete(job.id);
+      deps.onEvent?.({ type: "job-finished", job: job.id, status: result.status, error: result.error, duration_ms: result.duration_ms });
+    });
+    // A broken runJob ends the whole run (the caller tears everything down); others may still reject.
+    task.catch(() => undefined);
+    running.set(job.id, task);
+  };
+
+  for (;;) {
+    // Declaration order among ready jobs; a skip can unblock (skip) more, so sweep until nothing moves.
+    let moved = true;
+    while (moved) {
+      moved = false;
+      for (const job of waiting) {
+        if (!job.inputs.every(settled)) continue;
+        const blocked = job.inputs.find((input) => !sources.has(input) && results.get(input)?.status !== "succeeded");
+        if (deps.signal.aborted || blocked !== undefined) {
+          const why = deps.signal.aborted ? "the run was stopped before this job started" : `input "${blocked}" did not succeed`;
+          results.set(job.id, idle(job.id, why));
+          deps.onEvent?.({ type: "job-finished", job: job.id, status: "skipped", error: why, duration_ms: 0 });
+        } else if (running.size < limit) {
+          start(job);
+        } else {
+          continue;
+        }
+        moved = true;
+      }
+      waiting = waiting.filter((job) => !results.has(job.id) && !running.has(job.id));
+    }
+    if (running.size === 0) break;
+    await Promise.race(running.values());
   }
   return pipeline.order.map((job) => results.get(job.id) as JobResult);
 }

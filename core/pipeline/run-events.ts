@@ -1,8 +1,10 @@
+import type { JobStatus } from "./execute.ts";
+
 /** Progress of a run as it happens, for terminals (quire ci run) and live views. */
 export type RunEvent =
   | { type: "run-started"; run_id: string }
   | { type: "job-started"; job: string }
-  | { type: "job-finished"; job: string; status: "succeeded" | "failed" | "skipped"; error: string | null; duration_ms: number }
+  | { type: "job-finished"; job: string; status: JobStatus; error: string | null; duration_ms: number }
   | { type: "sh-started"; job: string; n: number; cmd: string }
   | { type: "output"; job: string; stream: "stdout" | "stderr"; line: string }
   | { type: "log"; job: string; message: string }

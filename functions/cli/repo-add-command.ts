@@ -1,4 +1,5 @@
 import { Command } from "commander";
+import { realpath } from "node:fs/promises";
 import { basename } from "node:path";
 import { nameFromRelativePath } from "../../core/repo-registry.ts";
 import { loadConfig } from "../node/config.ts";
@@ -75,11 +76,13 @@ async function addScanned(home: Home, dir: string): Promise<boolean> {
       failed = true;
       continue;
     }
+    if (known.get(await realpath(repo.path)) === name.value) {
+      process.stdout.write(`already registered: ${name.value}\n`);
+      continue;
+    }
     const added = await attachRepo(home, repo.path, name.value, new Date().toISOString());
     if (added.ok) {
       report(added.value);
-    } else if (added.error.code === "path_taken" && [...known.values()].includes(name.value)) {
-      process.stdout.write(`already registered: ${name.value}\n`);
     } else {
       process.stderr.write(`quire: skipped ${repo.path}: ${added.error.message}\n`);
       failed = true;

@@ -16,6 +16,7 @@ export function terminalReporter(write: (line: string) => void): (event: RunEven
         return write(`  · ${event.message}`);
       case "job-finished":
         if (event.status === "succeeded") return write(`✓ ${event.job} (${seconds(event.duration_ms)})`);
+        if (event.status === "cancelled") return write(`■ ${event.job} cancelled (${seconds(event.duration_ms)})`);
         if (event.status === "failed") return write(`✗ ${event.job} (${seconds(event.duration_ms)}): ${event.error ?? "failed"}`);
         return write(`- ${event.job} skipped${event.error ? `: ${event.error}` : ""}`);
       case "run-started":

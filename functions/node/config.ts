@@ -37,6 +37,8 @@ const configSchema = z
   .object({
     executor: z.enum(["host", "docker"]).default("host"),
     concurrency: z.number().int().min(1).max(64).default(1),
+    /** Jobs of one run at once; unset means the number of cores (see runner.ts). */
+    jobs_per_run: z.number().int().min(1).max(64).optional(),
     // Node timers hold at most 2^31-1 ms (about 24.8 days); longer ones fire at once.
     run_timeout_minutes: z.number().positive().max(35_791, "must be at most 35791 (about 24.8 days)").default(60),
     log_cap_mb: z.number().positive().default(100),

@@ -3,7 +3,7 @@ import { dirname } from "node:path";
 import type { Home } from "./home.ts";
 import { installHookAt, kind, rewriteHook } from "./hook-install.ts";
 import { hookScript } from "./hook-script.ts";
-import { hookHealth, servedRepos } from "./served-repos.ts";
+import { hookHealth, replacedByPrevious, servedRepos } from "./served-repos.ts";
 
 export interface RefreshLine {
   repo: string;
@@ -31,6 +31,11 @@ export async function refreshHooks(home: Home): Promise<RefreshLine[]> {
       continue;
     }
     const health = await hookHealth(home, repo);
+    if (!health.ok && health.facts === undefined && (await replacedByPrevious(repo))) {
+      await rewriteHook(repo.hook, script);
+      lines.push({ repo: repo.name, outcome: "reinstalled", detail: `${repo.hook} (${health.problem})` });
+      continue;
+    }
     if (!health.ok && health.facts === undefined) {
       lines.push({ repo: repo.name, outcome: "left", detail: `${health.problem}; fix: ${health.fix}` });
       continue;

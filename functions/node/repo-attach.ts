@@ -31,7 +31,11 @@ export async function attachRepo(home: Home, path: string, wanted: string | unde
   if (!inHome.startsWith("..")) {
     return err({ code: "in_home", message: `${gitDir} is in quire's own repos directory; it is served already` });
   }
-  if ((await kind(join(gitDir, "HEAD"))) !== "file") return err({ code: "not_bare", message: `${gitDir} is not a git repository` });
+  if ((await kind(join(gitDir, "HEAD"))) !== "file") {
+    const checkout = (await kind(join(gitDir, ".git"))) !== "missing";
+    const message = checkout ? `${gitDir} is not a bare repository (it is a checkout; add the bare repo it pushes to)` : `${gitDir} is not a git repository`;
+    return err({ code: "not_bare", message });
+  }
   const bare = await gitOn(gitDir, ["rev-parse", "--is-bare-repository"]);
   if (bare.stdout.trim() !== "true") {
     return err({ code: "not_bare", message: `${gitDir} is not a bare repository (${bare.stderr.trim() || "it has a working tree"})` });

@@ -1,3 +1,4 @@
+import { availableParallelism } from "node:os";
 import { nodeTimers } from "../../adapters/clock/node-timers.ts";
 import { fsLogReader } from "../../adapters/logs/fs-log-reader.ts";
 import { FsRunFiles } from "../../adapters/logs/fs-run-files.ts";
@@ -18,6 +19,7 @@ import { RunQueue } from "../../core/run-queue.ts";
 import type { QuireConfig } from "./config.ts";
 import type { Home } from "./home.ts";
 import { lazyContainerJanitor, lazyExecutor, lazyPipelineRuntime } from "./lazy-adapters.ts";
+import { scopedTempDir } from "./scoped-temp.ts";
 
 export interface RunnerBase {
   store: RunStore;
@@ -94,7 +96,9 @@ export function createRunner(home: Home, config: QuireConfig, base: RunnerBase, 
     workspaces: options.workspaces ?? workspaces,
     workspaceFiles: new FsWorkspaceFiles(),
     executor,
-    runtime: lazyPipelineRuntime(async () => (await import("../../adapters/pipeline/node-pipeline-runtime.ts")).createNodePipelineRuntime()),
+    runtime: lazyPipelineRuntime(async () =>
+      (await import("../../adapters/pipeline/node-pipeline-runtime.ts")).createNodePipelineRuntime({ tempDir: await scopedTempDir(home) }),
+    ),
     secrets: configSecrets(config.secrets),
     clock: base.clock,
     liveness: base.liveness,
@@ -104,6 +108,7 @@ export function createRunner(home: Home, config: QuireConfig, base: RunnerBase, 
       captureBytes: 1024 * 1024,
       pipelineMemoryMb: config.pipeline.memory_mb,
       runTimeoutMs: config.run_timeout_minutes * 60_000,
+      jobsPerRun: config.jobs_per_run ?? availableParallelism(),
     },
     ...(onEvent ? { onEvent } : {}),
   };

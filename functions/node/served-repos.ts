@@ -1,4 +1,4 @@
-import { access, constants, readFile } from "node:fs/promises";
+import { access, constants, readFile, readlink } from "node:fs/promises";
 import { join } from "node:path";
 import { listBareRepos } from "../../adapters/git/repo-admin.ts";
 import { readRegistry } from "../../adapters/git/repo-registry-file.ts";
@@ -45,6 +45,9 @@ export async function hookHealth(home: Home, repo: ServedRepo): Promise<HookHeal
   if (present === "missing") return { ok: false, problem: `no hook at ${repo.hook}`, fix: refresh };
   const facts = present === "file" ? readHookScript(await readFile(repo.hook, "utf8")) : undefined;
   if (!facts) {
+    if (await replacedByPrevious(repo)) {
+      return { ok: false, problem: `${repo.hook} was put back to the hook quire runs first (e.g. by gitolite setup)`, fix: refresh };
+    }
     const fix = `move ${repo.hook} aside, then: quire repo remove ${repo.name} && quire repo add ${repo.gitDir} --name ${repo.name}`;
     return { ok: false, problem: `${repo.hook} is not quire's hook any more (replaced by something else)`, fix };
   }
@@ -62,4 +65,16 @@ async function executable(path: string): Promise<boolean> {
     () => true,
     () => false,
   );
+}
+
+/**
+ * Whether the hook quire displaced was put back over quire's (gitolite re-links its common
+ * hooks on `gitolite setup`): same link target, or same bytes. Then quire's can simply return.
+ */
+export async function replacedByPrevious(repo: ServedRepo): Promise<boolean> {
+  if (repo.previous === null) return false;
+  const [hookLink, previousLink] = await Promise.all([readlink(repo.hook).catch(() => null), readlink(repo.previous).catch(() => null)]);
+  if (hookLink !== null || previousLink !== null) return hookLink === previousLink;
+  const [hook, previous] = await Promise.all([readFile(repo.hook).catch(() => null), readFile(repo.previous).catch(() => null)]);
+  return hook !== null && previous !== null && hook.equals(previous);
 }

@@ -46,7 +46,7 @@ function RunHeader(props: RunPageProps) {
   const extra = state as { retried_by?: unknown };
   const label = statusLabel(state);
   const end = state.finished_at ?? (state.status === "active" ? new Date(props.nowMs).toISOString() : null);
-  const subject = (meta as { subject?: unknown }).subject;
+  const subject = meta.subject;
   return (
     <section id="run-header" class="run-header">
       <h1>

@@ -79,7 +79,7 @@ function RunRow(props: { run: RunRecord; root: string; nowMs: number }) {
   const { meta, state } = props.run;
   const label = statusLabel(state);
   const ran = between(state.started_at, state.finished_at ?? (state.status === "active" ? new Date(props.nowMs).toISOString() : null));
-  const subject = (meta as { subject?: unknown }).subject;
+  const subject = meta.subject;
   return (
     <tr data-run={meta.run_id} data-status={label}>
       <td>

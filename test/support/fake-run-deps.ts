@@ -34,7 +34,7 @@ export function fakeRunDeps(pipelines: Record<string, FakePipeline>, secrets: Re
     secrets: configSecrets(secrets),
     clock,
     liveness: fixedLiveness("test-owner"),
-    settings: { logCapBytes: 1024 * 1024, captureBytes: 64 * 1024, pipelineMemoryMb: 64, runTimeoutMs: 60_000 },
+    settings: { logCapBytes: 1024 * 1024, captureBytes: 64 * 1024, pipelineMemoryMb: 64, runTimeoutMs: 60_000, jobsPerRun: 4 },
   };
   const createRun = (sha = SHA, ref = "refs/heads/main"): Promise<RunRecord> =>
     store.createRun(
