@@ -12,7 +12,7 @@ export interface IntakeDeps {
 }
 
 export type IntakeResult =
-  | { kind: "accepted"; runs: RunRecord[]; skipped: Extract<GateDecision, { kind: "skip" }>[] }
+  | { kind: "accepted"; event: PushEvent; runs: RunRecord[]; skipped: Extract<GateDecision, { kind: "skip" }>[] }
   | { kind: "invalid"; error: EventError }
   | { kind: "unknown-repo"; repo: string };
 
@@ -44,7 +44,7 @@ export async function acceptPush(deps: IntakeDeps, body: unknown): Promise<Intak
     );
     runs.push(await deps.store.createRun(draft));
   }
-  return { kind: "accepted", runs, skipped };
+  return { kind: "accepted", event, runs, skipped };
 }
 
 /** The subject is a nicety for people: a git that cannot tell it never fails the push. */

@@ -1,9 +1,9 @@
-import { mkdir, readdir, readFile } from "node:fs/promises";
+import { mkdir, readdir, readFile, rm } from "node:fs/promises";
 import { join } from "node:path";
 import { StorageError } from "../../core/errors.ts";
 import type { Delivery } from "../../core/outbox/delivery.ts";
 import type { OutboxStore } from "../../core/outbox/outbox-port.ts";
-import { TEMP_MARK, writeFileAtomic } from "../storage/atomic-write.ts";
+import { TEMP_MARK, tempWriterGone, writeFileAtomic } from "../storage/atomic-write.ts";
 
 const ID = /^[0-9a-f-]{36}$/;
 
@@ -26,6 +26,15 @@ export class FsOutboxStore implements OutboxStore {
     return this.read(this.path(id));
   }
 
+  async remove(id: string): Promise<void> {
+    if (!ID.test(id)) return;
+    try {
+      await rm(this.path(id), { force: true });
+    } catch (cause) {
+      throw new StorageError("outbox_write_failed", `cannot remove delivery ${id} in ${this.dir}`, { cause });
+    }
+  }
+
   async list(): Promise<Delivery[]> {
     let names: string[];
     try {
@@ -34,6 +43,8 @@ export class FsOutboxStore implements OutboxStore {
       if ((cause as NodeJS.ErrnoException).code === "ENOENT") return [];
       throw new StorageError("outbox_unreadable", `cannot list ${this.dir}`, { cause });
     }
+    // A temp file whose writer died is a write that never happened; the record is as it was before.
+    for (const name of names.filter((n) => n.includes(TEMP_MARK) && tempWriterGone(n))) await rm(join(this.dir, name), { force: true });
     const files = names.filter((n) => n.endsWith(".json") && !n.includes(TEMP_MARK) && ID.test(n.slice(0, -5)));
     const found = await Promise.all(files.map((n) => this.read(join(this.dir, n))));
     return found.filter((d): d is Delivery => d !== undefined);

@@ -14,6 +14,10 @@ export class MemoryOutboxStore implements OutboxStore {
     return text === undefined ? undefined : (JSON.parse(text) as Delivery);
   }
 
+  async remove(id: string): Promise<void> {
+    this.records.delete(id);
+  }
+
   async list(): Promise<Delivery[]> {
     return [...this.records.values()].map((text) => JSON.parse(text) as Delivery);
   }

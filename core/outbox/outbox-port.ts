@@ -10,6 +10,8 @@ export interface OutboxStore {
   get(id: string): Promise<Delivery | undefined>;
   /** Every record, in no particular order. */
   list(): Promise<Delivery[]>;
+  /** Forgets a settled record; removing one that is not there is not an error. */
+  remove(id: string): Promise<void>;
 }
 
 /** Makes one attempt at a delivery: posts the webhook, sets the status, pushes the mirror. */

@@ -1,6 +1,7 @@
 import type { Clock, Logger } from "../ports.ts";
 import type { Timers } from "../run-queue.ts";
 import { describeTarget, type Delivery, type DeliveryDraft } from "./delivery.ts";
+import type { DeliveryLog, RedeliverResult } from "./delivery-log.ts";
 import type { DeliveryAttempt, DeliveryIds, OutboxStore } from "./outbox-port.ts";
 import { beginAttempt, recoverInFlight, reopen, settleAttempt, type RetryPolicy } from "./retry-policy.ts";
 import { supersededBy } from "./supersede.ts";
@@ -17,16 +18,25 @@ export interface OutboxDeps {
   logger: Logger;
   /** Attempts at once. */
   concurrency?: number;
+  /** How long a settled delivery stays listed before a start removes it. */
+  keepMs?: number;
 }
 
-export type RedeliverResult = { kind: "queued"; delivery: Delivery } | { kind: "not-found" } | { kind: "busy" };
+const DEFAULT_KEEP_MS = 7 * 24 * 3_600_000;
+const SETTLED = new Set(["delivered", "failed", "superseded"]);
+
+/** Settled long ago: the delivery log is for looking back days, not forever. */
+function expired(delivery: Delivery, now: string, keepMs: number): boolean {
+  return SETTLED.has(delivery.status) && Date.parse(now) - Date.parse(delivery.updated_at) > keepMs;
+}
+
 
 /**
  * The durable outbox: a delivery is on disk before its first attempt and after each one;
  * a due delivery is attempted, retried with backoff, and picked up again after a restart.
  * Only this process writes the records, so an in-memory copy of them is authoritative.
  */
-export class Outbox {
+export class Outbox implements DeliveryLog {
   private readonly records = new Map<string, Delivery>();
   private readonly inFlight = new Set<string>();
   private seq = 0;
@@ -40,6 +50,10 @@ export class Outbox {
   async start(): Promise<void> {
     const now = this.deps.clock.now();
     for (const found of await this.deps.store.list()) {
+      if (expired(found, now, this.deps.keepMs ?? DEFAULT_KEEP_MS)) {
+        await this.deps.store.remove(found.id);
+        continue;
+      }
       const delivery = recoverInFlight(found, now);
       if (delivery !== found) await this.deps.store.put(delivery);
       this.records.set(delivery.id, delivery);
@@ -124,7 +138,7 @@ export class Outbox {
   }
 
   private pump(): void {
-    if (this.stopped) return;
+    if (this.stopped) return this.settleIdle();
     const limit = this.deps.concurrency ?? 4;
     for (const delivery of this.due(Date.parse(this.deps.clock.now()))) {
       if (this.inFlight.size >= limit) break;

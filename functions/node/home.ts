@@ -17,6 +17,8 @@ export interface Home {
   config: string;
   /** Repos registered where they live (`quire repo add`). */
   registry: string;
+  /** Outbound deliveries (webhooks, commit statuses, mirror pushes), one file each. */
+  outbox: string;
 }
 
 export function resolveHome(flag?: string): Home {
@@ -31,6 +33,7 @@ export function resolveHome(flag?: string): Home {
     hookToken: join(root, "hook.token"),
     config: join(root, "config.yml"),
     registry: join(root, "repos.json"),
+    outbox: join(root, "outbox"),
   };
 }
 

@@ -45,10 +45,12 @@ export async function postReceive(home: Home, repo: string, io: HookIo): Promise
     });
     const body = (await response.json().catch(() => ({}))) as {
       runs?: { number: number; ref: string; run_id: string }[];
+      warnings?: string[];
       error?: { message?: string };
     };
     if (!response.ok) return io.warn(`quire: server refused the push event (${response.status}): ${body.error?.message ?? ""}`);
     for (const run of body.runs ?? []) io.say(`quire: run ${repo}#${run.number} queued for ${run.ref} (${run.run_id})`);
+    for (const warning of body.warnings ?? []) io.warn(`quire: warning: ${warning}`);
   } catch (error) {
     io.warn(`quire: server at ${url} unreachable (${(error as Error).message}); no CI for this push`);
   }

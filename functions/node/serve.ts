@@ -15,6 +15,8 @@ import { LiveRuns } from "../ui/live-runs.ts";
 import { shareRegisteredHome } from "./hosting-users.ts";
 import { trustProxyList } from "./trust-proxy.ts";
 import { wireNode } from "./wire.ts";
+import { wireNotify } from "./notify-wiring.ts";
+import { FsRunFiles } from "../../adapters/logs/fs-run-files.ts";
 import { QuireError } from "../../core/errors.ts";
 
 export interface ServeOptions {
@@ -46,7 +48,9 @@ export async function serve(options: ServeOptions): Promise<{ url: string; publi
   if (options.runner === false) {
     throw new QuireError("config_invalid", "--no-runner needs `store: { kind: postgres, url }` in config.yml: with files under the home, only this server can run the runs");
   }
-  const base = wireNode(home);
+  const plain = wireNode(home);
+  const notify = await wireNotify(home, config, { ...plain, files: new FsRunFiles(plain.layout, plain.clock) }, publicUrl);
+  const base = { ...plain, store: notify.observe(plain.store) };
   for (const line of await shareRegisteredHome(home, config.hook_group)) base.logger.warn({ home: home.root }, line);
   const live = new LiveRuns();
   const runner = createRunner(home, config, base, { onRunEvent: live.listener });
@@ -61,6 +65,8 @@ export async function serve(options: ServeOptions): Promise<{ url: string; publi
     isRunning: (runId) => runner.queue.isRunning(runId),
     ...(runner.containers ? { containers: runner.containers } : {}),
     onRunsCreated: (runs) => runs.forEach(enqueue),
+    onPush: notify.onPush,
+    deliveries: notify.outbox,
     requeue: enqueue,
     live,
     web: webOptions(config, publicUrl, trustProxy),
@@ -91,6 +97,7 @@ export async function serve(options: ServeOptions): Promise<{ url: string; publi
     cron.stop();
     await rm(home.serverUrl, { force: true });
     await runner.stop();
+    await notify.stop();
     await new Promise<void>((resolve) => server.close(() => resolve()));
     await base.index.settled();
     base.close();
