@@ -21,6 +21,8 @@ export interface RunSettings {
   captureBytes: number;
   pipelineMemoryMb: number;
   runTimeoutMs: number;
+  /** `sandbox: off` in the server's config: recorded in every run's state. */
+  sandbox?: "off";
   /** Jobs of one run that may run at once. */
   jobsPerRun: number;
 }
@@ -59,6 +61,8 @@ export async function runPipeline(run: RunRecord, deps: RunPipelineDeps, signal:
   const started = await handle.move({ to: "active", lease: leaseFor(deps.liveness.self, deps.clock) });
   if (!started.ok) return handle.record;
   deps.onActive?.(handle);
+  // The opt-out stays visible in the run's own record, next to its outcome.
+  if (deps.settings.sandbox === "off") await handle.update({ sandbox: "off" });
   const { meta } = run;
   deps.onEvent?.({ type: "run-started", run_id: meta.run_id });
 

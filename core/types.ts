@@ -61,6 +61,8 @@ export interface RunStateRecord {
   error: string | null;
   lease: Lease | null;
   last_job: string | null;
+  /** Present when the run ran without bubblewrap (`sandbox: off`). */
+  sandbox?: "off";
   /** Set on runs started by `retry`: who asked for it. */
   retried_by?: string;
 }

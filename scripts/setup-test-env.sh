@@ -6,6 +6,10 @@ here="$(cd "$(dirname "$0")" && pwd)"
 if [ -x "$here/setup-docker.sh" ]; then
   bash "$here/setup-docker.sh"
 fi
+# Pipelines and host jobs run inside bubblewrap; setpriv (util-linux) ties the sandbox to the server.
+if ! command -v bwrap >/dev/null 2>&1 || ! command -v setpriv >/dev/null 2>&1; then
+  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq bubblewrap util-linux >/dev/null
+fi
 # The systemd units in contrib/ are checked with systemd-analyze.
 if ! command -v systemd-analyze >/dev/null; then
   apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq systemd >/dev/null

@@ -39,6 +39,10 @@ describe("a fresh clone", () => {
     expect(install.exitCode, install.all).toBe(0);
     expect(await readdir(join(clone, "dist"))).toContain("quire.js");
     await rm(join(clone, "node_modules", "tsx"), { recursive: true, force: true });
+    // The README's start command names the bin, not the package (an unrelated `quire` is on the registry).
+    const help = await execa("npx", ["--offline", "quire", "serve", "--help"], { cwd: clone, reject: false });
+    expect(help.stdout).toContain("Usage: quire serve");
+    expect(help.exitCode).toBe(0);
 
     const server = spawn(process.execPath, [join(clone, "bin", "quire.js"), "serve", "--home", home, "--port", "0"], {
       cwd: clone,

@@ -1,13 +1,28 @@
-import { access, readdir } from "node:fs/promises";
+import { access, chmod, readdir } from "node:fs/promises";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { execa } from "execa";
 import { afterEach, describe, expect, it } from "vitest";
 import type { PipelineHost } from "../core/exec-ports.ts";
 import { createNodePipelineRuntime } from "../adapters/pipeline/node-pipeline-runtime.ts";
-import { cleanUp, isAlive, load, loaded, tempDir, testHost, waitGone, workspaceWith } from "./fixtures/pipelines/harness.ts";
+import type { NodePipelineSession } from "../adapters/pipeline/pipeline-session.ts";
+import type { PipelineSession } from "../core/exec-ports.ts";
+import { childSandbox, cleanUp, isAlive, load, loaded, processTree, tempDir, testHost, waitGone, workspaceWith } from "./fixtures/pipelines/harness.ts";
 
-const runtime = createNodePipelineRuntime();
+const sandbox = await childSandbox();
+const runtime = createNodePipelineRuntime({ sandbox });
+
+/** bwrap, running as the sandbox user, must reach the bundle: a 0700 parent would hide it. */
+async function sandboxTempDir(prefix: string): Promise<string> {
+  const dir = await tempDir(prefix);
+  await chmod(dir, 0o711);
+  return dir;
+}
+
+/** The host pid of the node process inside the session's bubblewrap sandbox. */
+function nodePid(session: PipelineSession): number {
+  return processTree((session as NodePipelineSession).pid ?? -1).at(-1) ?? -1;
+}
 
 afterEach(cleanUp);
 
@@ -18,7 +33,7 @@ async function hostile(limits: { wallClockMs?: number } = {}, signal?: AbortSign
   const pid = async (): Promise<number> => {
     const result = await session.runJob("pid", host);
     if (result.kind !== "outputs") throw new Error(`pid job: ${JSON.stringify(result)}`);
-    return result.outputs.pid as number;
+    return nodePid(session);
   };
   return { workspace, session, host, pid };
 }
@@ -39,7 +54,8 @@ describe("pipeline sandbox: the permission model", () => {
   it("fails a job that writes outside the workspace, with fs or with writeFile", async () => {
     const { workspace, session, host, pid } = await hostile();
     expect(await session.runJob("write-outside", host)).toEqual({ kind: "failed", error: expect.stringContaining("(ERR_ACCESS_DENIED: FileSystemWrite /tmp/") });
-    await expect(access(`/tmp/quire-escaped-${await pid()}.txt`)).rejects.toThrow();
+    await pid();
+    expect((await readdir("/tmp")).filter((name) => name.startsWith("quire-escaped-"))).toEqual([]);
     expect(await session.runJob("write-escape", host)).toEqual({ kind: "failed", error: 'writeFile: "../escaped.txt" escapes the workspace (at .quire/ci.ts:24:3)' });
     await expect(access(join(workspace, "../escaped.txt"))).rejects.toThrow();
   });
@@ -66,7 +82,7 @@ describe("pipeline sandbox: limits", () => {
     const child = await pid();
     const error = "pipeline process killed: wall-clock limit of 1.5 s exceeded";
     expect(await session.runJob("loop", host)).toEqual({ kind: "failed", error });
-    expect(isAlive(child)).toBe(false);
+    expect(await waitGone(child)).toBe(true);
     expect(await session.runJob("pid", host)).toEqual({ kind: "failed", error });
   });
 
@@ -105,7 +121,7 @@ describe("pipeline sandbox: limits", () => {
     await shStarted;
     abort.abort();
     expect(await pending).toEqual({ kind: "failed", error: "pipeline process killed: cancelled" });
-    expect(isAlive(child)).toBe(false);
+    expect(await waitGone(child)).toBe(true);
   });
 
   it("does not start a pipeline for a run that is already cancelled", async () => {
@@ -117,37 +133,39 @@ describe("pipeline sandbox: limits", () => {
 
 describe("pipeline sandbox: close", () => {
   it("removes the bundle once loaded and leaves no process behind", async () => {
-    const bundles = await tempDir("quire-bundles-");
-    const own = createNodePipelineRuntime({ tempDir: bundles });
+    const bundles = await sandboxTempDir("quire-bundles-");
+    const own = createNodePipelineRuntime({ tempDir: bundles, sandbox });
     const workspace = await workspaceWith("hostile");
     const session = loaded(await load(own, workspace));
     expect(await readdir(bundles)).toEqual([]);
     const result = await session.runJob("pid", testHost(workspace));
-    const pid = result.kind === "outputs" ? (result.outputs.pid as number) : -1;
-    expect(isAlive(pid)).toBe(true);
+    expect(result.kind).toBe("outputs");
+    const tree = processTree((session as NodePipelineSession).pid ?? -1);
+    expect(tree).toHaveLength(3); // bwrap, the sandbox's init, node
+    expect(tree.map(isAlive)).toEqual([true, true, true]);
 
     await session.close();
     await session.close();
-    expect(isAlive(pid)).toBe(false);
+    for (const pid of tree) expect(await waitGone(pid)).toBe(true);
     expect(await session.runJob("pid", testHost(workspace))).toEqual({ kind: "failed", error: "pipeline process killed: the pipeline session was closed" });
   });
 
   it("takes its pipeline processes along when the server dies of an uncaught error", async () => {
-    const tmp = await tempDir("quire-owner-tmp-");
+    const tmp = await sandboxTempDir("quire-owner-tmp-");
     const owner = await execa(process.execPath, ["--import", "tsx", fileURLToPath(new URL("./fixtures/pipelines/crashing-owner.ts", import.meta.url))], {
       reject: false,
       env: { TMPDIR: tmp },
     });
     expect(owner.stderr).toContain("the server crashed");
-    const pid = Number(owner.stdout.trim());
-    expect(pid).toBeGreaterThan(0);
-    expect(await waitGone(pid)).toBe(true);
+    const pids = owner.stdout.trim().split(" ").map(Number);
+    expect(pids).toHaveLength(3);
+    for (const pid of pids) expect(await waitGone(pid)).toBe(true);
     expect((await readdir(tmp)).filter((name) => name.startsWith("quire-pipeline-"))).toEqual([]);
   });
 
   it("kills the process it started while bundling, and removes everything, when the pipeline does not bundle", async () => {
-    const bundles = await tempDir("quire-bundles-");
-    const own = createNodePipelineRuntime({ tempDir: bundles });
+    const bundles = await sandboxTempDir("quire-bundles-");
+    const own = createNodePipelineRuntime({ tempDir: bundles, sandbox });
     const started: number[] = [];
     const ended: number[] = [];
     const processes = { started: async (pgid: number) => void started.push(pgid), ended: async (pgid: number) => void ended.push(pgid) };
@@ -161,8 +179,8 @@ describe("pipeline sandbox: close", () => {
   });
 
   it("removes the bundle of a pipeline that did not load", async () => {
-    const bundles = await tempDir("quire-bundles-");
-    const own = createNodePipelineRuntime({ tempDir: bundles });
+    const bundles = await sandboxTempDir("quire-bundles-");
+    const own = createNodePipelineRuntime({ tempDir: bundles, sandbox });
     expect((await load(own, await workspaceWith("throws-at-import"))).kind).toBe("error");
     expect(await readdir(bundles)).toEqual([]);
   });

@@ -100,6 +100,9 @@ describe("a bare repo owned by another unix user, pushed to as that user", () =>
     const [runId] = runIdsFromPush(push.stderr);
     const run = await waitForRun(server!, runId ?? "missing");
     expect([run.status, run.outcome, run.sha, run.error]).toEqual(["complete", "succeeded", sha, null]);
+    // The server read the commit from a repo another user owns: its subject is in the run.
+    const meta = await readFile(join(home, "runs", "team", "app.git", "complete", run.run_id, "meta.yml"), "utf8");
+    expect(meta).toMatch(/^subject: pipeline$/m);
   }, 90_000);
 
   it("repo list shows where it lives and that its hook is healthy", async () => {

@@ -22,7 +22,8 @@ export class CommitReader {
   private closed = false;
 
   constructor(gitDir: string, private readonly idleMs: number, private readonly onExit: () => void) {
-    this.child = spawn("git", ["--git-dir", gitDir, "cat-file", "--batch"], { stdio: "pipe" });
+    // safe.directory: a repo registered where it lives is often owned by its hosting user.
+    this.child = spawn("git", ["-c", `safe.directory=${gitDir}`, "--git-dir", gitDir, "cat-file", "--batch"], { stdio: "pipe" });
     this.child.stdout.on("data", (chunk: Buffer) => this.take(chunk));
     this.child.stderr.resume();
     this.child.on("error", (cause) => this.fail(new GitError("git_spawn_failed", "cannot start git cat-file --batch", { cause })));

@@ -24,8 +24,9 @@ export async function runChild(loadPipeline: () => Promise<unknown>): Promise<vo
   };
   process.on("disconnect", () => process.exit(0));
 
-  // The workspace is the child's cwd, though it may not read it: errors name lines relative to it.
-  const workspace = process.cwd();
+  // Errors name lines relative to the workspace, though the child may not read it: outside a
+  // sandbox it is the cwd, inside one it is not mounted and only its path is passed.
+  const workspace = process.env.QUIRE_WORKSPACE ?? process.cwd();
   let definitions: readonly JobDefinition[];
   try {
     await loadPipeline();

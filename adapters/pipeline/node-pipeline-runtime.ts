@@ -4,14 +4,14 @@
  * it has listed its jobs.
  */
 import { rmSync } from "node:fs";
-import { mkdtemp, realpath, rm, stat } from "node:fs/promises";
+import { chown, mkdtemp, realpath, rm, stat } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join, relative, resolve, sep } from "node:path";
 import type { JobSpec, LoadResult, PipelineRuntime } from "../../core/exec-ports.ts";
 import { QuireError } from "../../core/errors.ts";
 import { err, ok, type Result } from "../../core/result.ts";
 import { bundlePipeline } from "./bundle-pipeline.ts";
-import { PipelineChild } from "./pipeline-child.ts";
+import { PipelineChild, type ChildSandbox } from "./pipeline-child.ts";
 import { NodePipelineSession } from "./pipeline-session.ts";
 import { atServerExit } from "./server-exit.ts";
 
@@ -24,6 +24,8 @@ export interface NodePipelineRuntimeOptions {
   offHeapMb?: number | null;
   /** The child's whole environment; default empty, so no server variable reaches pipeline code. */
   env?: Record<string, string>;
+  /** bubblewrap around the child; undefined runs it under Node's permission model alone (`sandbox: off`). */
+  sandbox?: ChildSandbox;
 }
 
 export function createNodePipelineRuntime(options: NodePipelineRuntimeOptions = {}): PipelineRuntime {
@@ -39,8 +41,11 @@ export function createNodePipelineRuntime(options: NodePipelineRuntimeOptions = 
       // The child starts while esbuild bundles into a directory it may already read.
       const dir = await mkdtemp(join(tempRoot, "quire-pipeline-"));
       const forget = atServerExit(() => rmSync(dir, { recursive: true, force: true }));
+      const ids = options.sandbox?.ids;
       let child: PipelineChild;
       try {
+        // The sandbox's user must read its bundle; nobody else may (mkdtemp made it 0700).
+        if (ids !== undefined) await chown(dir, ids.uid, ids.gid);
         child = new PipelineChild({
           nodePath: options.nodePath ?? process.execPath,
           bundleDir: dir,
@@ -50,6 +55,7 @@ export function createNodePipelineRuntime(options: NodePipelineRuntimeOptions = 
           rssLimitMb: offHeapMb === null ? undefined : limits.memoryMb + offHeapMb,
           env: options.env ?? {},
           ...(processes === undefined ? {} : { processes }),
+          ...(options.sandbox === undefined ? {} : { sandbox: options.sandbox }),
         });
       } catch (error) {
         forget();
@@ -90,6 +96,16 @@ export function createNodePipelineRuntime(options: NodePipelineRuntimeOptions = 
       if (signal.aborted) {
         await abandon("cancelled");
         return { kind: "error", message: "cancelled" };
+      }
+      if (ids !== undefined) {
+        const { dir: inner, file } = bundle.result.value;
+        try {
+          await chown(inner, ids.uid, ids.gid);
+          await chown(file, ids.uid, ids.gid);
+        } catch (error) {
+          await abandon("its bundle could not be handed to the sandbox user");
+          throw new QuireError("pipeline_bundle_failed", `could not hand the bundle to uid ${ids.uid}: ${(error as Error).message}`, { cause: error });
+        }
       }
       const reported = firstReport(child);
       child.load(bundle.result.value.file);

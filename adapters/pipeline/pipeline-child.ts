@@ -8,6 +8,7 @@
 import { spawn, type ChildProcess } from "node:child_process";
 import { pathToFileURL } from "node:url";
 import type { PipelineLimits, ProcessTracker } from "../../core/exec-ports.ts";
+import { pipelineSandboxArgs, sandboxCommand, type SandboxIds } from "../process/bwrap-args.ts";
 import { parseChildMessage } from "./child-messages.ts";
 import { watchMemory } from "./memory-watch.ts";
 import { atServerExit } from "./server-exit.ts";
@@ -29,6 +30,14 @@ export interface PipelineChildOptions {
   env: Record<string, string>;
   /** Told about the child's process group; without it the child stays in the server's group. */
   processes?: ProcessTracker;
+  /** Run inside bubblewrap; undefined only with `sandbox: off`. */
+  sandbox?: ChildSandbox;
+}
+
+export interface ChildSandbox {
+  bwrapPath: string;
+  /** Who the sandbox runs as; undefined keeps the server's (non-root) uid. */
+  ids: SandboxIds | undefined;
 }
 
 const STDIO_TAIL_BYTES = 8 * 1024;
@@ -70,7 +79,7 @@ export class PipelineChild {
     // Without a tracker nothing could find a group of its own, while the server's group at
     // least takes the child along when a terminal's ^C stops a `quire ci validate`.
     const detached = processes !== undefined;
-    const child = spawn(options.nodePath, args, { cwd: workspace, env: options.env, stdio: ["ignore", "pipe", "pipe", "ipc"], detached });
+    const child = options.sandbox === undefined ? spawnBare(options, args, detached) : spawnSandboxed(options, options.sandbox, args, detached);
     this.#process = child;
     this.pid = child.pid;
     const group = detached ? child.pid : undefined;
@@ -190,4 +199,20 @@ export class PipelineChild {
       .join("\n");
     return `pipeline process ${how} unexpectedly${tail === "" ? "" : `:\n${tail}`}`;
   }
+}
+
+function spawnBare(options: PipelineChildOptions, args: string[], detached: boolean): ChildProcess {
+  return spawn(options.nodePath, args, { cwd: options.workspace, env: options.env, stdio: ["ignore", "pipe", "pipe", "ipc"], detached });
+}
+
+/**
+ * The same node command line inside bubblewrap. The workspace is not mounted (the child may
+ * not read it anyway), so its path travels in the environment for error texts. The IPC
+ * channel is the inherited fd Node names in NODE_CHANNEL_FD, which bwrap passes through.
+ */
+function spawnSandboxed(options: PipelineChildOptions, sandbox: ChildSandbox, args: string[], detached: boolean): ChildProcess {
+  const bwrapArgs = pipelineSandboxArgs({ nodePath: options.nodePath, bundleDir: options.bundleDir, ids: sandbox.ids });
+  const { file, args: argv } = sandboxCommand(sandbox.bwrapPath, bwrapArgs, sandbox.ids, [options.nodePath, ...args]);
+  const env = { ...options.env, QUIRE_WORKSPACE: options.workspace };
+  return spawn(file, argv, { cwd: "/", env, stdio: ["ignore", "pipe", "pipe", "ipc"], detached });
 }

@@ -6,6 +6,7 @@ import { checkoutTop, ciInit } from "../node/ci-init.ts";
 import { CheckoutError, currentRef, findCommittedPipeline, openCheckout } from "../node/local-checkout.ts";
 import { loadConfig } from "../node/config.ts";
 import { createRunner } from "../node/runner.ts";
+import { sandboxSetup } from "../node/sandbox-setup.ts";
 import { validateCheckout } from "../node/validate-checkout.ts";
 import { wireNode } from "../node/wire.ts";
 import { homeOption } from "./options.ts";
@@ -74,10 +75,12 @@ async function runHere(opts: { sha?: string; executor?: "host" | "docker"; home?
     fail(`commit ${checkout.sha.slice(0, 12)} has no pipeline (${PIPELINE_PATHS.join(", ")}); commit one first`);
     return 1;
   }
+  const sandbox = await sandboxSetup(config);
   const base = wireNode(home);
   const runner = createRunner(home, { ...config, ...(opts.executor ? { executor: opts.executor } : {}) }, base, {
     onEvent: terminalReporter(say),
     gitDirOf: () => checkout.gitDir,
+    ...(sandbox === undefined ? {} : { sandbox }),
   });
   const ref = await currentRef(checkout);
   const run = await base.store.createRun(

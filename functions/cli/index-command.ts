@@ -4,7 +4,6 @@ import type { IndexRepairReport } from "../../core/run-index-port.ts";
 import { resolveHome } from "../node/home.ts";
 import { askServerToReconcile } from "../node/server-reconcile.ts";
 import { loadConfig } from "../node/config.ts";
-import { wirePostgres } from "../node/wire-postgres.ts";
 import { homeOption } from "./options.ts";
 
 const describe = (r: IndexRepairReport) => `${r.total} runs indexed (added ${r.added}, updated ${r.updated}, removed ${r.removed})`;
@@ -41,6 +40,8 @@ export function indexCommand(): Command {
       }
       const config = await loadConfig(home.config);
       if (config.store.kind === "postgres") {
+        // Imported here: pg loads only where PostgreSQL is configured, never at every start.
+        const { wirePostgres } = await import("../node/wire-postgres.ts");
         const pg = await wirePostgres(home, config.store, "serve");
         try {
           return print("rebuilt the index in PostgreSQL", await pg.index.rebuild());

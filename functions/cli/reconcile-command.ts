@@ -7,7 +7,6 @@ import { loadConfig } from "../node/config.ts";
 import { resolveHome } from "../node/home.ts";
 import { askServerToReconcile } from "../node/server-reconcile.ts";
 import { wireNode } from "../node/wire.ts";
-import { wirePostgres } from "../node/wire-postgres.ts";
 import { homeOption } from "./options.ts";
 
 /**
@@ -32,6 +31,8 @@ export function reconcileCommand(): Command {
       const config = await loadConfig(home.config);
       if (config.store.kind === "postgres") {
         // Runs live in PostgreSQL: reconcile them there, with this host's janitors.
+        // Imported here: pg loads only where PostgreSQL is configured, never at every start.
+        const { wirePostgres } = await import("../node/wire-postgres.ts");
         const pg = await wirePostgres(home, config.store, "serve");
         try {
           const report = await reconcile({

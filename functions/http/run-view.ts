@@ -19,5 +19,7 @@ export function runView(run: RunRecord) {
     error: run.state.error,
     last_job: run.state.last_job,
     ...(run.state.retried_by === undefined ? {} : { retried_by: run.state.retried_by }),
+    // Runs without bubblewrap say so wherever the run is shown.
+    ...(run.state.sandbox === undefined ? {} : { sandbox: run.state.sandbox }),
   };
 }

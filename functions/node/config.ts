@@ -53,6 +53,15 @@ const configSchema = z
       })
       .strict()
       .default({ network: false }),
+    // YAML 1.1 readers take `off` for false: both spellings mean the same here.
+    sandbox: z.preprocess((value) => (value === false ? "off" : value === true ? "on" : value), z.enum(["on", "off"])).default("on"),
+    host: z
+      .object({
+        user: z.union([z.string().min(1), z.number().int().positive()]).optional(),
+        network: z.boolean().default(true),
+      })
+      .strict()
+      .default({ network: true }),
     secrets: z.record(z.string().regex(/^[A-Za-z0-9_.-]+$/, "secret names use letters, digits, . _ -"), secretSpec).default({}),
     store: storeSpec.default({ kind: "fs" }),
     /** How runners on other hosts get a commit: `git fetch <clone_url> <sha>`; `{repo}` is replaced by the repo name. */

@@ -1,4 +1,3 @@
-import { randomBytes } from "node:crypto";
 import { statSync } from "node:fs";
 import { mkdir, readFile, writeFile } from "node:fs/promises";
 import { homedir } from "node:os";
@@ -46,6 +45,8 @@ export async function ensureHomeDirs(home: Home): Promise<void> {
 /** The hook token: created once, readable by the owner only. */
 export async function ensureHookToken(home: Home): Promise<string> {
   await mkdir(home.root, { recursive: true });
+  // Imported here: the hook loads this module on every push and never makes a token.
+  const { randomBytes } = await import("node:crypto");
   try {
     await writeFile(home.hookToken, randomBytes(32).toString("hex") + "\n", { flag: "wx", mode: 0o600 });
   } catch (error) {

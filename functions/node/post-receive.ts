@@ -1,5 +1,6 @@
 import { readHookToken, readServerUrl, type Home } from "./home.ts";
 import { joinUrl } from "../http/join-url.ts";
+import { postJson } from "./post-json.ts";
 
 export interface HookIo {
   stdin: string;
@@ -37,13 +38,13 @@ export async function postReceive(home: Home, repo: string, io: HookIo): Promise
     return io.warn(`quire: cannot read ${home.hookToken}; no CI for this push`);
   }
   try {
-    const response = await fetch(joinUrl(url, "events/push"), {
-      method: "POST",
-      headers: { "content-type": "application/json", authorization: `Bearer ${token}` },
-      body: JSON.stringify({ type: "push", repo, pushed_at: io.now, refs }),
-      signal: AbortSignal.timeout(io.timeoutMs ?? 10_000),
-    });
-    const body = (await response.json().catch(() => ({}))) as {
+    const response = await postJson(
+      joinUrl(url, "events/push"),
+      { authorization: `Bearer ${token}` },
+      { type: "push", repo, pushed_at: io.now, refs },
+      io.timeoutMs ?? 10_000,
+    );
+    const body = response.body as {
       runs?: { number: number; ref: string; run_id: string }[];
       warnings?: string[];
       error?: { message?: string };

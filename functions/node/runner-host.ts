@@ -9,6 +9,7 @@ import type { QuireConfig } from "./config.ts";
 import type { Home } from "./home.ts";
 import { ClaimLoop } from "./runner-claim-loop.ts";
 import { createRunner, type Runner } from "./runner.ts";
+import { sandboxSetup } from "./sandbox-setup.ts";
 import type { PostgresDeps } from "./wire-postgres.ts";
 
 export interface RunnerHost {
@@ -33,7 +34,10 @@ export async function startRunnerHost(
 ): Promise<RunnerHost> {
   let loop: ClaimLoop | undefined;
   const cloneUrl = config.source.clone_url;
+  // No sandbox, no runner (unless `sandbox: off`): said once at start, before any claim.
+  const sandbox = await sandboxSetup(config);
   const runner = createRunner(home, config, base, {
+    ...(sandbox === undefined ? {} : { sandbox }),
     ...(options.onEvent ? { onEvent: options.onEvent } : {}),
     ...(cloneUrl === undefined
       ? {}

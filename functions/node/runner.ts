@@ -19,6 +19,7 @@ import { RunQueue } from "../../core/run-queue.ts";
 import type { QuireConfig } from "./config.ts";
 import type { Home } from "./home.ts";
 import { lazyContainerJanitor, lazyExecutor, lazyPipelineRuntime } from "./lazy-adapters.ts";
+import { sandboxSetup, type SandboxSetup } from "./sandbox-setup.ts";
 import { scopedTempDir } from "./scoped-temp.ts";
 
 export interface RunnerBase {
@@ -70,6 +71,8 @@ export interface RunnerOptions {
   workspaces?: Workspaces;
   /** Told when a run this runner took has ended, however it ended (a slot is free again). */
   onSettled?: (run: RunRecord) => void;
+  /** bubblewrap as probed at start; without it the first run probes (`sandbox: off` runs bare). */
+  sandbox?: SandboxSetup;
 }
 
 /**
@@ -96,9 +99,12 @@ export function createRunner(home: Home, config: QuireConfig, base: RunnerBase, 
     workspaces: options.workspaces ?? workspaces,
     workspaceFiles: new FsWorkspaceFiles(),
     executor,
-    runtime: lazyPipelineRuntime(async () =>
-      (await import("../../adapters/pipeline/node-pipeline-runtime.ts")).createNodePipelineRuntime({ tempDir: await scopedTempDir(home) }),
-    ),
+    runtime: lazyPipelineRuntime(async () => {
+      // No sandbox, no run: a caller that did not probe at start gets the probe here.
+      const sandbox = options.sandbox ?? (await sandboxSetup(config, (line) => base.logger.warn({}, line)));
+      const { createNodePipelineRuntime } = await import("../../adapters/pipeline/node-pipeline-runtime.ts");
+      return createNodePipelineRuntime({ tempDir: await scopedTempDir(home), ...(sandbox === undefined ? {} : { sandbox }) });
+    }),
     secrets: configSecrets(config.secrets),
     clock: base.clock,
     liveness: base.liveness,
@@ -108,6 +114,7 @@ export function createRunner(home: Home, config: QuireConfig, base: RunnerBase, 
       captureBytes: 1024 * 1024,
       pipelineMemoryMb: config.pipeline.memory_mb,
       runTimeoutMs: config.run_timeout_minutes * 60_000,
+      ...(config.sandbox === "off" ? { sandbox: "off" as const } : {}),
       jobsPerRun: config.jobs_per_run ?? availableParallelism(),
     },
     ...(onEvent ? { onEvent } : {}),

@@ -13,6 +13,7 @@ import { reconcileCron } from "./cron-schedule.ts";
 import { ensureHomeDirs, ensureHookToken, type Home } from "./home.ts";
 import { LiveRuns } from "../ui/live-runs.ts";
 import { shareRegisteredHome } from "./hosting-users.ts";
+import { sandboxSetup } from "./sandbox-setup.ts";
 import { trustProxyList } from "./trust-proxy.ts";
 import { wireNode } from "./wire.ts";
 import { wireNotify } from "./notify-wiring.ts";
@@ -48,12 +49,14 @@ export async function serve(options: ServeOptions): Promise<{ url: string; publi
   if (options.runner === false) {
     throw new QuireError("config_invalid", "--no-runner needs `store: { kind: postgres, url }` in config.yml: with files under the home, only this server can run the runs");
   }
+  // Before anything is wired: no sandbox, no server (unless `sandbox: off`).
+  const sandbox = await sandboxSetup(config);
   const plain = wireNode(home);
   const notify = await wireNotify(home, config, { ...plain, files: new FsRunFiles(plain.layout, plain.clock) }, publicUrl);
   const base = { ...plain, store: notify.observe(plain.store) };
   for (const line of await shareRegisteredHome(home, config.hook_group)) base.logger.warn({ home: home.root }, line);
   const live = new LiveRuns();
-  const runner = createRunner(home, config, base, { onRunEvent: live.listener });
+  const runner = createRunner(home, config, base, { onRunEvent: live.listener, ...(sandbox === undefined ? {} : { sandbox }) });
   const enqueue = (run: Parameters<typeof runner.queue.enqueue>[0]) => runner.queue.enqueue(run);
   const deps: AppDeps = {
     ...base,
@@ -92,7 +95,7 @@ export async function serve(options: ServeOptions): Promise<{ url: string; publi
   await writeFileAtomic(home.serverUrl, (publicUrl ?? url) + "\n");
   const cronExpr = await reconcileCron();
   const cron = new Cron(cronExpr, () => runReconcile("cron"));
-  deps.logger.info({ url, public_url: publicUrl ?? null, home: home.root, cron: cronExpr, executor: config.executor }, "quire listening");
+  deps.logger.info({ url, public_url: publicUrl ?? null, home: home.root, cron: cronExpr, executor: config.executor, sandbox: config.sandbox }, "quire listening");
   const close = async () => {
     cron.stop();
     await rm(home.serverUrl, { force: true });
