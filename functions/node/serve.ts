@@ -14,6 +14,7 @@ import { ensureHomeDirs, ensureHookToken, type Home } from "./home.ts";
 import { LiveRuns } from "../ui/live-runs.ts";
 import { shareRegisteredHome } from "./hosting-users.ts";
 import { sandboxSetup } from "./sandbox-setup.ts";
+import { spoolDelivery } from "./spool-delivery.ts";
 import { trustProxyList } from "./trust-proxy.ts";
 import { wireNode } from "./wire.ts";
 import { wireNotify } from "./notify-wiring.ts";
@@ -58,6 +59,7 @@ export async function serve(options: ServeOptions): Promise<{ url: string; publi
   const live = new LiveRuns();
   const runner = createRunner(home, config, base, { onRunEvent: live.listener, ...(sandbox === undefined ? {} : { sandbox }) });
   const enqueue = (run: Parameters<typeof runner.queue.enqueue>[0]) => runner.queue.enqueue(run);
+  const spool = spoolDelivery({ home, intake: base, afterCreate: (runs) => runs.forEach(enqueue), logger: base.logger });
   const deps: AppDeps = {
     ...base,
     queue: runner.queue,
@@ -67,7 +69,11 @@ export async function serve(options: ServeOptions): Promise<{ url: string; publi
     workspaces: runner.workspaces,
     isRunning: (runId) => runner.queue.isRunning(runId),
     ...(runner.containers ? { containers: runner.containers } : {}),
-    onRunsCreated: (runs) => runs.forEach(enqueue),
+    onRunsCreated: (runs) => {
+      runs.forEach(enqueue);
+      // The server is evidently reachable again: hand over what hooks spooled meanwhile.
+      void spool.deliver("event");
+    },
     onPush: notify.onPush,
     deliveries: notify.outbox,
     requeue: enqueue,
@@ -91,10 +97,17 @@ export async function serve(options: ServeOptions): Promise<{ url: string; publi
   const { port } = server.address() as AddressInfo;
   const host = options.host.includes(":") ? `[${options.host}]` : options.host;
   const url = `http://${host}:${port}`;
+  // Spooled pushes first, before hooks see the URL and post new ones.
+  await spool.deliver("start");
   // Hooks and the CLI go where people go: through the proxy and its prefix when there is one.
   await writeFileAtomic(home.serverUrl, (publicUrl ?? url) + "\n");
   const cronExpr = await reconcileCron();
-  const cron = new Cron(cronExpr, () => runReconcile("cron"));
+  // Catches events spooled while the first pass ran, before hooks could see the new URL.
+  void spool.deliver("start");
+  const cron = new Cron(cronExpr, async () => {
+    await runReconcile("cron");
+    await spool.deliver("cron");
+  });
   deps.logger.info({ url, public_url: publicUrl ?? null, home: home.root, cron: cronExpr, executor: config.executor, sandbox: config.sandbox }, "quire listening");
   const close = async () => {
     cron.stop();

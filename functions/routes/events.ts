@@ -1,7 +1,7 @@
 import { Hono } from "hono";
 import { bodyLimit } from "hono/body-limit";
-import { acceptPush } from "../../core/intake.ts";
 import type { AppDeps } from "../app-deps.ts";
+import { acceptEvent } from "../http/accept-event.ts";
 import { errorResponse } from "../http/errors.ts";
 import { requireToken } from "../http/require-token.ts";
 import { runView } from "../http/run-view.ts";
@@ -30,7 +30,7 @@ export function eventRoutes(deps: AppDeps): Hono {
       } catch {
         return errorResponse(c, 400, "invalid_json", "body is not valid JSON");
       }
-      const result = await acceptPush(deps, body);
+      const result = await acceptEvent(deps, body);
       switch (result.kind) {
         case "invalid":
           return errorResponse(c, 400, result.error.code, result.error.message);
@@ -43,6 +43,8 @@ export function eventRoutes(deps: AppDeps): Hono {
             {
               runs: result.runs.map(runView),
               skipped: result.skipped.map((s) => ({ ref: s.update.ref, reason: s.reason })),
+              // An event delivered before (same event_id): its runs, not made again.
+              already: result.already.map(runView),
               ...(warnings.length > 0 ? { warnings } : {}),
             },
             202,
