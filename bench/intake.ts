@@ -4,7 +4,8 @@
  * the least any durable intake must do per event (one `git cat-file --batch-check` lookup,
  * mkdir, write meta.yml and state.yml, rename into pending/). Target: ≥ 50% of the floor.
  *
- * Usage: npm run bench -- intake [--events N] [--concurrency C] [--rounds R] [--keep]
+ * Usage: npm run bench -- intake [--events N] [--concurrency C] [--rounds R] [--keep] [--cpu-prof DIR]
+ *   --cpu-prof DIR  writes the server's CPU profile there (node --cpu-prof), for a missed target
  */
 import { spawn } from "node:child_process";
 import { Agent, request } from "node:http";
@@ -51,7 +52,9 @@ export async function run(args: string[]): Promise<void> {
     const token = await ensureHookToken(home);
     const gitDir = join(home.repos, REPO);
     const sha = await seedRepo(gitDir);
-    server = await startIntakeServer(home, token, sha);
+    const profAt = args.indexOf("--cpu-prof");
+    const profile = profAt === -1 ? [] : ["--cpu-prof", "--cpu-prof-dir", args[profAt + 1] ?? "."];
+    server = await startIntakeServer(home, token, sha, profile);
     floor = await startFloor(join(home.root, "floor"), gitDir, sha);
 
     // Interleaved rounds, so a busy machine's drift hits both sides alike.
@@ -113,8 +116,8 @@ interface IntakeServer {
  * createApp on @hono/node-server) without the runner: the bench measures intake, not
  * pipelines executing.
  */
-async function startIntakeServer(home: Home, token: string, sha: string): Promise<IntakeServer> {
-  const child = spawn(process.execPath, ["--import", "tsx", BENCH_MAIN, "intake", SERVE_FLAG, home.root], {
+async function startIntakeServer(home: Home, token: string, sha: string, nodeFlags: string[]): Promise<IntakeServer> {
+  const child = spawn(process.execPath, [...nodeFlags, "--import", "tsx", BENCH_MAIN, "intake", SERVE_FLAG, home.root], {
     env: { ...process.env, QUIRE_LOG_LEVEL: "warn" },
     stdio: ["ignore", "pipe", "inherit"],
   });

@@ -32,6 +32,9 @@ export function planIndexRepair(table: RunIndexTable, listing: readonly RunLocat
     const entry = table.peek(loc.run_id);
     if (!entry || entry.status !== loc.status || entry.repo !== loc.repo || LIVE.has(loc.status)) reread.push(loc);
   }
+  // In id order, so each re-read run lands at the end of the table's sorted lists: in listing
+  // order (repo by repo) every insert shifted the lists, quadratic over a first start's 100k.
+  reread.sort((a, b) => (a.run_id < b.run_id ? -1 : a.run_id > b.run_id ? 1 : 0));
   const missing: IndexEntry[] = [];
   for (const entry of table.entries()) {
     if (known.has(entry.run_id) && !seen.has(entry.run_id)) missing.push(entry);
@@ -48,19 +51,26 @@ export interface RepairIo {
   changed?(change: { run: IndexEntry } | { gone: string }): void;
 }
 
+/** How many run reads are in flight at once during a repair. */
+const READ_BATCH = 64;
+
 export async function applyIndexRepair(table: RunIndexTable, plan: RepairPlan, io: RepairIo): Promise<IndexRepairReport> {
   const report: IndexRepairReport = { added: 0, updated: 0, removed: 0, total: 0 };
-  for (const loc of plan.reread) {
-    const run = await io.read(loc);
-    if (!run) continue;
-    const fresh = entryOf(run, recordedAt(run));
-    const current = table.peek(fresh.run_id);
-    if (current && sameFacts(current, fresh)) continue;
-    // merge keeps a transition that landed while we read: it is newer than what we read.
-    const change = table.merge(fresh);
-    if (change === "kept") continue;
-    report[change] += 1;
-    io.changed?.({ run: fresh });
+  // Reads go out a batch at a time: a first start with no index reads every run, and one
+  // read after another left the disk and the thread pool idle (100k runs took minutes).
+  for (let at = 0; at < plan.reread.length; at += READ_BATCH) {
+    const runs = await Promise.all(plan.reread.slice(at, at + READ_BATCH).map((loc) => io.read(loc)));
+    for (const run of runs) {
+      if (!run) continue;
+      const fresh = entryOf(run, recordedAt(run));
+      const current = table.peek(fresh.run_id);
+      if (current && sameFacts(current, fresh)) continue;
+      // merge keeps a transition that landed while we read: it is newer than what we read.
+      const change = table.merge(fresh);
+      if (change === "kept") continue;
+      report[change] += 1;
+      io.changed?.({ run: fresh });
+    }
   }
   for (const entry of plan.missing) {
     if (await io.exists(entry)) continue;

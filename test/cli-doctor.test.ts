@@ -84,3 +84,35 @@ describe("quire doctor and quire hooks refresh", () => {
     ]);
   }, 60_000);
 });
+
+describe("quire doctor: configuration and docker", () => {
+  let bare: string;
+  beforeAll(async () => {
+    bare = await tempHome();
+  });
+  afterAll(async () => {
+    await rm(bare, { recursive: true, force: true });
+  });
+  const noServer = () => `problem: no server is running for ${bare} (no server.url): pushes get no CI; fix: quire serve --home ${bare}`;
+
+  it("with executor: docker it checks the engine: quiet when it answers, one line with the fix when not", async () => {
+    await writeFile(join(bare, "config.yml"), "executor: docker\n");
+    const up = await quire(["doctor", "--home", bare]);
+    expect(up.stdout.split("\n")).toEqual([noServer(), "1 problem found"]);
+    const down = await quire(["doctor", "--home", bare], { env: { DOCKER_HOST: `unix://${join(bare, "no-docker.sock")}` } });
+    expect(down.exitCode).toBe(1);
+    const lines = down.stdout.split("\n");
+    expect(lines).toHaveLength(3);
+    expect(lines[1]).toMatch(/^problem: executor is docker but the engine does not answer \(.*no-docker\.sock.*\); fix: start it: systemctl start docker/);
+  }, 60_000);
+
+  it("a config.yml the server would refuse is one problem, and the other checks still run", async () => {
+    await writeFile(join(bare, "config.yml"), "executor: podman\n");
+    const doctor = await quire(["doctor", "--home", bare]);
+    expect(doctor.exitCode).toBe(1);
+    expect(doctor.stderr).toBe("");
+    const [config = "", ...rest] = doctor.stdout.split("\n");
+    expect(config).toMatch(new RegExp(`^problem: quire serve would refuse to start: ${join(bare, "config.yml")}: executor: .*; fix: edit ${join(bare, "config.yml")}`));
+    expect(rest).toEqual([noServer(), "2 problems found"]);
+  });
+});

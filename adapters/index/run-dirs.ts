@@ -2,7 +2,7 @@ import type { RunLocation } from "../../core/run-index-repair.ts";
 import { RUN_ID_PATTERN } from "../../core/run-ref.ts";
 import { RUN_STATES, type RunRecord } from "../../core/types.ts";
 import type { FsLayout } from "../storage/fs-layout.ts";
-import { readRunDir } from "../storage/run-files.ts";
+import { readRunDirNow } from "../storage/run-files.ts";
 
 /**
  * Every run directory by name only: one readdir per repo and state, no file reads,
@@ -28,7 +28,7 @@ export async function listRunDirs(layout: FsLayout): Promise<RunLocation[]> {
 /** The run at `loc`, or undefined if it moved or vanished since it was listed. */
 export async function readRunAt(layout: FsLayout, loc: RunLocation): Promise<RunRecord | undefined> {
   try {
-    return await readRunDir(layout.runDir(loc.repo, loc.status, loc.run_id), loc.status);
+    return readRunDirNow(layout.runDir(loc.repo, loc.status, loc.run_id), loc.status);
   } catch {
     return undefined;
   }

@@ -1,9 +1,10 @@
+import { readFileSync } from "node:fs";
 import { readFile } from "node:fs/promises";
 import { join } from "node:path";
-import { parse, stringify } from "yaml";
 import { StorageError } from "../../core/errors.ts";
 import type { RunMeta, RunRecord, RunState, RunStateRecord } from "../../core/types.ts";
 import { writeFileAtomic } from "./atomic-write.ts";
+import { parseFlatYaml, stringifyFlatYaml } from "./flat-yaml.ts";
 
 export const META_FILE = "meta.yml";
 export const STATE_FILE = "state.yml";
@@ -14,17 +15,31 @@ export async function readRunDir(dir: string, status: RunState): Promise<RunReco
       readFile(join(dir, META_FILE), "utf8"),
       readFile(join(dir, STATE_FILE), "utf8"),
     ]);
-    const parsedState = parse(state) as RunStateRecord;
+    const parsedState = parseFlatYaml(state) as RunStateRecord;
     // The directory is the source of truth for status; state.yml may lag by one crash.
-    return { meta: parse(meta) as RunMeta, state: { ...parsedState, status } };
+    return { meta: parseFlatYaml(meta) as RunMeta, state: { ...parsedState, status } };
+  } catch (cause) {
+    throw new StorageError("read_failed", `cannot read run at ${dir}`, { cause });
+  }
+}
+
+/**
+ * The same read done synchronously, for bulk reads of many runs (an index rebuilt from 100k
+ * run directories): two small files read in some 20 µs, where the promise API took four
+ * thread-pool round trips a file and made a first start at 100k runs take minutes.
+ */
+export function readRunDirNow(dir: string, status: RunState): RunRecord {
+  try {
+    const parsedState = parseFlatYaml(readFileSync(join(dir, STATE_FILE), "utf8")) as RunStateRecord;
+    return { meta: parseFlatYaml(readFileSync(join(dir, META_FILE), "utf8")) as RunMeta, state: { ...parsedState, status } };
   } catch (cause) {
     throw new StorageError("read_failed", `cannot read run at ${dir}`, { cause });
   }
 }
 
 export async function readStateFile(dir: string): Promise<RunStateRecord> {
-  return parse(await readFile(join(dir, STATE_FILE), "utf8")) as RunStateRecord;
+  return parseFlatYaml(await readFile(join(dir, STATE_FILE), "utf8")) as RunStateRecord;
 }
 
 export const writeState = (dir: string, state: RunStateRecord) =>
-  writeFileAtomic(join(dir, STATE_FILE), stringify(state));
+  writeFileAtomic(join(dir, STATE_FILE), stringifyFlatYaml({ ...state }));

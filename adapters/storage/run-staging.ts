@@ -1,6 +1,6 @@
 import { mkdir, open } from "node:fs/promises";
 import { join } from "node:path";
-import { stringify } from "yaml";
+import { stringifyFlatYaml } from "./flat-yaml.ts";
 import type { RunRecord } from "../../core/types.ts";
 import { META_FILE, STATE_FILE } from "./run-files.ts";
 
@@ -12,7 +12,7 @@ import { META_FILE, STATE_FILE } from "./run-files.ts";
  */
 export async function stageRun(dir: string, record: RunRecord): Promise<void> {
   await mkdir(dir, { recursive: true });
-  await Promise.all([writeDurable(join(dir, META_FILE), stringify(record.meta)), writeDurable(join(dir, STATE_FILE), stringify(record.state))]);
+  await Promise.all([writeDurable(join(dir, META_FILE), stringifyFlatYaml({ ...record.meta })), writeDurable(join(dir, STATE_FILE), stringifyFlatYaml({ ...record.state }))]);
 }
 
 async function writeDurable(path: string, data: string): Promise<void> {

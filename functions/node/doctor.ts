@@ -1,6 +1,7 @@
 import { execa } from "execa";
 import { readRegistry } from "../../adapters/git/repo-registry-file.ts";
-import type { QuireConfig } from "./config.ts";
+import { QuireError } from "../../core/errors.ts";
+import { loadConfig, parseConfig, type QuireConfig } from "./config.ts";
 import { checkHome, type Problem } from "./doctor-home.ts";
 import { readServerUrl, type Home } from "./home.ts";
 import { hookHealth, servedRepos } from "./served-repos.ts";
@@ -12,10 +13,12 @@ export interface DoctorReport {
 }
 
 /** `quire doctor`: every check runs; each problem comes with the command that fixes it. */
-export async function diagnose(home: Home, config: QuireConfig): Promise<DoctorReport> {
+export async function diagnose(home: Home): Promise<DoctorReport> {
+  const { config, problems: configProblems } = await checkConfig(home);
   const repos = await servedRepos(home);
   const registry = await readRegistry(home.registry);
   const problems = [
+    ...configProblems,
     ...(await checkServer(home)),
     ...(await checkHome(home, registry.repos, config.hook_group)),
     ...(await checkRepos(home, repos)),
@@ -24,6 +27,17 @@ export async function diagnose(home: Home, config: QuireConfig): Promise<DoctorR
   ];
   const checked = ["server", "home", `${repos.length} repo hook${repos.length === 1 ? "" : "s"}`, "bubblewrap"];
   return { problems, checked: config.executor === "docker" ? [...checked, "docker"] : checked };
+}
+
+/** A config.yml the server would refuse is one problem; the other checks go on with the defaults. */
+async function checkConfig(home: Home): Promise<{ config: QuireConfig; problems: Problem[] }> {
+  try {
+    return { config: await loadConfig(home.config), problems: [] };
+  } catch (error) {
+    if (!(error instanceof QuireError)) throw error;
+    const fix = `edit ${home.config} (see "Configuration" in the README); the other checks used the defaults`;
+    return { config: parseConfig(""), problems: [{ what: `quire serve would refuse to start: ${error.message}`, fix }] };
+  }
 }
 
 async function checkServer(home: Home): Promise<Problem[]> {
