@@ -2,6 +2,8 @@ import type { Clock, Ids } from "./ports.ts";
 import type { RepoName, RefUpdate, RunDraft, RunStateRecord } from "./types.ts";
 
 export interface DraftInput {
+  /** A run id fixed by the caller (derived from an event id); otherwise a fresh one. */
+  run_id?: string;
   repo: RepoName;
   update: RefUpdate;
   pushed_at: string;
@@ -14,7 +16,7 @@ export interface DraftInput {
 
 /** A pending run; storage fills in the per-repo number under its lock. */
 export function draftRun(input: DraftInput, ids: Ids, clock: Clock): RunDraft {
-  const run_id = ids.runId();
+  const run_id = input.run_id ?? ids.runId();
   const state: RunStateRecord = {
     status: "pending",
     outcome: null,

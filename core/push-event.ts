@@ -1,5 +1,6 @@
 // A namespace import lets the bundler drop the parts of zod this file does not use.
 import * as z from "zod";
+import { EVENT_ID } from "./event-run-id.ts";
 import { checkFullRef } from "./ref-name.ts";
 import { parseRepoName } from "./repo-name.ts";
 import { err, ok, type Result } from "./result.ts";
@@ -25,6 +26,8 @@ const refSchema = z.object({
 
 const eventSchema = z.object({
   type: z.literal("push"),
+  /** Set by hooks, so an event delivered twice (spool, retry) creates its runs once. */
+  event_id: z.string().regex(EVENT_ID, "must be a lowercase UUID").optional(),
   repo: z.string(),
   pushed_at: z.iso.datetime({ offset: true }),
   refs: z.array(refSchema).min(1).max(MAX_REFS),
@@ -40,7 +43,8 @@ export function parsePushEvent(body: unknown): Result<PushEvent, EventError> {
   }
   const repo = parseRepoName(parsed.data.repo);
   if (!repo.ok) return repo;
-  return ok({ ...parsed.data, type: "push", repo: repo.value });
+  const { event_id, ...rest } = parsed.data;
+  return ok({ ...rest, type: "push", repo: repo.value, ...(event_id === undefined ? {} : { event_id }) });
 }
 
 export const isDeletion = (sha: string): boolean => sha === ZERO_SHA;

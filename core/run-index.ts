@@ -1,6 +1,6 @@
 import { OUTCOMES, RUN_STATES, type Outcome, type RepoName, type RunRecord, type RunState } from "./types.ts";
 
-/** One run in `<home>/runs/index.json`, as DESIGN.md fixes it. */
+/** One run in `<home>/runs/index.json`, as docs/architecture.md describes it. */
 export interface IndexEntry {
   run_id: string;
   repo: RepoName;

@@ -24,6 +24,8 @@ export interface RefUpdate {
 
 export interface PushEvent {
   type: "push";
+  /** The hook's id for this event; runs of the same id are created once. */
+  event_id?: string;
   repo: RepoName;
   pushed_at: string;
   refs: RefUpdate[];

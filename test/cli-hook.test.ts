@@ -1,9 +1,10 @@
-import { writeFile, rm } from "node:fs/promises";
+import { readdir, readFile, rm, writeFile } from "node:fs/promises";
 import { createServer } from "node:net";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { WorkClone } from "./support/git.ts";
 import { quire, startServer, tempHome, type ServerProcess } from "./support/quire-process.ts";
+import { waitForRun } from "./support/runs-api.ts";
 
 const ZERO = "0".repeat(40);
 const line = (sha: string, ref = "refs/heads/main") => `${ZERO} ${sha} ${ref}\n`;
@@ -19,15 +20,19 @@ async function closedPort(): Promise<number> {
 }
 
 describe("quire hook post-receive without a server", () => {
-  it("warns in one line when no server has published its URL, and exits 0", async () => {
+  it("spools the event when no server has published its URL, says so in one line, and exits 0", async () => {
     const home = await tempHome();
     const result = await hook(home, line("a".repeat(40)));
     expect(result.exitCode).toBe(0);
     expect(result.stdout).toBe("");
-    expect(result.stderr).toBe(`quire: no server is running for ${home}; no CI for this push`);
+    const spooled = new RegExp(`^quire: no server is running for ${home}; push queued for when quire is back \\((${home}/spool/([0-9a-f-]{36})\\.json)\\)$`).exec(result.stderr);
+    expect(spooled).not.toBeNull();
+    const event = JSON.parse(await readFile(spooled?.[1] ?? "", "utf8"));
+    expect(event).toMatchObject({ type: "push", event_id: spooled?.[2], repo: "demo.git", refs: [{ ref: "refs/heads/main", new_sha: "a".repeat(40) }] });
+    await rm(home, { recursive: true, force: true });
   });
 
-  it("warns in one line when the published server is gone, and exits 0", async () => {
+  it("spools the event when the published server is gone, says so in one line, and exits 0", async () => {
     const home = await tempHome();
     const port = await closedPort();
     await writeFile(join(home, "server.url"), `http://127.0.0.1:${port}\n`);
@@ -35,7 +40,9 @@ describe("quire hook post-receive without a server", () => {
     const result = await hook(home, line("a".repeat(40)));
     expect(result.exitCode).toBe(0);
     expect(result.stderr.split("\n")).toHaveLength(1);
-    expect(result.stderr).toMatch(new RegExp(`^quire: server at http://127\\.0\\.0\\.1:${port} unreachable \\(.+\\); no CI for this push$`));
+    expect(result.stderr).toMatch(new RegExp(`^quire: server at http://127\\.0\\.0\\.1:${port} unreachable \\(.+\\); push queued for when quire is back \\(${home}/spool/[0-9a-f-]{36}\\.json\\)$`));
+    expect(await readdir(join(home, "spool"))).toHaveLength(1);
+    await rm(home, { recursive: true, force: true });
   });
 
   it("says nothing and posts nothing for empty input", async () => {
@@ -55,8 +62,14 @@ describe("quire hook post-receive with a server", () => {
     await quire(["repo", "new", "demo.git", "--home", home]);
     const clone = await WorkClone.of(join(home, "repos", "demo.git"));
     sha = await clone.commit({ ".quire/ci.ts": "export {};" });
-    await clone.push(); // before the server starts: the hook only warns, no run yet
+    await clone.push(); // before the server starts: the hook spools the event
     server = await startServer(home);
+  });
+
+  it("delivered the push spooled before it started as run #1, and emptied the spool", async () => {
+    const first = await waitForRun(server, "demo.git#1", () => true);
+    expect(first).toMatchObject({ ref: "refs/heads/main", sha });
+    expect(await readdir(join(home, "spool"))).toEqual([]);
   });
   afterAll(async () => server?.stop());
 
@@ -66,8 +79,8 @@ describe("quire hook post-receive with a server", () => {
     expect(result.stderr).toBe("");
     const lines = result.stdout.split("\n");
     expect(lines).toHaveLength(2);
-    expect(lines[0]).toMatch(/^quire: run demo\.git#1 queued for refs\/heads\/main \([0-9a-f-]{36}\)$/);
-    expect(lines[1]).toMatch(/^quire: run demo\.git#2 queued for refs\/heads\/other \([0-9a-f-]{36}\)$/);
+    expect(lines[0]).toMatch(/^quire: run demo\.git#2 queued for refs\/heads\/main \([0-9a-f-]{36}\)$/);
+    expect(lines[1]).toMatch(/^quire: run demo\.git#3 queued for refs\/heads\/other \([0-9a-f-]{36}\)$/);
   });
 
   it("reports a refusal in one line and still exits 0", async () => {
@@ -93,6 +106,6 @@ describe("quire hook post-receive with a server", () => {
     await rm(join(stranger, "hook.token"));
     const missing = await hook(stranger, line(sha));
     expect(missing.exitCode).toBe(0);
-    expect(missing.stderr).toBe(`quire: cannot read ${join(stranger, "hook.token")}; no CI for this push`);
+    expect(missing.stderr).toMatch(new RegExp(`^quire: cannot read ${join(stranger, "hook.token")}; push queued for when quire is back \\(${stranger}/spool/[0-9a-f-]{36}\\.json\\)$`));
   });
 });

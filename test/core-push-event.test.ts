@@ -12,7 +12,7 @@ const valid = () => ({
 });
 
 describe("parsePushEvent", () => {
-  it("accepts the event DESIGN.md describes", () => {
+  it("accepts the event the hook sends (docs/architecture.md)", () => {
     expect(parsePushEvent(valid())).toEqual({ ok: true, value: valid() });
   });
 

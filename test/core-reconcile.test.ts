@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { FakeClock } from "../adapters/clock/fake-clock.ts";
 import { FakeIds } from "../adapters/ids/fake-ids.ts";
-import { fixedLiveness } from "../adapters/liveness/process-liveness.ts";
+import { fixedLiveness } from "./support/fixed-liveness.ts";
 import { MemoryRunStore } from "../adapters/storage/memory-run-store.ts";
 import { draftRun } from "../core/create-run.ts";
 import { leaseExpired, leaseFor, LEASE_TTL_MS } from "../core/lease.ts";

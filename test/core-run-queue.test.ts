@@ -1,14 +1,8 @@
 import { describe, expect, it } from "vitest";
-import { RunQueue, type Timers } from "../core/run-queue.ts";
+import { FakeTimers } from "../adapters/clock/fake-timers.ts";
+import { RunQueue } from "../core/run-queue.ts";
 import { runPipeline } from "../core/run-pipeline.ts";
 import { fakeRunDeps, job, SHA } from "./support/fake-run-deps.ts";
-
-const realTimers: Timers = {
-  after(ms, fn) {
-    const t = setTimeout(fn, ms);
-    return () => clearTimeout(t);
-  },
-};
 
 const OTHER = "b".repeat(40);
 const slow = { jobs: [job("slow", ["quire/push"], async ({ sh }) => void (await sh("sleep 30")))] };
@@ -16,16 +10,18 @@ const quick = { jobs: [job("quick", ["quire/push"], async () => ({ done: true })
 
 function setup(options: { concurrency?: number; runTimeoutMs?: number } = {}) {
   const fakes = fakeRunDeps({ [SHA]: slow, [OTHER]: quick });
+  // The run timeout fires only when a test moves these on.
+  const timers = new FakeTimers();
   const queue = new RunQueue({
     store: fakes.store,
     clock: fakes.clock,
-    timers: realTimers,
+    timers,
     concurrency: options.concurrency ?? 1,
     runTimeoutMs: options.runTimeoutMs ?? 60_000,
     execute: (run, signal) => runPipeline(run, fakes.deps, signal),
   });
   const state = async (id: string) => (await fakes.store.findRun(id))?.state;
-  return { ...fakes, queue, state };
+  return { ...fakes, queue, state, timers };
 }
 
 const until = async (check: () => Promise<boolean>) => {
@@ -92,10 +88,14 @@ describe("RunQueue", () => {
     expect((await queue.cancel(finished ?? running)).kind).toBe("not-cancellable");
   });
 
-  it("times a run out", async () => {
-    const { queue, createRun, state } = setup({ runTimeoutMs: 50 });
+  it("times a run out once its timeout has passed", async () => {
+    const { queue, createRun, state, timers } = setup({ runTimeoutMs: 60_000 });
     const run = await createRun(SHA);
     queue.enqueue(run);
+    await until(async () => (await state(run.meta.run_id))?.status === "active");
+    timers.advance(59_999);
+    expect((await state(run.meta.run_id))?.status).toBe("active");
+    timers.advance(1);
     await queue.idle();
     expect(await state(run.meta.run_id)).toMatchObject({ status: "failed", outcome: "timed-out" });
   });

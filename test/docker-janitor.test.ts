@@ -2,7 +2,7 @@ import { randomUUID } from "node:crypto";
 import { describe, expect, it } from "vitest";
 import { FakeClock } from "../adapters/clock/fake-clock.ts";
 import { DockerJanitor, createDockerJanitor } from "../adapters/executor/docker-janitor.ts";
-import { fixedLiveness } from "../adapters/liveness/process-liveness.ts";
+import { fixedLiveness } from "./support/fixed-liveness.ts";
 import { MemoryRunStore } from "../adapters/storage/memory-run-store.ts";
 import { reconcile } from "../core/reconcile.ts";
 import type { RunStateRecord } from "../core/types.ts";

@@ -113,7 +113,7 @@ describe("push intake end to end: real CLI, real server, real git push through t
     expect(await git(join(home, "repos", "demo.git"), ["branch", "--list", "feature-a"])).toBe("");
   });
 
-  it("with the server stopped, the hook warns in one line and the push succeeds", async () => {
+  it("with the server stopped, the hook spools the event, says so in one line, and the push succeeds", async () => {
     await server.stop();
     expect(await stat(join(home, "server.url")).catch(() => undefined)).toBeUndefined();
     await git(clone.dir, ["checkout", "--quiet", "main"]);
@@ -123,13 +123,13 @@ describe("push intake end to end: real CLI, real server, real git push through t
     expect(push.exitCode).toBe(0);
     const quireLines = push.stderr.split("\n").filter((l) => l.startsWith("remote:"));
     expect(quireLines).toHaveLength(1);
-    expect(quireLines[0]).toMatch(/^remote: quire: no server is running for .*; no CI for this push/);
+    expect(quireLines[0]).toMatch(/^remote: quire: no server is running for .*; push queued for when quire is back \(.*\/spool\/[0-9a-f-]{36}\.json\)/);
     expect((await head())).toBe(sha);
     expect(await git(join(home, "repos", "demo.git"), ["rev-parse", "main"])).toBe(sha);
     expect(await runIds()).toEqual(before);
   });
 
-  it("with the server killed (a stale server.url), the hook warns in one line and the push succeeds", async () => {
+  it("with the server killed (a stale server.url), the hook spools the event, says so in one line, and the push succeeds", async () => {
     server = await startServer(home);
     await server.kill();
     expect(await stat(join(home, "server.url"))).toBeTruthy();
@@ -138,7 +138,7 @@ describe("push intake end to end: real CLI, real server, real git push through t
     expect(push.exitCode).toBe(0);
     const quireLines = push.stderr.split("\n").filter((l) => l.startsWith("remote:"));
     expect(quireLines).toHaveLength(1);
-    expect(quireLines[0]).toMatch(/^remote: quire: server at http:\/\/127\.0\.0\.1:\d+ unreachable .*; no CI for this push/);
+    expect(quireLines[0]).toMatch(/^remote: quire: server at http:\/\/127\.0\.0\.1:\d+ unreachable .*; push queued for when quire is back/);
     expect(await git(join(home, "repos", "demo.git"), ["rev-parse", "main"])).toBe(sha);
   });
 });

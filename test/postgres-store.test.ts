@@ -6,6 +6,7 @@ import { MIGRATIONS } from "../adapters/postgres/migrations.ts";
 import { PgDb } from "../adapters/postgres/pg-db.ts";
 import { pgLogReader } from "../adapters/postgres/pg-log-reader.ts";
 import { CHUNK_MAX } from "../adapters/postgres/pg-log-sink.ts";
+import { PgRunClaims } from "../adapters/postgres/pg-run-claims.ts";
 import { PgRunFiles } from "../adapters/postgres/pg-run-files.ts";
 import { PgRunStore } from "../adapters/postgres/pg-run-store.ts";
 import { draftRun } from "../core/create-run.ts";
@@ -127,5 +128,51 @@ describe("PgRunFiles logs", () => {
     expect(await text(end!.stream)).toBe("");
     expect(await reader.open(REPO, run.meta.run_id, "jobs/test/sh-2.log", 0)).toBeUndefined();
     expect(await reader.open("other.git" as RepoName, run.meta.run_id, "jobs/test/sh-1.log", 0)).toBeUndefined();
+  });
+});
+
+describe("PgRunClaims", () => {
+  it("gives each of many racing claimers different runs, oldest first, until none is left", async () => {
+    const db = await pg.fresh();
+    const store = new PgRunStore(db);
+    const ids = new FakeIds();
+    const made: string[] = [];
+    for (let i = 0; i < 120; i++) made.push((await store.createRun(draft(ids))).meta.run_id);
+    const claimers = Array.from({ length: 8 }, (_, i) => ({ owner: `host:${i}:x`, claims: new PgRunClaims(db) }));
+    const got = await Promise.all(
+      claimers.map(async ({ owner, claims }) => {
+        const mine: string[] = [];
+        for (let run = await claims.claim(owner, 30_000); run; run = await claims.claim(owner, 30_000)) mine.push(run.meta.run_id);
+        return mine;
+      }),
+    );
+    expect(got.flat().sort()).toEqual([...made].sort());
+    for (const mine of got) expect(mine).toEqual([...mine].sort());
+  });
+
+  it("lets only the claimant start a claimed run until the claim lapses", async () => {
+    const db = await pg.fresh();
+    const store = new PgRunStore(db);
+    const claims = new PgRunClaims(db);
+    const run = await store.createRun(draft());
+    await claims.claim("host:1:a", 30_000);
+    const start = (owner: string) => store.moveRun(REPO, run.meta.run_id, "pending", { ...run.state, status: "active", lease: leaseFor(owner, clock) });
+    expect(await start("host:2:b")).toEqual({ kind: "wrong-state", actual: "pending" });
+    expect(await claims.claim("host:2:b", 30_000)).toBeUndefined();
+    await db.query("UPDATE runs SET claim_expires_at = now() - interval '1 second'");
+    expect((await claims.claim("host:2:b", 30_000))?.meta.run_id).toBe(run.meta.run_id);
+    expect((await start("host:2:b")).kind).toBe("moved");
+  });
+
+  it("records a stop request only for an active run and hands it to the poll", async () => {
+    const db = await pg.fresh();
+    const store = new PgRunStore(db);
+    const claims = new PgRunClaims(db);
+    const run = await store.createRun(draft());
+    const reason = { kind: "cancelled" as const, message: "cancelled by request" };
+    expect(await claims.request(run, reason)).toBe(false);
+    await store.moveRun(REPO, run.meta.run_id, "pending", { ...run.state, status: "active", lease: leaseFor("host:1:a", clock) });
+    expect(await claims.request(run, reason)).toBe(true);
+    expect(await claims.pendingStops([run.meta.run_id, "0190a000-0000-7000-8000-0000000000ff"])).toEqual(new Map([[run.meta.run_id, reason]]));
   });
 });

@@ -3,7 +3,7 @@ import { join } from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
 import { FakeGit } from "../adapters/git/fake-git.ts";
 import { FakeIds } from "../adapters/ids/fake-ids.ts";
-import { fixedLiveness } from "../adapters/liveness/process-liveness.ts";
+import { fixedLiveness } from "./support/fixed-liveness.ts";
 import { silentLogger } from "../adapters/logger/pino-logger.ts";
 import { FsRunFiles } from "../adapters/logs/fs-run-files.ts";
 import { FsLayout } from "../adapters/storage/fs-layout.ts";

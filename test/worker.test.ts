@@ -2,7 +2,7 @@ import { describe, expect, it } from "vitest";
 import { FakeClock } from "../adapters/clock/fake-clock.ts";
 import { FakeGit } from "../adapters/git/fake-git.ts";
 import { FakeIds } from "../adapters/ids/fake-ids.ts";
-import { fixedLiveness } from "../adapters/liveness/process-liveness.ts";
+import { fixedLiveness } from "./support/fixed-liveness.ts";
 import { MemoryRunStore } from "../adapters/storage/memory-run-store.ts";
 import { leaseFor } from "../core/lease.ts";
 import type { Logger } from "../core/ports.ts";

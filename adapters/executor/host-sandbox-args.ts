@@ -6,17 +6,15 @@
  * mounted is not there: no home directories, no /var/run (no docker socket), no /root.
  */
 import { dirname, sep } from "node:path";
+import { nodeDir, type SandboxIds } from "../process/bwrap-args.ts";
 
 /** Where tools live; `-try` because /lib64, /lib32 and /sbin differ between distributions. */
 export const HOST_SYSTEM_DIRS = ["/usr", "/bin", "/sbin", "/lib", "/lib64", "/lib32", "/libx32", "/etc", "/opt"];
 
-/** Where the helper script is mounted; `.mjs` because no package.json up there says "module". */
-/** Who jobs run as when the server is root (structurally the pipeline sandbox's ids). */
-export interface JobUser {
-  uid: number;
-  gid: number;
-}
+/** Who jobs run as when the server is root: the same ids the pipeline sandbox drops to. */
+export type JobUser = SandboxIds;
 
+/** Where the helper script is mounted; `.mjs` because no package.json up there says "module". */
 export const HELPER_MOUNT = "/run/quire/host-helper.mjs";
 
 export interface HostSandboxArgsInput {
@@ -33,16 +31,9 @@ export interface HostSandboxArgsInput {
 
 const within = (dir: string, path: string): boolean => path === dir || path.startsWith(dir === sep ? dir : dir + sep);
 
-/** Node outside the system directories (nvm, /srv/node): its installation, read-only. */
-function nodeMount(nodePath: string): string[] {
-  if (HOST_SYSTEM_DIRS.some((dir) => within(dir, nodePath))) return [];
-  const prefix = dirname(dirname(nodePath));
-  return prefix === sep ? ["--ro-bind", nodePath, nodePath] : ["--ro-bind", prefix, prefix];
-}
-
 /** bwrap's arguments, the helper's command line included. */
 export function hostSandboxArgs(input: HostSandboxArgsInput): string[] {
-  const node = nodeMount(input.nodePath);
+  const node = nodeDir(input.nodePath, HOST_SYSTEM_DIRS);
   const mounted = node[1] === undefined ? HOST_SYSTEM_DIRS : [...HOST_SYSTEM_DIRS, node[1]];
   const hide = input.hide
     .filter((entry) => mounted.some((dir) => within(dir, entry.path) && entry.path !== dir))
@@ -77,11 +68,13 @@ export function hostSandboxArgs(input: HostSandboxArgsInput): string[] {
     "--ro-bind",
     input.helperFile,
     HELPER_MOUNT,
+    // The workspace's parents are made 0755: copied from a 0700 home, the job user could not reach it.
+    "--dir",
+    dirname(input.workspace),
     "--bind",
     input.workspace,
     input.workspace,
-    // Not the workspace: before it drops to the job user, the helper is a root without
-    // capabilities, which may not enter the job user's 0700 directories.
+    // Root without CAP_DAC_OVERRIDE cannot enter the job user's 0700 workspace; commands get their cwd from the helper.
     "--chdir",
     "/",
     "--",

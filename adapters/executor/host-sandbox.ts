@@ -3,8 +3,8 @@
  * when the run's executor session opens and ended when it closes. Commands go to the helper
  * over IPC; their output comes back chunk by chunk, each acknowledged once the sink took it.
  * Ending the helper ends the sandbox's pid namespace, and the kernel kills whatever is still
- * in it (`setsid`, `nohup`, daemons included). `--die-with-parent` does the same when the
- * server dies, so a crash leaves no process behind and nothing needs recording.
+ * in it (`setsid`, `nohup`, daemons included). A parent-death signal on bwrap does the same
+ * when the server dies, so a crash leaves no process behind and nothing needs recording.
  */
 import { spawn, type ChildProcess } from "node:child_process";
 import { setTimeout as sleep } from "node:timers/promises";
@@ -12,6 +12,7 @@ import { QuireError } from "../../core/errors.ts";
 import type { ExecResult, OutputSink } from "../../core/exec-ports.ts";
 import { HOST_HELPER_FILE } from "../package/package-files.ts";
 import { parseFromHelper, type FromHelper, type ToHelper } from "./host-helper-protocol.ts";
+import { SETPRIV } from "../process/bwrap-args.ts";
 import { hostSandboxArgs, type JobUser } from "./host-sandbox-args.ts";
 
 export interface RunSandboxOptions {
@@ -59,7 +60,8 @@ export class RunSandbox {
     const nodePath = options.nodePath ?? process.execPath;
     const args = hostSandboxArgs({ ...options, nodePath, helperFile: options.helperFile ?? HOST_HELPER_FILE, workspace });
     // Nothing of the server's environment reaches the sandbox; each command brings its own.
-    this.#child = spawn(options.bwrapPath, args, { cwd: "/", env: { PATH: "/usr/bin:/bin" }, stdio: ["ignore", "ignore", "pipe", "ipc"], serialization: "advanced" });
+    // setpriv ties bwrap to the server: --die-with-parent only ties the sandbox to bwrap.
+    this.#child = spawn(SETPRIV, ["--pdeathsig=KILL", "--", options.bwrapPath, ...args], { cwd: "/", env: { PATH: "/usr/bin:/bin" }, stdio: ["ignore", "ignore", "pipe", "ipc"], serialization: "advanced" });
     this.#child.stderr?.on("data", (chunk: Buffer) => void (this.#stderr = (this.#stderr + chunk.toString()).slice(-STDERR_TAIL)));
     let readyNow: () => void = () => undefined;
     this.ready = new Promise<void>((resolve) => (readyNow = resolve));

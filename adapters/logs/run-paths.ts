@@ -42,7 +42,7 @@ export function checkJobId(job: string): void {
   checkSegment("job id", job, job);
 }
 
-/** `jobs/<job>/sh-<n>.log`, the layout DESIGN.md fixes. */
+/** `jobs/<job>/sh-<n>.log`, the layout docs/architecture.md describes. */
 export function logSegments(job: string, n: number): string[] {
   checkJobId(job);
   if (!Number.isSafeInteger(n) || n < 1) throw invalid("sh number", String(n), "must be a positive integer");

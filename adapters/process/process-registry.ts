@@ -34,11 +34,10 @@ export class ProcessRegistry implements ProcessJanitor {
       },
       ended: async (pgid) => {
         await rm(join(dir, String(pgid)), { force: true });
-        // The run's last group gone: its directory goes too, so empty ones do not pile up.
-        // A group started meanwhile finds it gone and makes it again (see started).
-        await rmdir(dir).catch((error: NodeJS.ErrnoException) => {
-          if (error.code !== "ENOTEMPTY" && error.code !== "EEXIST" && error.code !== "ENOENT") throw error;
-        });
+        // The last group of a run takes its directory along, so empty ones never pile up; a
+        // group started meanwhile makes it again (see started).
+        made = undefined;
+        await rmdir(dir).catch(() => undefined);
       },
     };
   }

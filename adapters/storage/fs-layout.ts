@@ -3,7 +3,7 @@ import { join } from "node:path";
 import { parseRepoName } from "../../core/repo-name.ts";
 import { RUN_STATES, type RepoName, type RunState } from "../../core/types.ts";
 
-/** `runs/<repo>/<state>/<run-id>/`, as DESIGN.md fixes it. */
+/** `runs/<repo>/<state>/<run-id>/`, as docs/architecture.md describes it. */
 export class FsLayout {
   constructor(readonly root: string) {}
 

@@ -1,6 +1,8 @@
 import { readHookToken, readServerUrl, type Home } from "./home.ts";
 import { joinUrl } from "../http/join-url.ts";
+import { v7 } from "uuid";
 import { postJson } from "./post-json.ts";
+import { spoolEvent } from "./spool.ts";
 
 export interface HookIo {
   stdin: string;
@@ -23,34 +25,43 @@ export function parseHookInput(stdin: string) {
 }
 
 /**
- * Posts one push event. Whatever goes wrong, the push itself has already happened:
- * every failure is one line on stderr and the hook still exits 0.
+ * Posts one push event. Whatever goes wrong, the push itself has already happened: the hook
+ * still exits 0, within a few seconds. An event the server did not take (no server, refused
+ * connection, timeout, 5xx) goes to `<home>/spool/`, and the server delivers it when it is
+ * back; the event id makes a second delivery of an event it did take create nothing.
  */
 export async function postReceive(home: Home, repo: string, io: HookIo): Promise<void> {
   const refs = parseHookInput(io.stdin);
   if (refs.length === 0) return;
+  const event = { type: "push", event_id: v7(), repo, pushed_at: io.now, refs };
+  const queue = async (why: string) => {
+    try {
+      const path = await spoolEvent(home, event);
+      io.warn(`quire: ${why}; push queued for when quire is back (${path})`);
+    } catch (error) {
+      io.warn(`quire: ${why}; could not queue it either (${(error as Error).message}); no CI for this push`);
+    }
+  };
   const url = await readServerUrl(home);
-  if (!url) return io.warn(`quire: no server is running for ${home.root}; no CI for this push`);
+  if (!url) return queue(`no server is running for ${home.root}`);
   let token: string;
   try {
     token = await readHookToken(home);
   } catch {
-    return io.warn(`quire: cannot read ${home.hookToken}; no CI for this push`);
+    return queue(`cannot read ${home.hookToken}`);
   }
   try {
-    const response = await postJson(
-      joinUrl(url, "events/push"),
-      { authorization: `Bearer ${token}` },
-      { type: "push", repo, pushed_at: io.now, refs },
-      io.timeoutMs ?? 10_000,
-    );
+    const response = await postJson(joinUrl(url, "events/push"), { authorization: `Bearer ${token}` }, event, io.timeoutMs ?? 5_000);
     const body = response.body as {
       runs?: { number: number; ref: string; run_id: string }[];
+      warnings?: string[];
       error?: { message?: string };
     };
+    if (response.status >= 500) return queue(`server at ${url} failed (${response.status}: ${body.error?.message ?? ""})`);
     if (!response.ok) return io.warn(`quire: server refused the push event (${response.status}): ${body.error?.message ?? ""}`);
     for (const run of body.runs ?? []) io.say(`quire: run ${repo}#${run.number} queued for ${run.ref} (${run.run_id})`);
+    for (const warning of body.warnings ?? []) io.warn(`quire: warning: ${warning}`);
   } catch (error) {
-    io.warn(`quire: server at ${url} unreachable (${(error as Error).message}); no CI for this push`);
+    await queue(`server at ${url} unreachable (${(error as Error).message})`);
   }
 }

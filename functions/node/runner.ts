@@ -44,20 +44,16 @@ export interface Runner {
   stop(): Promise<void>;
 }
 
-/**
- * `scope` keeps servers of different homes on one docker engine from reaping each other's
- * containers; the host executor hides it (the home) from jobs, with the secret files.
- */
+/** `scope` keeps servers of different homes on one docker engine from reaping each other's containers. */
 export function executorFor(config: QuireConfig, clock: Clock, scope: string, sandbox: () => Promise<SandboxSetup | undefined> = async () => undefined): Executor {
   if (config.executor === "host") {
     return lazyExecutor("host", async () => {
       const setup = await sandbox();
       const { createHostExecutor } = await import("../../adapters/executor/host-executor.ts");
       if (setup === undefined) return createHostExecutor();
-      const secretFiles = Object.values(config.secrets).flatMap((spec) => (typeof spec === "object" && "file" in spec ? [spec.file] : []));
-      return createHostExecutor({
-        sandbox: { bwrapPath: setup.bwrapPath, user: setup.ids, network: config.host.network, hide: [scope, ...secretFiles] },
-      });
+      // Jobs must not see the home (hook.token, repos, other runs) nor a secret's file, even where /etc is mounted.
+      const hide = [scope, ...Object.values(config.secrets).flatMap((spec) => (typeof spec === "object" && "file" in spec ? [spec.file] : []))];
+      return createHostExecutor({ sandbox: { bwrapPath: setup.bwrapPath, user: setup.ids, network: config.host.network, hide } });
     });
   }
   return lazyExecutor("docker", async () =>
@@ -95,13 +91,10 @@ export function createRunner(home: Home, config: QuireConfig, base: RunnerBase, 
   const { onEvent, onRunEvent, gitDirOf } = options;
   const files = base.files ?? new FsRunFiles(requireLayout(base), base.clock);
   const processes = new ProcessRegistry(home.processes);
-  // No sandbox, no run: a caller that did not probe at start gets the probe here, once.
-  let probed: Promise<SandboxSetup | undefined> | undefined;
-  const sandbox = () =>
-    (probed ??= (options.sandbox ? Promise.resolve(options.sandbox) : sandboxSetup(config, (line) => base.logger.warn({}, line))).catch((error: unknown) => {
-      probed = undefined; // tried again by the next run, once bubblewrap may be there
-      throw error;
-    }));
+  // Probed once, on first use, unless the caller probed at start; `sandbox: off` has none.
+  let probing: Promise<SandboxSetup | undefined> | undefined;
+  const sandbox = (): Promise<SandboxSetup | undefined> =>
+    (probing ??= options.sandbox !== undefined || config.sandbox === "off" ? Promise.resolve(options.sandbox) : sandboxSetup(config, (line) => base.logger.warn({}, line)));
   const executor = executorFor(config, base.clock, home.root, sandbox);
   // Also the janitor of <home>/workspaces, whichever Workspaces materializes them.
   const workspaces = new GitWorkspaces({
@@ -118,6 +111,7 @@ export function createRunner(home: Home, config: QuireConfig, base: RunnerBase, 
     workspaceFiles: new FsWorkspaceFiles(),
     executor,
     runtime: lazyPipelineRuntime(async () => {
+      // No sandbox, no run: a caller that did not probe at start gets the probe here.
       const setup = await sandbox();
       const { createNodePipelineRuntime } = await import("../../adapters/pipeline/node-pipeline-runtime.ts");
       return createNodePipelineRuntime({ tempDir: await scopedTempDir(home), ...(setup === undefined ? {} : { sandbox: setup }) });

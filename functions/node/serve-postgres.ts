@@ -16,6 +16,7 @@ import type { QuireConfig } from "./config.ts";
 import { reconcileCron } from "./cron-schedule.ts";
 import type { Home } from "./home.ts";
 import { LEASE_CHECK_MS, startRunnerHost, type RunnerHost } from "./runner-host.ts";
+import { spoolDelivery } from "./spool-delivery.ts";
 import { wirePostgres, type PostgresSpec } from "./wire-postgres.ts";
 
 export interface ServePostgresOptions {
@@ -57,6 +58,7 @@ export async function servePostgres(
     }
     runnerHost?.loop.wake();
   };
+  const spool = spoolDelivery({ home, intake: base, afterCreate: (runs) => void afterCreate(runs), logger: base.logger });
   // Live tails wake on PostgreSQL notifications: a log chunk written or a state changed on any host.
   const changes = new RunChanges();
   const listener = new PgListener(base.db.url, [LOG_CHANNEL, RUN_CHANNEL], (_channel, runId) => changes.notify(runId), base.logger);
@@ -69,7 +71,10 @@ export async function servePostgres(
       ? { workspaces: runnerHost.runner.workspaces, isRunning: (runId: string) => runnerHost.runner.queue.isRunning(runId) }
       : {}),
     ...(runnerHost?.runner.containers ? { containers: runnerHost.runner.containers } : {}),
-    onRunsCreated: (runs) => void afterCreate(runs),
+    onRunsCreated: (runs) => {
+      void afterCreate(runs);
+      void spool.deliver("event");
+    },
     web: http.web,
     waitForChange: (runId, ms) => changes.wait(runId, ms),
   };
@@ -95,10 +100,17 @@ export async function servePostgres(
   const { port } = server.address() as AddressInfo;
   const hostName = options.host.includes(":") ? `[${options.host}]` : options.host;
   const url = `http://${hostName}:${port}`;
+  // Spooled pushes first, before hooks see the URL and post new ones.
+  await spool.deliver("start");
   // Hooks and the CLI go where people go: through the proxy and its prefix when there is one.
   await writeFileAtomic(home.serverUrl, (http.publicUrl ?? url) + "\n");
   const cronExpr = await reconcileCron();
-  const cron = new Cron(cronExpr, () => runReconcile("cron"));
+  // Catches events spooled while the first pass ran, before hooks could see the new URL.
+  void spool.deliver("start");
+  const cron = new Cron(cronExpr, async () => {
+    await runReconcile("cron");
+    await spool.deliver("cron");
+  });
   // Leases expire within LEASE_TTL_MS; the cron alone is too coarse to orphan a lost runner's run in time.
   const leaseCheck = setInterval(() => void runReconcile("lease"), LEASE_CHECK_MS);
   leaseCheck.unref();

@@ -14,8 +14,11 @@ import { ensureHomeDirs, ensureHookToken, type Home } from "./home.ts";
 import { LiveRuns } from "../ui/live-runs.ts";
 import { shareRegisteredHome } from "./hosting-users.ts";
 import { sandboxSetup } from "./sandbox-setup.ts";
+import { spoolDelivery } from "./spool-delivery.ts";
 import { trustProxyList } from "./trust-proxy.ts";
 import { wireNode } from "./wire.ts";
+import { wireNotify } from "./notify-wiring.ts";
+import { FsRunFiles } from "../../adapters/logs/fs-run-files.ts";
 import { QuireError } from "../../core/errors.ts";
 
 export interface ServeOptions {
@@ -49,11 +52,14 @@ export async function serve(options: ServeOptions): Promise<{ url: string; publi
   }
   // Before anything is wired: no sandbox, no server (unless `sandbox: off`).
   const sandbox = await sandboxSetup(config);
-  const base = wireNode(home);
+  const plain = wireNode(home);
+  const notify = await wireNotify(home, config, { ...plain, files: new FsRunFiles(plain.layout, plain.clock) }, publicUrl);
+  const base = { ...plain, store: notify.observe(plain.store) };
   for (const line of await shareRegisteredHome(home, config.hook_group)) base.logger.warn({ home: home.root }, line);
   const live = new LiveRuns();
   const runner = createRunner(home, config, base, { onRunEvent: live.listener, ...(sandbox === undefined ? {} : { sandbox }) });
   const enqueue = (run: Parameters<typeof runner.queue.enqueue>[0]) => runner.queue.enqueue(run);
+  const spool = spoolDelivery({ home, intake: base, afterCreate: (runs) => runs.forEach(enqueue), logger: base.logger });
   const deps: AppDeps = {
     ...base,
     queue: runner.queue,
@@ -63,7 +69,13 @@ export async function serve(options: ServeOptions): Promise<{ url: string; publi
     workspaces: runner.workspaces,
     isRunning: (runId) => runner.queue.isRunning(runId),
     ...(runner.containers ? { containers: runner.containers } : {}),
-    onRunsCreated: (runs) => runs.forEach(enqueue),
+    onRunsCreated: (runs) => {
+      runs.forEach(enqueue);
+      // The server is evidently reachable again: hand over what hooks spooled meanwhile.
+      void spool.deliver("event");
+    },
+    onPush: notify.onPush,
+    deliveries: notify.outbox,
     requeue: enqueue,
     live,
     web: webOptions(config, publicUrl, trustProxy),
@@ -85,15 +97,23 @@ export async function serve(options: ServeOptions): Promise<{ url: string; publi
   const { port } = server.address() as AddressInfo;
   const host = options.host.includes(":") ? `[${options.host}]` : options.host;
   const url = `http://${host}:${port}`;
+  // Spooled pushes first, before hooks see the URL and post new ones.
+  await spool.deliver("start");
   // Hooks and the CLI go where people go: through the proxy and its prefix when there is one.
   await writeFileAtomic(home.serverUrl, (publicUrl ?? url) + "\n");
   const cronExpr = await reconcileCron();
-  const cron = new Cron(cronExpr, () => runReconcile("cron"));
+  // Catches events spooled while the first pass ran, before hooks could see the new URL.
+  void spool.deliver("start");
+  const cron = new Cron(cronExpr, async () => {
+    await runReconcile("cron");
+    await spool.deliver("cron");
+  });
   deps.logger.info({ url, public_url: publicUrl ?? null, home: home.root, cron: cronExpr, executor: config.executor, sandbox: config.sandbox }, "quire listening");
   const close = async () => {
     cron.stop();
     await rm(home.serverUrl, { force: true });
     await runner.stop();
+    await notify.stop();
     await new Promise<void>((resolve) => server.close(() => resolve()));
     await base.index.settled();
     base.close();

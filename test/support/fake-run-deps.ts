@@ -1,7 +1,7 @@
 import { FakeClock } from "../../adapters/clock/fake-clock.ts";
 import { FakeExecutor } from "../../adapters/executor/fake-executor.ts";
 import { FakeIds } from "../../adapters/ids/fake-ids.ts";
-import { fixedLiveness } from "../../adapters/liveness/process-liveness.ts";
+import { fixedLiveness } from "./fixed-liveness.ts";
 import { MemoryRunFiles } from "../../adapters/logs/memory-run-files.ts";
 import { FakePipelineRuntime, type FakePipeline } from "../../adapters/pipeline/fake-pipeline-runtime.ts";
 import { configSecrets } from "../../adapters/secrets/config-secrets.ts";
