@@ -15,6 +15,8 @@ export interface IntakeDeps {
 export type IntakeResult =
   | {
       kind: "accepted";
+      /** The validated event (mirrors are pushed from it). */
+      event: PushEvent;
       /** Runs this delivery created. */
       runs: RunRecord[];
       skipped: Extract<GateDecision, { kind: "skip" }>[];
@@ -65,7 +67,7 @@ export async function acceptPush(deps: IntakeDeps, body: unknown): Promise<Intak
     );
     runs.push(await deps.store.createRun(draft));
   }
-  return { kind: "accepted", runs, skipped, already };
+  return { kind: "accepted", event, runs, skipped, already };
 }
 
 /** The subject is a nicety for people: a git that cannot tell it never fails the push. */

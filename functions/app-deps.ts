@@ -3,7 +3,8 @@ import type { LogReader, RunFiles } from "../core/exec-ports.ts";
 import type { RunIndex } from "../core/run-index-port.ts";
 import type { RunQueue } from "../core/run-queue.ts";
 import type { RunResolver } from "../core/run-ref.ts";
-import type { RunRecord } from "../core/types.ts";
+import type { PushEvent, RunRecord } from "../core/types.ts";
+import type { DeliveryLog } from "../core/outbox/delivery-log.ts";
 import type { WebOptions } from "./http/web-options.ts";
 import type { LiveRunsView } from "./ui/live-runs.ts";
 
@@ -21,6 +22,10 @@ export interface AppDeps {
   hookToken: () => Promise<string> | string;
   /** Called with the runs a push created, e.g. to queue them. */
   onRunsCreated?: (runs: RunRecord[]) => void;
+  /** Called with every accepted push (mirrors); returns problems to tell the pusher, e.g. a bad .quire/config.yml. */
+  onPush?: (event: PushEvent) => Promise<string[]>;
+  /** The outbox: `GET /deliveries` and redelivery. */
+  deliveries?: DeliveryLog;
   /** Hands a pending run found by reconcile back to the queue; false when the queue already had it. */
   requeue?: (run: RunRecord) => boolean | void;
   /** The live queue's word that a run is running here (reconcile never touches such a run). */

@@ -5,6 +5,7 @@ import { errorResponse } from "./http/errors.ts";
 import { basePathOf } from "./http/join-url.ts";
 import { requestLog } from "./http/request-log.ts";
 import { StorageError } from "../core/errors.ts";
+import { deliveryRoutes } from "./routes/deliveries.ts";
 import { eventRoutes } from "./routes/events.ts";
 import { opsRoutes } from "./routes/ops.ts";
 import { runActionRoutes } from "./routes/run-actions.ts";
@@ -28,6 +29,7 @@ export function createApp(deps: AppDeps): Hono {
   app.route("/runs", runEventRoutes(deps));
   app.route("/runs", runRoutes(deps));
   app.route("/", opsRoutes(deps));
+  app.route("/deliveries", deliveryRoutes(deps));
   app.notFound((c) => errorResponse(c, 404, "not_found", `no route for ${c.req.method} ${c.req.path}`));
   app.onError((error, c) => {
     // The store being down is not the request's fault: 503 tells the hook to keep the event and try later.

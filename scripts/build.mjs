@@ -25,7 +25,7 @@ export async function buildDist({ quiet = false } = {}) {
   const stamp = await sourceStamp();
   if ((await readFile(STAMP, "utf8").catch(() => "")) === stamp) return false;
   const started = performance.now();
-  const [server, runner] = await Promise.all([
+  const [server, runner, helper] = await Promise.all([
     build({
       ...common,
       entryPoints: { quire: "functions/cli/bin.ts" },
@@ -44,8 +44,10 @@ export async function buildDist({ quiet = false } = {}) {
       splitting: true,
       chunkNames: "[name]-[hash]",
     }),
+    // The host sandbox's spawn helper: one self-contained file, mounted alone into each run's sandbox.
+    build({ ...common, entryPoints: { "host-helper": "adapters/executor/host-helper-main.ts" }, outdir: join(DIST, "runner") }),
   ]);
-  const files = [...server.outputFiles, ...runner.outputFiles, await sdkDeclarations()];
+  const files = [...server.outputFiles, ...runner.outputFiles, ...helper.outputFiles, await sdkDeclarations()];
   for (const file of files) await writeAtomic(file.path, file.contents);
   await prune(new Set(files.map((file) => file.path)));
   await writeAtomic(STAMP, stamp);

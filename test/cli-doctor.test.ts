@@ -1,10 +1,10 @@
-import { mkdir, mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
+import { chmod, mkdir, mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { execa } from "execa";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { WorkClone } from "./support/git.ts";
-import { quire, startServer, tempHome, type ServerProcess } from "./support/quire-process.ts";
+import { QUIRE_BIN, quire, startServer, tempHome, type ServerProcess } from "./support/quire-process.ts";
 import { runIdsFromPush } from "./support/runs-api.ts";
 
 let home: string;
@@ -85,7 +85,7 @@ describe("quire doctor and quire hooks refresh", () => {
   }, 60_000);
 });
 
-describe("quire doctor: configuration and docker", () => {
+describe("quire doctor: configuration, sandbox and docker", () => {
   let bare: string;
   beforeAll(async () => {
     bare = await tempHome();
@@ -114,5 +114,26 @@ describe("quire doctor: configuration and docker", () => {
     const [config = "", ...rest] = doctor.stdout.split("\n");
     expect(config).toMatch(new RegExp(`^problem: quire serve would refuse to start: ${join(bare, "config.yml")}: executor: .*; fix: edit ${join(bare, "config.yml")}`));
     expect(rest).toEqual([noServer(), "2 problems found"]);
+  });
+
+  it("names a bubblewrap that cannot run with the fix quire serve gives, and says when the sandbox is off", async () => {
+    await writeFile(join(bare, "config.yml"), "sandbox: off\n");
+    // A mount namespace of its own where /usr/bin/bwrap is a file that cannot run.
+    const fake = join(bare, "bwrap");
+    await writeFile(fake, "not a program\n");
+    await chmod(fake, 0o644);
+    const script = `mount --bind ${fake} /usr/bin/bwrap && exec "$0" "$@"`;
+    const doctor = await execa("unshare", ["-m", "sh", "-c", script, process.execPath, QUIRE_BIN, "doctor", "--home", bare], {
+      reject: false,
+      env: { QUIRE_LOG_LEVEL: "warn" },
+    });
+    expect(doctor.stderr).toBe("");
+    expect(doctor.exitCode).toBe(1);
+    const lines = doctor.stdout.split("\n");
+    expect(lines).toHaveLength(4);
+    expect(lines[0]).toBe(noServer());
+    expect(lines[1]).toMatch(/^problem: sandbox: off in config\.yml: pipelines run without bubblewrap.*; fix: remove `sandbox: off` from config\.yml once bubblewrap works here$/);
+    expect(lines[2]).toMatch(/^problem: no sandbox: bubblewrap \(bwrap\) is not installed; fix: install bubblewrap \(Debian\/Ubuntu: apt-get install bubblewrap\)/);
+    expect(lines[3]).toBe("3 problems found");
   });
 });

@@ -3,6 +3,8 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { FakeExecutor } from "../adapters/executor/fake-executor.ts";
 import { createHostExecutor } from "../adapters/executor/host-executor.ts";
+import { sandboxIds } from "../adapters/process/sandbox-identity.ts";
+import { probeSandbox } from "../adapters/process/sandbox-probe.ts";
 import type { ExecSession, Executor } from "../core/exec-ports.ts";
 import type { RepoName } from "../core/types.ts";
 import { BASE, useDocker } from "./docker-fixtures.ts";
@@ -16,7 +18,16 @@ async function openOn(executor: Executor): Promise<ExecSession> {
 }
 
 executorContract("fake", () => openOn(new FakeExecutor()));
-executorContract("host", () => openOn(createHostExecutor()));
+executorContract("host (sandbox: off)", () => openOn(createHostExecutor()));
+
+/** The host executor as a server sets it up: one bubblewrap sandbox per run; a machine without one fails here. */
+async function sandboxedHost(): Promise<Executor> {
+  const user = sandboxIds();
+  const probed = await probeSandbox(user);
+  if (!probed.ok) throw new Error(probed.error);
+  return createHostExecutor({ sandbox: { bwrapPath: probed.value, user, network: true, hide: [] } });
+}
+executorContract("host in bubblewrap", async () => openOn(await sandboxedHost()));
 
 const { open } = useDocker();
 executorContract("docker", async () => (await open({ defaultImage: BASE, memoryMb: 64 })).session);

@@ -1,7 +1,8 @@
+import { readdir, readFile } from "node:fs/promises";
 import { afterEach, describe, expect, it } from "vitest";
 import { git, WorkClone } from "./support/git.ts";
 import { startServer, type ServerProcess } from "./support/quire-process.ts";
-import { pidAlive, postWithToken, readLog, runIdsFromPush, waitForRun } from "./support/runs-api.ts";
+import { postWithToken, readLog, runIdsFromPush, waitForRun } from "./support/runs-api.ts";
 import { serveRepo } from "./support/served-repo.ts";
 
 const servers: ServerProcess[] = [];
@@ -23,18 +24,29 @@ async function push(clone: WorkClone, branch: string, pipeline: string): Promise
   return id;
 }
 
+/** A sleep whose argument no other process has: jobs run in a pid namespace of their own, so it is found by its command line. */
+const NAP = `300.${process.pid}${Date.now() % 100_000}`;
 const SLEEPER = `import { job } from "quire/ci";
-job("wait", ["quire/push"], async ({ sh }) => { await sh("sleep 300 & echo PID=$!; wait"); });
+job("wait", ["quire/push"], async ({ sh }) => { await sh("sleep ${NAP} & echo PID=$!; wait"); });
 `;
+
+/** Whether the sleeper is still running anywhere on this machine. */
+async function sleeperAlive(): Promise<boolean> {
+  for (const pid of await readdir("/proc")) {
+    if (!/^\d+$/.test(pid)) continue;
+    const cmdline = await readFile(`/proc/${pid}/cmdline`, "utf8").catch(() => "");
+    if (cmdline === `sleep\0${NAP}\0`) return true;
+  }
+  return false;
+}
 const QUICK = `import { job } from "quire/ci";
 job("quick", ["quire/push"], async ({ sh }) => { await sh("echo quick"); return {}; });
 `;
 
-async function sleeperPid(server: ServerProcess, id: string): Promise<number> {
+async function sleeperStarted(server: ServerProcess, id: string): Promise<void> {
   await waitForRun(server, id, (run) => run.status === "active");
   for (let i = 0; i < 200; i++) {
-    const match = /PID=(\d+)/.exec(await readLog(server, id, "wait"));
-    if (match) return Number(match[1]);
+    if (/PID=\d+/.test(await readLog(server, id, "wait"))) return;
     await new Promise((r) => setTimeout(r, 50));
   }
   throw new Error("the job never printed its pid");
@@ -44,22 +56,22 @@ describe("run lifecycle through real pushes", () => {
   it("a second push to the same branch supersedes the first; other branches run on", async () => {
     const { server, clone } = await setup();
     const first = await push(clone, "main", SLEEPER);
-    const pid = await sleeperPid(server, first);
+    await sleeperStarted(server, first);
     const second = await push(clone, "main", QUICK);
     expect(await waitForRun(server, first)).toMatchObject({ status: "failed", outcome: "superseded" });
     expect(await waitForRun(server, second)).toMatchObject({ status: "complete", outcome: "succeeded" });
-    expect(pidAlive(pid)).toBe(false);
+    expect(await sleeperAlive()).toBe(false);
   });
 
   it("cancelling a running job leaves no process behind", async () => {
     const { server, clone } = await setup();
     const id = await push(clone, "main", SLEEPER);
-    const pid = await sleeperPid(server, id);
-    expect(pidAlive(pid)).toBe(true);
+    await sleeperStarted(server, id);
+    expect(await sleeperAlive()).toBe(true);
     const response = await postWithToken(server, `/runs/${id}/cancel`);
     expect(response.status).toBe(202);
     expect(await waitForRun(server, id)).toMatchObject({ status: "failed", outcome: "cancelled" });
-    expect(pidAlive(pid)).toBe(false);
+    expect(await sleeperAlive()).toBe(false);
     expect((await postWithToken(server, `/runs/${id}/cancel`)).status).toBe(409);
     const retry = await postWithToken(server, `/runs/${id}/retry`);
     expect(retry.status).toBe(202);
@@ -68,14 +80,14 @@ describe("run lifecycle through real pushes", () => {
   it("SIGKILL mid-job, restart: the run is orphaned, its processes are gone, pending runs execute", async () => {
     const { home, server, clone } = await setup("concurrency: 1\n");
     const running = await push(clone, "main", SLEEPER);
-    const pid = await sleeperPid(server, running);
+    await sleeperStarted(server, running);
     const queued = await push(clone, "other", QUICK);
     expect(await waitForRun(server, queued, () => true)).toMatchObject({ status: "pending" });
     await server.kill();
     const restarted = await startServer(home);
     servers.push(restarted);
     expect(await waitForRun(restarted, running)).toMatchObject({ status: "failed", outcome: "orphaned" });
-    expect(pidAlive(pid)).toBe(false);
+    expect(await sleeperAlive()).toBe(false);
     expect(await waitForRun(restarted, queued)).toMatchObject({ status: "complete", outcome: "succeeded" });
   });
 });

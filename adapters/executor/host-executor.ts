@@ -14,6 +14,10 @@ import type {
 } from "../../core/exec-ports.ts";
 import { err, ok, type Result } from "../../core/result.ts";
 import { EXIT_CANNOT_RUN, hasLeftovers, runHostCommand } from "./host-process.ts";
+import { RunSandbox, type RunSandboxOptions } from "./host-sandbox.ts";
+import { SandboxSession } from "./host-sandbox-session.ts";
+import { hiddenPaths } from "./hidden-paths.ts";
+import { giveWorkspaceTo } from "./workspace-owner.ts";
 import { killTree } from "./process-tree.ts";
 import { resolveCwd } from "./workspace-cwd.ts";
 
@@ -22,6 +26,13 @@ export interface HostExecutorOptions {
   killGraceMs?: number;
   /** Silence on the pipes after a command exited before reading stops; defaults to 200 ms. */
   drainIdleMs?: number;
+  /** One bubblewrap sandbox per run; undefined only with `sandbox: off` (commands run as the server's user). */
+  sandbox?: HostSandboxSetup;
+}
+
+export interface HostSandboxSetup extends Omit<RunSandboxOptions, "hide"> {
+  /** Host paths jobs must not see even where a system directory is mounted: the quire home, secret files. */
+  hide: readonly string[];
 }
 
 /**
@@ -32,7 +43,10 @@ const DEFAULT_PATH = [
   ...new Set([dirname(process.execPath), "/usr/local/sbin", "/usr/local/bin", "/usr/sbin", "/usr/bin", "/sbin", "/bin"]),
 ].join(delimiter);
 
-/** Runs commands on this machine, in the run's workspace, with only the env the job gave. */
+/**
+ * Runs commands on this machine, in the run's workspace, with only the env the job gave:
+ * inside one sandbox per run, or (`sandbox: off`) straight as the server's user.
+ */
 export class HostExecutor implements Executor {
   readonly kind = "host";
 
@@ -46,9 +60,28 @@ export class HostExecutor implements Executor {
     } catch (error) {
       return err({ code: "executor_unavailable", message: `workspace ${context.workspace} is unusable: ${String(error)}` });
     }
+    const graceMs = this.options.killGraceMs ?? 2_000;
+    const drainIdleMs = this.options.drainIdleMs ?? 200;
+    const setup = this.options.sandbox;
+    if (setup !== undefined) {
+      this.hidden ??= hiddenPaths(setup.hide);
+      const hide = await this.hidden;
+      if (setup.user) {
+        try {
+          await giveWorkspaceTo(root, setup.user);
+        } catch (error) {
+          return err({ code: "executor_unavailable", message: `workspace could not be handed to uid ${setup.user.uid}: ${String(error)}` });
+        }
+      }
+      // Not awaited: the sandbox comes up while the pipeline loads; the first command waits for it.
+      const sandbox = new RunSandbox({ ...setup, hide }, root);
+      return ok(new SandboxSession(sandbox, { root, baseEnv: { PATH: DEFAULT_PATH, HOME: root }, graceMs, drainIdleMs }));
+    }
     const tracker = context.processes ?? { started: async () => {}, ended: async () => {} };
-    return ok(new HostSession(root, tracker, this.options.killGraceMs ?? 2_000, this.options.drainIdleMs ?? 200));
+    return ok(new HostSession(root, tracker, graceMs, drainIdleMs));
   }
+
+  private hidden: Promise<{ path: string; directory: boolean }[]> | undefined;
 }
 
 export const createHostExecutor = (options: HostExecutorOptions = {}): Executor => new HostExecutor(options);

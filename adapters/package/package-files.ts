@@ -20,6 +20,9 @@ export const SDK_FILE = inPackage(built ? "dist/runner/ci.js" : "sdk/ci.ts");
 /** What the sandboxed child runs; bundled together with each pipeline. */
 export const CHILD_MAIN_FILE = inPackage(built ? "dist/runner/child-main.js" : "adapters/pipeline/child-main.ts");
 
+/** The spawn helper inside each host run's sandbox; plain JavaScript in both layouts, since it runs in the sandbox's own Node. */
+export const HOST_HELPER_FILE = inPackage("dist/runner/host-helper.js");
+
 /** The CLI, as the installed hook scripts start it. */
 export const BIN_FILE = inPackage("bin/quire.js");
 

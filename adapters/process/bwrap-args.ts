@@ -1,9 +1,8 @@
 /**
- * bubblewrap command lines for the two sandboxes quire starts: the pipeline child (nothing
- * but what Node needs and its bundle) and a host run (the host's system directories
- * read-only, the workspace read-write). Both get their own pid, ipc, uts and (for the child,
- * or with `network: false`) network namespaces, a fresh /proc of their own pid namespace, a
- * private /tmp, no capabilities, and die with the server.
+ * The pipeline child's bubblewrap command line (nothing but what Node needs and its bundle),
+ * and what it shares with a host run's (host-sandbox-args.ts): the setpriv wrapper that ties
+ * a sandbox to the server and drops root, and the node mount. The child gets its own pid,
+ * ipc, uts and network namespaces, a fresh /proc, a private /tmp and no capabilities.
  */
 import { dirname } from "node:path";
 
@@ -18,9 +17,6 @@ export const SETPRIV = "/usr/bin/setpriv";
 
 /** Read-only system directories; `-try` because /lib64, /lib32 and /sbin differ between distributions. */
 const SYSTEM_DIRS = ["/usr", "/bin", "/sbin", "/lib", "/lib64", "/lib32", "/libx32"];
-
-/** Where a job's tools read their configuration (ssl certificates, alternatives, passwd for `id`). */
-const HOST_ONLY_DIRS = ["/etc", "/opt"];
 
 export interface SandboxIds {
   uid: number;
@@ -70,9 +66,9 @@ const mountParent = (path: string): string[] => ["--dir", dirname(path)];
 
 const roTry = (dirs: readonly string[]): string[] => dirs.flatMap((dir) => ["--ro-bind-try", dir, dir]);
 
-/** Node outside /usr (nvm, /opt/node): its installation directory, read-only. */
-function nodeDir(nodePath: string): string[] {
-  if (SYSTEM_DIRS.some((dir) => nodePath.startsWith(dir + "/"))) return [];
+/** Node outside the mounted system directories (nvm, /srv/node): its installation directory, read-only. */
+export function nodeDir(nodePath: string, mounted: readonly string[] = SYSTEM_DIRS): string[] {
+  if (mounted.some((dir) => nodePath.startsWith(dir + "/"))) return [];
   const prefix = dirname(dirname(nodePath));
   return prefix === "/" ? ["--ro-bind", nodePath, nodePath] : ["--ro-bind", prefix, prefix];
 }
@@ -96,37 +92,5 @@ export function pipelineSandboxArgs(input: PipelineSandbox): string[] {
     input.bundleDir,
     "--chdir",
     "/tmp",
-  ];
-}
-
-export interface HostSandbox {
-  nodePath: string;
-  workspace: string;
-  network: boolean;
-  /** Paths under the mounted directories that must stay unseen (the home, secret files). */
-  hide: readonly string[];
-  /** The helper's directory, mounted read-only. */
-  helperDir: string;
-  ids: SandboxIds | undefined;
-}
-
-/** bwrap's arguments before the helper's command line, for one host run. */
-export function hostSandboxArgs(input: HostSandbox): string[] {
-  const hidden = input.hide.flatMap((path) => ["--tmpfs", path]);
-  return [
-    ...common(input.network, input.ids),
-    ...roTry([...SYSTEM_DIRS, ...HOST_ONLY_DIRS]),
-    ...nodeDir(input.nodePath),
-    ...hidden,
-    ...mountParent(input.helperDir),
-    "--ro-bind",
-    input.helperDir,
-    input.helperDir,
-    ...mountParent(input.workspace),
-    "--bind",
-    input.workspace,
-    input.workspace,
-    "--chdir",
-    input.workspace,
   ];
 }

@@ -1,4 +1,4 @@
-import { mkdir, readdir, rm, writeFile } from "node:fs/promises";
+import { mkdir, readdir, rm, rmdir, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import type { ProcessTracker } from "../../core/exec-ports.ts";
 import type { ProcessJanitor } from "../../core/ports.ts";
@@ -34,6 +34,10 @@ export class ProcessRegistry implements ProcessJanitor {
       },
       ended: async (pgid) => {
         await rm(join(dir, String(pgid)), { force: true });
+        // The last group of a run takes its directory along, so empty ones never pile up; a
+        // group started meanwhile makes it again (see started).
+        made = undefined;
+        await rmdir(dir).catch(() => undefined);
       },
     };
   }

@@ -1,5 +1,6 @@
 import { Command } from "commander";
 import { ciCommand } from "./ci-command.ts";
+import { deliveriesCommand } from "./deliveries-command.ts";
 import { doctorCommand } from "./doctor-command.ts";
 import { gcCommand } from "./gc-command.ts";
 import { hookCommand } from "./hook-command.ts";
@@ -25,6 +26,7 @@ export function buildCli(): Command {
     .addCommand(indexCommand())
     .addCommand(gcCommand())
     .addCommand(hooksCommand())
-    .addCommand(doctorCommand());
+    .addCommand(doctorCommand())
+    .addCommand(deliveriesCommand());
   return program;
 }

@@ -32,10 +32,10 @@ interface Entry {
   last_job: string | null;
 }
 
-class CliFailure extends Error {}
+export class CliFailure extends Error {}
 
 /** Talks to the server named in `<home>/server.url`, with the home's token. */
-async function connect(home: Home) {
+export async function connect(home: Home) {
   const url = await readServerUrl(home);
   if (!url) throw new CliFailure(`no quire server is running for ${home.root} (start one with \`quire serve\`)`);
   const token = await readHookToken(home).catch(() => "");
@@ -60,12 +60,12 @@ async function connect(home: Home) {
 
 const runPath = (ref: string) => `/runs/${encodeURIComponent(ref)}`;
 const TERMINAL = new Set(["complete", "failed"]);
-const out = (line: string): void => {
+export const out = (line: string): void => {
   process.stdout.write(line + "\n");
 };
 
 /** Every subcommand: a home, errors as one line on stderr and exit 1. */
-function action<A extends unknown[]>(work: (home: Home, ...args: A) => Promise<void>) {
+export function action<A extends unknown[]>(work: (home: Home, ...args: A) => Promise<void>) {
   // commander calls back with (...positional, options, command)
   return async (...args: unknown[]) => {
     const opts = args[args.length - 2] as { home?: string };
@@ -161,7 +161,7 @@ export function runsCommand(): Command {
   return runs;
 }
 
-function printTable(header: string[], rows: string[][]): void {
+export function printTable(header: string[], rows: string[][]): void {
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? "").length)));
   for (const row of [header, ...rows]) out(row.map((cell, i) => cell.padEnd(widths[i] ?? 0)).join("  ").trimEnd());
 }

@@ -4,6 +4,7 @@ import { parse } from "yaml";
 // A namespace import lets the bundler drop the parts of zod this file does not use.
 import * as z from "zod";
 import { QuireError } from "../../core/errors.ts";
+import { RUN_EVENTS } from "../../core/notify/run-status.ts";
 import { MIN_SECRET_LENGTH } from "../../core/redact.ts";
 
 const secretSpec = z.union([
@@ -25,6 +26,14 @@ const storeSpec = z.discriminatedUnion("kind", [
     })
     .strict(),
 ]);
+
+const webhookSpec = z
+  .object({
+    url: z.url({ protocol: /^https?$/, error: "a webhook url must be http(s)" }),
+    secret: z.string().regex(/^[A-Za-z0-9_.-]+$/, "the name of a secret under secrets"),
+    events: z.array(z.enum(RUN_EVENTS)).min(1).default([...RUN_EVENTS]),
+  })
+  .strict();
 
 const configSchema = z
   .object({
@@ -84,6 +93,19 @@ const configSchema = z
       .default({ read: "public" }),
     /** Seconds between SSE heartbeat comments; proxies drop streams that are silent too long. */
     sse_heartbeat_seconds: z.number().min(0.5).max(15).default(10),
+    /** Signed POSTs of run events; `secret` names a secret above. */
+    webhooks: z.array(webhookSpec).default([]),
+    /** Per secret, the hosts a repo's .quire/config.yml may send it to (mirrors, statuses). */
+    token_hosts: z.record(z.string(), z.array(z.string().regex(/^[A-Za-z0-9.:[\]-]+$/, "a host or host:port"))).default({}),
+    outbox: z
+      .object({
+        retry_base_seconds: z.number().positive().default(10),
+        retry_max_seconds: z.number().positive().default(3600),
+        give_up_hours: z.number().positive().max(24 * 30).default(24),
+        timeout_seconds: z.number().positive().max(600).default(10),
+      })
+      .strict()
+      .default({ retry_base_seconds: 10, retry_max_seconds: 3600, give_up_hours: 24, timeout_seconds: 10 }),
   })
   .strict();
 

@@ -1,9 +1,13 @@
 import { execa } from "execa";
 import { readRegistry } from "../../adapters/git/repo-registry-file.ts";
+import type { SandboxIds } from "../../adapters/process/bwrap-args.ts";
+import { probeSandbox } from "../../adapters/process/sandbox-probe.ts";
+import { sandboxIds } from "../../adapters/process/sandbox-identity.ts";
 import { QuireError } from "../../core/errors.ts";
 import { loadConfig, parseConfig, type QuireConfig } from "./config.ts";
 import { checkHome, type Problem } from "./doctor-home.ts";
 import { readServerUrl, type Home } from "./home.ts";
+import { SANDBOX_OFF_WARNING } from "./sandbox-setup.ts";
 import { hookHealth, servedRepos } from "./served-repos.ts";
 
 export interface DoctorReport {
@@ -22,7 +26,7 @@ export async function diagnose(home: Home): Promise<DoctorReport> {
     ...(await checkServer(home)),
     ...(await checkHome(home, registry.repos, config.hook_group)),
     ...(await checkRepos(home, repos)),
-    ...(await checkBubblewrap()),
+    ...(await checkSandbox(config)),
     ...(config.executor === "docker" ? await checkDocker() : []),
   ];
   const checked = ["server", "home", `${repos.length} repo hook${repos.length === 1 ? "" : "s"}`, "bubblewrap"];
@@ -63,14 +67,23 @@ async function checkRepos(home: Home, repos: Awaited<ReturnType<typeof servedRep
   return problems;
 }
 
-async function checkBubblewrap(): Promise<Problem[]> {
-  const probe = await execa("bwrap", ["--unshare-all", "--die-with-parent", "--ro-bind", "/", "/", "true"], { reject: false, timeout: 10_000 });
-  if (probe.exitCode === 0) return [];
-  if ((probe as { code?: string }).code === "ENOENT") {
-    return [{ what: "bubblewrap (bwrap) is not installed: the host executor and the pipeline sandbox need it", fix: "apt-get install bubblewrap" }];
+/** The probe `quire serve` starts with, so doctor and the server cannot disagree about the sandbox. */
+async function checkSandbox(config: QuireConfig): Promise<Problem[]> {
+  const off: Problem[] =
+    config.sandbox === "off" ? [{ what: SANDBOX_OFF_WARNING, fix: "remove `sandbox: off` from config.yml once bubblewrap works here" }] : [];
+  let ids: SandboxIds | undefined;
+  try {
+    ids = sandboxIds(config.host.user);
+  } catch (error) {
+    if (!(error instanceof QuireError)) throw error;
+    return [...off, { what: error.message, fix: "name an unprivileged user in host.user of config.yml" }];
   }
-  const why = probe.stderr.trim().split("\n")[0] ?? `exit ${probe.exitCode}`;
-  return [{ what: `bubblewrap cannot make a sandbox here (${why})`, fix: "allow unprivileged user namespaces (sysctl kernel.unprivileged_userns_clone=1) or run quire as root" }];
+  const probed = await probeSandbox(ids);
+  if (probed.ok) return off;
+  // The probe's line is "what; fix".
+  const split = probed.error.indexOf("; ");
+  const problem = split === -1 ? { what: probed.error, fix: "see README: What a pipeline can reach" } : { what: probed.error.slice(0, split), fix: probed.error.slice(split + 2) };
+  return [...off, problem];
 }
 
 async function checkDocker(): Promise<Problem[]> {

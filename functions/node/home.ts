@@ -16,6 +16,8 @@ export interface Home {
   config: string;
   /** Repos registered where they live (`quire repo add`). */
   registry: string;
+  /** Outbound deliveries (webhooks, commit statuses, mirror pushes), one file each. */
+  outbox: string;
 }
 
 export function resolveHome(flag?: string): Home {
@@ -30,6 +32,7 @@ export function resolveHome(flag?: string): Home {
     hookToken: join(root, "hook.token"),
     config: join(root, "config.yml"),
     registry: join(root, "repos.json"),
+    outbox: join(root, "outbox"),
   };
 }
 

@@ -54,11 +54,13 @@ export async function postReceive(home: Home, repo: string, io: HookIo): Promise
     const response = await postJson(joinUrl(url, "events/push"), { authorization: `Bearer ${token}` }, event, io.timeoutMs ?? 5_000);
     const body = response.body as {
       runs?: { number: number; ref: string; run_id: string }[];
+      warnings?: string[];
       error?: { message?: string };
     };
     if (response.status >= 500) return queue(`server at ${url} failed (${response.status}: ${body.error?.message ?? ""})`);
     if (!response.ok) return io.warn(`quire: server refused the push event (${response.status}): ${body.error?.message ?? ""}`);
     for (const run of body.runs ?? []) io.say(`quire: run ${repo}#${run.number} queued for ${run.ref} (${run.run_id})`);
+    for (const warning of body.warnings ?? []) io.warn(`quire: warning: ${warning}`);
   } catch (error) {
     await queue(`server at ${url} unreachable (${(error as Error).message})`);
   }

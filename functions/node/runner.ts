@@ -64,9 +64,16 @@ function settingsOf(config: QuireConfig): RunPipelineDeps["settings"] {
 }
 
 /** `scope` keeps servers of different homes on one docker engine from reaping each other's containers. */
-export function executorFor(config: QuireConfig, clock: Clock, scope: string): Executor {
+export function executorFor(config: QuireConfig, clock: Clock, scope: string, sandbox: () => Promise<SandboxSetup | undefined> = async () => undefined): Executor {
   if (config.executor === "host") {
-    return lazyExecutor("host", async () => (await import("../../adapters/executor/host-executor.ts")).createHostExecutor());
+    return lazyExecutor("host", async () => {
+      const setup = await sandbox();
+      const { createHostExecutor } = await import("../../adapters/executor/host-executor.ts");
+      if (setup === undefined) return createHostExecutor();
+      // Jobs must not see the home (hook.token, repos, other runs) nor a secret's file, even where /etc is mounted.
+      const hide = [scope, ...Object.values(config.secrets).flatMap((spec) => (typeof spec === "object" && "file" in spec ? [spec.file] : []))];
+      return createHostExecutor({ sandbox: { bwrapPath: setup.bwrapPath, user: setup.ids, network: config.host.network, hide } });
+    });
   }
   return lazyExecutor("docker", async () =>
     (await import("../../adapters/executor/docker-executor.ts")).createDockerExecutor({
@@ -104,7 +111,11 @@ export function createRunner(home: Home, config: QuireConfig, base: RunnerBase, 
   let current = config;
   const files = base.files ?? new FsRunFiles(requireLayout(base), base.clock);
   const processes = new ProcessRegistry(home.processes);
-  const executor = executorFor(config, base.clock, home.root);
+  // Probed once, on first use, unless the caller probed at start; `sandbox: off` has none.
+  let probing: Promise<SandboxSetup | undefined> | undefined;
+  const sandbox = (): Promise<SandboxSetup | undefined> =>
+    (probing ??= options.sandbox !== undefined || config.sandbox === "off" ? Promise.resolve(options.sandbox) : sandboxSetup(config, (line) => base.logger.warn({}, line)));
+  const executor = executorFor(config, base.clock, home.root, sandbox);
   // Also the janitor of <home>/workspaces, whichever Workspaces materializes them.
   const workspaces = new GitWorkspaces({
     reposRoot: home.repos,
@@ -121,9 +132,9 @@ export function createRunner(home: Home, config: QuireConfig, base: RunnerBase, 
     executor,
     runtime: lazyPipelineRuntime(async () => {
       // No sandbox, no run: a caller that did not probe at start gets the probe here.
-      const sandbox = options.sandbox ?? (await sandboxSetup(config, (line) => base.logger.warn({}, line)));
+      const setup = await sandbox();
       const { createNodePipelineRuntime } = await import("../../adapters/pipeline/node-pipeline-runtime.ts");
-      return createNodePipelineRuntime({ tempDir: await scopedTempDir(home), ...(sandbox === undefined ? {} : { sandbox }) });
+      return createNodePipelineRuntime({ tempDir: await scopedTempDir(home), ...(setup === undefined ? {} : { sandbox: setup }) });
     }),
     // Read at each run's start, so a reloaded config.yml's secrets apply without a restart.
     secrets: { resolveAll: () => configSecrets(current.secrets).resolveAll() },

@@ -18,6 +18,8 @@ import { spoolDelivery } from "./spool-delivery.ts";
 import { watchConfig } from "./config-reload.ts";
 import { trustProxyList } from "./trust-proxy.ts";
 import { wireNode } from "./wire.ts";
+import { wireNotify } from "./notify-wiring.ts";
+import { FsRunFiles } from "../../adapters/logs/fs-run-files.ts";
 import { QuireError } from "../../core/errors.ts";
 
 export interface ServeOptions {
@@ -51,7 +53,9 @@ export async function serve(options: ServeOptions): Promise<{ url: string; publi
   }
   // Before anything is wired: no sandbox, no server (unless `sandbox: off`).
   const sandbox = await sandboxSetup(config);
-  const base = wireNode(home);
+  const plain = wireNode(home);
+  const notify = await wireNotify(home, config, { ...plain, files: new FsRunFiles(plain.layout, plain.clock) }, publicUrl);
+  const base = { ...plain, store: notify.observe(plain.store) };
   for (const line of await shareRegisteredHome(home, config.hook_group)) base.logger.warn({ home: home.root }, line);
   const live = new LiveRuns();
   const runner = createRunner(home, config, base, { onRunEvent: live.listener, ...(sandbox === undefined ? {} : { sandbox }) });
@@ -71,6 +75,8 @@ export async function serve(options: ServeOptions): Promise<{ url: string; publi
       // The server is evidently reachable again: hand over what hooks spooled meanwhile.
       void spool.deliver("event");
     },
+    onPush: notify.onPush,
+    deliveries: notify.outbox,
     requeue: enqueue,
     live,
     web: webOptions(config, publicUrl, trustProxy),
@@ -118,6 +124,7 @@ export async function serve(options: ServeOptions): Promise<{ url: string; publi
     cron.stop();
     await rm(home.serverUrl, { force: true });
     await runner.stop();
+    await notify.stop();
     await new Promise<void>((resolve) => server.close(() => resolve()));
     await base.index.settled();
     base.close();

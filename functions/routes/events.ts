@@ -5,6 +5,7 @@ import { acceptEvent } from "../http/accept-event.ts";
 import { errorResponse } from "../http/errors.ts";
 import { requireToken } from "../http/require-token.ts";
 import { runView } from "../http/run-view.ts";
+import type { PushEvent } from "../../core/types.ts";
 
 export const DEFAULT_BODY_LIMIT = 1024 * 1024;
 
@@ -37,12 +38,14 @@ export function eventRoutes(deps: AppDeps): Hono {
           return errorResponse(c, 404, "unknown_repo", `no repo named ${result.repo}`);
         case "accepted":
           deps.onRunsCreated?.(result.runs);
+          const warnings = await pushWarnings(deps, result.event);
           return c.json(
             {
               runs: result.runs.map(runView),
               skipped: result.skipped.map((s) => ({ ref: s.update.ref, reason: s.reason })),
               // An event delivered before (same event_id): its runs, not made again.
               already: result.already.map(runView),
+              ...(warnings.length > 0 ? { warnings } : {}),
             },
             202,
           );
@@ -50,4 +53,15 @@ export function eventRoutes(deps: AppDeps): Hono {
     },
   );
   return app;
+}
+
+/** Mirrors never fail a push: what goes wrong is told to the pusher and logged. */
+async function pushWarnings(deps: AppDeps, event: PushEvent): Promise<string[]> {
+  if (!deps.onPush) return [];
+  try {
+    return await deps.onPush(event);
+  } catch (error) {
+    deps.logger.error({ err: error, repo: event.repo }, "could not record the push's mirror deliveries");
+    return ["mirror pushes for this push could not be recorded; see the server log"];
+  }
 }

@@ -1,0 +1,31 @@
+import type { Forge } from "../../core/outbox/delivery.ts";
+import type { ForgeStatusPort } from "../../core/notify/notify-ports.ts";
+import { judgeResponse, sendOutbound } from "../http/outbound-http.ts";
+import { giteaStatus } from "./gitea-status.ts";
+import { githubStatus } from "./github-status.ts";
+import { gitlabStatus } from "./gitlab-status.ts";
+import type { StatusRequestBuilder } from "./status-request.ts";
+
+const BUILDERS: Record<Forge, StatusRequestBuilder> = {
+  gitea: giteaStatus,
+  forgejo: giteaStatus,
+  github: githubStatus,
+  gitlab: gitlabStatus,
+};
+
+/** Commit statuses over HTTP, the request shaped by the forge's adapter. */
+export function forgeStatus(timeoutMs: number): ForgeStatusPort {
+  return {
+    async post(target, token) {
+      const request = BUILDERS[target.forge](target, token);
+      const response = await sendOutbound({
+        method: "POST",
+        url: request.url,
+        timeoutMs,
+        headers: { ...request.headers, "content-type": "application/json", "user-agent": "quire" },
+        body: JSON.stringify(request.body),
+      });
+      return judgeResponse(response, `${target.forge} status ${target.state}`);
+    },
+  };
+}

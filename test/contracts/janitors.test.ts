@@ -1,0 +1,82 @@
+import { spawn } from "node:child_process";
+import { once } from "node:events";
+import { mkdtemp, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { randomUUID } from "node:crypto";
+import { DockerJanitor } from "../../adapters/executor/docker-janitor.ts";
+import { FakeContainerJanitor } from "../../adapters/executor/fake-container-janitor.ts";
+import { FakeProcessJanitor } from "../../adapters/process/fake-process-janitor.ts";
+import { ProcessRegistry } from "../../adapters/process/process-registry.ts";
+import { BASE, useDocker } from "../docker-fixtures.ts";
+import { containerJanitorContract, processJanitorContract } from "./janitors.contract.ts";
+
+containerJanitorContract("fake", async () => {
+  const janitor = new FakeContainerJanitor();
+  return {
+    janitor,
+    leave: async () => {
+      const runId = randomUUID();
+      janitor.leave(runId);
+      return runId;
+    },
+    cleanup: async () => undefined,
+  };
+});
+
+const { open } = useDocker();
+containerJanitorContract("docker", async () => {
+  const scope = `janitor-contract-${randomUUID()}`;
+  const sessions: { close(): Promise<void> }[] = [];
+  return {
+    janitor: new DockerJanitor({ scope }),
+    // A started run container whose server went away: the session is never closed by a run.
+    leave: async () => {
+      const opened = await open({ defaultImage: BASE, scope });
+      sessions.push(opened.session);
+      return opened.runId;
+    },
+    cleanup: async () => void (await Promise.all(sessions.map((s) => s.close()))),
+  };
+});
+
+processJanitorContract("fake", async () => {
+  const janitor = new FakeProcessJanitor();
+  return {
+    janitor,
+    leave: async (runId) => {
+      janitor.leave(runId);
+      return { alive: async () => janitor.groups.has(runId) };
+    },
+    cleanup: async () => undefined,
+  };
+});
+
+processJanitorContract("registry (real process groups)", async () => {
+  const dir = await mkdtemp(join(tmpdir(), "quire-process-contract-"));
+  const janitor = new ProcessRegistry(join(dir, ".processes"));
+  const children: ReturnType<typeof spawn>[] = [];
+  return {
+    janitor,
+    leave: async (runId) => {
+      // Its own process group, as host commands get one.
+      const child = spawn("sleep", ["60"], { detached: true, stdio: "ignore" });
+      children.push(child);
+      const pid = child.pid;
+      if (pid === undefined) throw new Error("sleep did not start");
+      const exited = once(child, "exit");
+      await janitor.tracker(runId).started(pid);
+      return {
+        alive: async () => {
+          if (child.exitCode !== null || child.signalCode !== null) return false;
+          // A SIGKILLed child is reaped a moment later; wait for that rather than guess.
+          return Promise.race([exited.then(() => false), new Promise<boolean>((r) => setTimeout(() => r(true), 1_000))]);
+        },
+      };
+    },
+    cleanup: async () => {
+      for (const child of children) if (child.exitCode === null && child.signalCode === null) child.kill("SIGKILL");
+      await rm(dir, { recursive: true, force: true });
+    },
+  };
+});
