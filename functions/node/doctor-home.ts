@@ -2,7 +2,7 @@ import { stat } from "node:fs/promises";
 import { dirname } from "node:path";
 import type { RegisteredRepo } from "../../core/repo-registry.ts";
 import type { Home } from "./home.ts";
-import { lookupGroup, spoolDir } from "./home-access.ts";
+import { lookupGroup, serverGrant, spoolDir } from "./home-access.ts";
 import { hostingUsers } from "./hosting-users.ts";
 
 export interface Problem {
@@ -40,6 +40,8 @@ export async function checkHome(home: Home, repos: readonly RegisteredRepo[], gr
   problems.push(...shared(`the home ${home.root}`, root, 0o050));
   if (token) problems.push(...shared(home.hookToken, token, 0o040));
   problems.push(...shared(spoolDir(home), await stat(spoolDir(home)).catch(() => undefined), 0o070));
+  const server = await serverGrant(home, groupName);
+  if (server) problems.push({ what: `the server's user ${server.name} is not in the group ${groupName}: it cannot read events pushes as ${pushers} spool`, fix: server.grant });
   for (const user of users) {
     if (user.grant) problems.push({ what: `${user.name} pushes to registered repos but is not in the group ${groupName}`, fix: user.grant });
   }

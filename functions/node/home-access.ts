@@ -41,6 +41,17 @@ export async function userInGroup(user: string, group: string): Promise<boolean>
 
 export const grantCommand = (group: string, user: string) => `usermod -a -G ${group} ${user}`;
 
+/**
+ * The server's own user, when it must join the group too: events a pusher spools are its
+ * files (0660 in the group), which a server that is not root reads only as a group member.
+ */
+export async function serverGrant(home: Home, group: string): Promise<{ name: string; grant: string } | undefined> {
+  const owner = (await stat(home.root)).uid;
+  if (owner === 0) return undefined;
+  const name = (await userName(owner)) ?? String(owner);
+  return (await userInGroup(name, group)) ? undefined : { name, grant: grantCommand(group, name) };
+}
+
 export type ShareResult = { ok: true; created: boolean } | { ok: false; message: string; fix: string };
 
 /**

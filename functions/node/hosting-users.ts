@@ -2,7 +2,7 @@ import { stat } from "node:fs/promises";
 import { readRegistry } from "../../adapters/git/repo-registry-file.ts";
 import type { RegisteredRepo } from "../../core/repo-registry.ts";
 import type { Home } from "./home.ts";
-import { grantCommand, shareHome, userInGroup, userName } from "./home-access.ts";
+import { grantCommand, serverGrant, shareHome, userInGroup, userName } from "./home-access.ts";
 
 export interface HostingUser {
   uid: number;
@@ -34,6 +34,8 @@ export async function shareForHostingUsers(home: Home, repos: readonly Registere
   const shared = await shareHome(home, group);
   if (!shared.ok) return [`quire: ${shared.message}; pushes as ${users.map((u) => u.name).join(", ")} get no CI until: ${shared.fix}`];
   const lines = shared.created ? [`created the unix group ${group} for users who push to quire's repos`] : [];
+  const server = await serverGrant(home, group);
+  if (server) lines.push(`the server runs as ${server.name}; let it read what pushes leave in the spool with:\n  ${server.grant}`);
   for (const user of users) {
     if (user.grant) lines.push(`pushes run as ${user.name}; let them reach the server with:\n  ${user.grant}`);
   }
