@@ -42,7 +42,13 @@ export class RunQueue {
   private readonly running = new Map<string, Running>();
   private idleWaiters: (() => void)[] = [];
 
-  constructor(private readonly deps: QueueDeps) {}
+  constructor(private deps: QueueDeps) {}
+
+  /** A reloaded config: a higher limit starts queued runs now; a lower one lets running runs finish. */
+  reconfigure(settings: Pick<QueueDeps, "concurrency" | "runTimeoutMs">): void {
+    this.deps = { ...this.deps, ...settings };
+    this.pump();
+  }
 
   /** True when the run joined the queue; false when it was already here or is superseded. */
   enqueue(run: RunRecord): boolean {

@@ -5,9 +5,11 @@ import { parse } from "yaml";
 import * as z from "zod";
 import { QuireError } from "../../core/errors.ts";
 import { RUN_EVENTS } from "../../core/notify/run-status.ts";
+import { MIN_SECRET_LENGTH } from "../../core/redact.ts";
 
 const secretSpec = z.union([
-  z.string(),
+  // Shorter values cannot be redacted from logs without mangling ordinary output.
+  z.string().min(MIN_SECRET_LENGTH, `is shorter than ${MIN_SECRET_LENGTH} characters, too short to redact from logs safely`),
   z.object({ env: z.string().min(1) }).strict(),
   z.object({ file: z.string().min(1) }).strict(),
 ]);
@@ -142,5 +144,24 @@ export async function loadConfig(path: string): Promise<QuireConfig> {
     if ((error as NodeJS.ErrnoException).code === "ENOENT") return parseConfig("");
     throw new QuireError("config_unreadable", `cannot read ${path}`, { cause: error });
   }
-  return parseConfig(text, path);
+  const config = parseConfig(text, path);
+  await checkSecretLengths(config, path);
+  return config;
+}
+
+/**
+ * Secrets from the environment or a file are checked at load as well when they can be read
+ * now; one that cannot (a file that appears later) is still checked when a run resolves it.
+ */
+async function checkSecretLengths(config: QuireConfig, source: string): Promise<void> {
+  const problems: string[] = [];
+  for (const [name, spec] of Object.entries(config.secrets)) {
+    if (typeof spec === "string") continue;
+    const value = "env" in spec ? process.env[spec.env] : await readFile(spec.file, "utf8").then((t) => t.replace(/\r?\n$/, ""), () => undefined);
+    if (value !== undefined && value.length < MIN_SECRET_LENGTH) {
+      const from = "env" in spec ? `environment variable ${spec.env}` : spec.file;
+      problems.push(`secrets.${name}: the value in ${from} is shorter than ${MIN_SECRET_LENGTH} characters, too short to redact from logs safely`);
+    }
+  }
+  if (problems.length > 0) throw new QuireError("config_invalid", `${source}: ${problems.join("; ")}`);
 }

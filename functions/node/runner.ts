@@ -42,6 +42,25 @@ export interface Runner {
   containers?: ContainerJanitor;
   /** Stops the heartbeat and every running run (graceful shutdown). */
   stop(): Promise<void>;
+  /**
+   * Applies a new config to runs that start from now on (secrets, concurrency, executor, limits);
+   * running runs keep what they started with. Returns the changed keys that need a restart.
+   */
+  reload(next: QuireConfig): string[];
+}
+
+/** Keys the runner cannot change under a live server. */
+const RESTART_KEYS = ["store", "keep_workspaces", "sandbox", "host", "public_url", "trust_proxy", "auth", "hook_group", "source", "sse_heartbeat_seconds"] as const;
+
+function settingsOf(config: QuireConfig): RunPipelineDeps["settings"] {
+  return {
+    logCapBytes: config.log_cap_mb * 1024 * 1024,
+    captureBytes: 1024 * 1024,
+    pipelineMemoryMb: config.pipeline.memory_mb,
+    runTimeoutMs: config.run_timeout_minutes * 60_000,
+    ...(config.sandbox === "off" ? { sandbox: "off" as const } : {}),
+    jobsPerRun: config.jobs_per_run ?? availableParallelism(),
+  };
 }
 
 /** `scope` keeps servers of different homes on one docker engine from reaping each other's containers. */
@@ -89,6 +108,7 @@ export interface RunnerOptions {
  */
 export function createRunner(home: Home, config: QuireConfig, base: RunnerBase, options: RunnerOptions = {}): Runner {
   const { onEvent, onRunEvent, gitDirOf } = options;
+  let current = config;
   const files = base.files ?? new FsRunFiles(requireLayout(base), base.clock);
   const processes = new ProcessRegistry(home.processes);
   // Probed once, on first use, unless the caller probed at start; `sandbox: off` has none.
@@ -116,18 +136,12 @@ export function createRunner(home: Home, config: QuireConfig, base: RunnerBase, 
       const { createNodePipelineRuntime } = await import("../../adapters/pipeline/node-pipeline-runtime.ts");
       return createNodePipelineRuntime({ tempDir: await scopedTempDir(home), ...(setup === undefined ? {} : { sandbox: setup }) });
     }),
-    secrets: configSecrets(config.secrets),
+    // Read at each run's start, so a reloaded config.yml's secrets apply without a restart.
+    secrets: { resolveAll: () => configSecrets(current.secrets).resolveAll() },
     clock: base.clock,
     liveness: base.liveness,
     processes: (runId) => processes.tracker(runId),
-    settings: {
-      logCapBytes: config.log_cap_mb * 1024 * 1024,
-      captureBytes: 1024 * 1024,
-      pipelineMemoryMb: config.pipeline.memory_mb,
-      runTimeoutMs: config.run_timeout_minutes * 60_000,
-      ...(config.sandbox === "off" ? { sandbox: "off" as const } : {}),
-      jobsPerRun: config.jobs_per_run ?? availableParallelism(),
-    },
+    settings: settingsOf(config),
     ...(onEvent ? { onEvent } : {}),
   };
   const active = new Map<string, RunHandle>();
@@ -169,6 +183,16 @@ export function createRunner(home: Home, config: QuireConfig, base: RunnerBase, 
     async stop() {
       clearInterval(heartbeat);
       await queue.stopAll("the server is shutting down");
+    },
+    reload(next) {
+      const before = current;
+      current = next;
+      pipelineDeps.settings = settingsOf(next);
+      if (next.executor !== before.executor || JSON.stringify(next.docker) !== JSON.stringify(before.docker)) {
+        pipelineDeps.executor = executorFor(next, base.clock, home.root);
+      }
+      queue.reconfigure({ concurrency: next.concurrency, runTimeoutMs: pipelineDeps.settings.runTimeoutMs });
+      return RESTART_KEYS.filter((key) => JSON.stringify(next[key]) !== JSON.stringify(before[key]));
     },
   };
 }

@@ -15,6 +15,7 @@ import { LiveRuns } from "../ui/live-runs.ts";
 import { shareRegisteredHome } from "./hosting-users.ts";
 import { sandboxSetup } from "./sandbox-setup.ts";
 import { spoolDelivery } from "./spool-delivery.ts";
+import { watchConfig } from "./config-reload.ts";
 import { trustProxyList } from "./trust-proxy.ts";
 import { wireNode } from "./wire.ts";
 import { wireNotify } from "./notify-wiring.ts";
@@ -109,7 +110,17 @@ export async function serve(options: ServeOptions): Promise<{ url: string; publi
     await spool.deliver("cron");
   });
   deps.logger.info({ url, public_url: publicUrl ?? null, home: home.root, cron: cronExpr, executor: config.executor, sandbox: config.sandbox }, "quire listening");
+  const configWatch = watchConfig(
+    home.config,
+    (next, why) => {
+      const restart = runner.reload(next);
+      deps.logger.info({ why, concurrency: next.concurrency, executor: next.executor, secrets: Object.keys(next.secrets) }, "config reloaded");
+      if (restart.length > 0) deps.logger.warn({ keys: restart }, "these config.yml changes take effect at the next restart");
+    },
+    deps.logger,
+  );
   const close = async () => {
+    configWatch.close();
     cron.stop();
     await rm(home.serverUrl, { force: true });
     await runner.stop();
