@@ -149,7 +149,7 @@ describe("POST /events/push with bad input, through createApp", () => {
       body: JSON.stringify(event({}, { new_sha: plainSha })),
     });
     expect(response.status).toBe(202);
-    expect(await response.json()).toEqual({ runs: [], skipped: [{ ref: "refs/heads/main", reason: "no-pipeline" }] });
+    expect(await response.json()).toEqual({ runs: [], skipped: [{ ref: "refs/heads/main", reason: "no-pipeline" }], already: [] });
     expect(await fileList(home)).toEqual(before);
   });
 

@@ -4,6 +4,8 @@ import { setupServer } from "msw/node";
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { resolveHome, type Home } from "../functions/node/home.ts";
 import { postReceive } from "../functions/node/post-receive.ts";
+import { listSpool, readSpooled } from "../functions/node/spool.ts";
+import { EVENT_ID } from "../core/event-run-id.ts";
 import { tempHome } from "./support/quire-process.ts";
 
 // The hook's only outbound HTTP is the push event; msw stands in for a server that misbehaves.
@@ -45,6 +47,7 @@ describe("post-receive hook against a server", () => {
     expect(seen?.auth).toBe("Bearer secret-token");
     expect(seen?.body).toEqual({
       type: "push",
+      event_id: expect.stringMatching(EVENT_ID),
       repo: "demo.git",
       pushed_at: "2026-11-21T10:00:00.000Z",
       refs: [
@@ -53,19 +56,34 @@ describe("post-receive hook against a server", () => {
       ],
     });
     expect(lines).toEqual({ warn: [], say: ["quire: run demo.git#7 queued for refs/heads/main (r-1)"] });
+    expect(await listSpool(home)).toEqual([]);
   });
 
   it.each([
-    ["a 500 with an HTML body", () => new HttpResponse("<html>oops</html>", { status: 500 }), /refused the push event \(500\)/],
-    ["a refusal with a JSON error", () => HttpResponse.json({ error: { code: "unknown_repo", message: "no repo named demo.git" } }, { status: 404 }), /\(404\): no repo named demo\.git/],
-    ["a dropped connection", () => HttpResponse.error(), /unreachable/],
-    ["no answer in time", async () => { await delay("infinite"); return HttpResponse.json({}); }, /unreachable/],
-  ])("a server giving %s costs one warning line and never throws", async (_name, respond, message) => {
-    msw.use(http.post(`${SERVER}/events/push`, respond));
+    ["a 500 with an HTML body", () => new HttpResponse("<html>oops</html>", { status: 500 }), /failed \(500\); push queued/],
+    ["a dropped connection", () => HttpResponse.error(), /unreachable .*; push queued/],
+    ["no answer in time", async () => { await delay("infinite"); return HttpResponse.json({}); }, /unreachable .*; push queued/],
+  ])("a server giving %s costs one warning line, never throws, and spools the event whole", async (_name, respond, message) => {
+    let posted: unknown;
+    msw.use(http.post(`${SERVER}/events/push`, async ({ request }) => {
+      posted = await request.clone().json();
+      return respond();
+    }));
     await expect(postReceive(home, "demo.git", io(`${OLD} ${NEW} refs/heads/main\n`))).resolves.toBeUndefined();
     expect(lines.say).toEqual([]);
     expect(lines.warn).toHaveLength(1);
     expect(lines.warn[0]).toMatch(message);
+    const spooled = await listSpool(home);
+    expect(spooled).toHaveLength(1);
+    expect(JSON.parse((await readSpooled(home, spooled[0]!))!)).toEqual(posted);
+  });
+
+  it("a refusal with a JSON error is told to the pusher and not spooled: sending it again would be refused again", async () => {
+    msw.use(http.post(`${SERVER}/events/push`, () =>
+      HttpResponse.json({ error: { code: "unknown_repo", message: "no repo named demo.git" } }, { status: 404 })));
+    await postReceive(home, "demo.git", io(`${OLD} ${NEW} refs/heads/main\n`));
+    expect(lines).toEqual({ warn: ["quire: server refused the push event (404): no repo named demo.git"], say: [] });
+    expect(await listSpool(home)).toEqual([]);
   });
 
   it("sends nothing for empty input", async () => {

@@ -57,8 +57,9 @@ export async function postReceive(home: Home, repo: string, io: HookIo): Promise
       warnings?: string[];
       error?: { message?: string };
     };
-    if (response.status >= 500) return queue(`server at ${url} failed (${response.status}: ${body.error?.message ?? ""})`);
-    if (!response.ok) return io.warn(`quire: server refused the push event (${response.status}): ${body.error?.message ?? ""}`);
+    const said = body.error?.message ? `: ${body.error.message}` : "";
+    if (response.status >= 500) return queue(`server at ${url} failed (${response.status}${said})`);
+    if (!response.ok) return io.warn(`quire: server refused the push event (${response.status})${said}`);
     for (const run of body.runs ?? []) io.say(`quire: run ${repo}#${run.number} queued for ${run.ref} (${run.run_id})`);
     for (const warning of body.warnings ?? []) io.warn(`quire: warning: ${warning}`);
   } catch (error) {
