@@ -1,5 +1,5 @@
 import type { Forge } from "../../core/outbox/delivery.ts";
-import type { ForgeStatusPort } from "../../core/notify/notify-ports.ts";
+import type { ForgeStatusPort } from "../../core/ports/notify.ts";
 import { judgeResponse, sendOutbound } from "../http/outbound-http.ts";
 import { giteaStatus } from "./gitea-status.ts";
 import { githubStatus } from "./github-status.ts";
