@@ -1,4 +1,4 @@
-import type { JobSpec } from "../exec-ports.ts";
+import type { JobSpec } from "../ports/pipeline-runtime.ts";
 import { jobIdProblem } from "../job-id.ts";
 import { err, ok, type Result } from "../result.ts";
 
