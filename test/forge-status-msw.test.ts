@@ -9,7 +9,7 @@ import { attemptDelivery } from "../adapters/notify/attempt-delivery.ts";
 import { deliveryIds } from "../adapters/outbox/delivery-ids.ts";
 import { FsOutboxStore } from "../adapters/outbox/fs-outbox-store.ts";
 import { configSecrets } from "../adapters/secrets/config-secrets.ts";
-import type { MirrorPusher, WebhookSender } from "../core/notify/notify-ports.ts";
+import type { MirrorPusher, WebhookSender } from "../core/ports/notify.ts";
 import type { RunEventName } from "../core/notify/run-status.ts";
 import { Outbox } from "../core/outbox/outbox.ts";
 import { OUTCOMES } from "../core/types.ts";

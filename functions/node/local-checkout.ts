@@ -1,6 +1,6 @@
 import { basename, relative, resolve } from "node:path";
 import { execa } from "execa";
-import { parseRepoName } from "../../core/repo-name.ts";
+import { parseRepoName } from "../../core/names/repo-name.ts";
 import type { RepoName } from "../../core/types.ts";
 
 export interface LocalCheckout {
