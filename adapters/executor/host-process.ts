@@ -3,7 +3,7 @@ import { constants } from "node:os";
 import { performance } from "node:perf_hooks";
 import type { Readable } from "node:stream";
 import { setTimeout as sleep } from "node:timers/promises";
-import type { ExecResult, OutputSink, StreamName } from "../../core/exec-ports.ts";
+import type { ExecResult, OutputSink, StreamName } from "../../core/ports/exec.ts";
 import { forkMark, killTree, treeMembers } from "./process-tree.ts";
 import { serialized, type Write } from "./serialized-write.ts";
 

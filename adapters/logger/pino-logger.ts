@@ -1,5 +1,5 @@
 import { pino } from "pino";
-import type { Logger } from "../../core/ports.ts";
+import type { Logger } from "../../core/ports/logger.ts";
 import { logLine } from "./log-line.ts";
 
 /**

@@ -1,6 +1,6 @@
 import { Command } from "commander";
 import { receiptSh } from "../../core/pipeline/job-transcript.ts";
-import { statusLabel } from "../../core/run-status-label.ts";
+import { statusLabel } from "../../core/run/status-label.ts";
 import { readHookToken, readServerUrl, resolveHome, type Home } from "../node/home.ts";
 import { homeOption } from "./options.ts";
 import { joinUrl } from "../http/join-url.ts";

@@ -1,6 +1,6 @@
-import { parseCriLine } from "../../core/cri-line.ts";
+import { parseCriLine } from "../../core/logs/cri-line.ts";
 import { interleave, receiptMessages, receiptSh, type TranscriptMessage, type TranscriptSh } from "../../core/pipeline/job-transcript.ts";
-import { statusLabel } from "../../core/run-status-label.ts";
+import { statusLabel } from "../../core/run/status-label.ts";
 
 type Json = Record<string, unknown>;
 

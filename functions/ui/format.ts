@@ -32,7 +32,7 @@ export function between(from: string | null | undefined, to: string | null | und
   return Number.isFinite(ms) ? ms : null;
 }
 
-export { statusLabel } from "../../core/run-status-label.ts";
+export { statusLabel } from "../../core/run/status-label.ts";
 
 /** A token usable in element ids and fragments for any job id. */
 export const jobSlug = (job: string) => encodeURIComponent(job).replace(/[%'()*!~.]/g, "_");
