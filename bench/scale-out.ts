@@ -21,7 +21,7 @@ import { systemClock } from "../adapters/clock/system-clock.ts";
 import { uuidIds } from "../adapters/ids/uuid-ids.ts";
 import { draftRun } from "../core/create-run.ts";
 import { leaseFor } from "../core/lease.ts";
-import type { RunStore } from "../core/ports.ts";
+import type { RunStore } from "../core/ports/storage.ts";
 import { planTransition } from "../core/transition.ts";
 import type { RepoName } from "../core/types.ts";
 import { resolveHome } from "../functions/node/home.ts";

@@ -1,4 +1,4 @@
-import type { Clock, Ids } from "./ports.ts";
+import type { Clock, Ids } from "./ports/clock-ids.ts";
 import type { RepoName, RefUpdate, RunDraft, RunStateRecord } from "./types.ts";
 
 export interface DraftInput {

@@ -1,4 +1,4 @@
-import type { StreamName } from "./exec-ports.ts";
+import type { StreamName } from "./ports/exec.ts";
 
 /** "F" ends a logical line; "P" is a piece of a longer one, continued by the next line. */
 export type CriTag = "F" | "P";

@@ -1,4 +1,4 @@
-import type { GitPort } from "./ports.ts";
+import type { GitPort } from "./ports/git.ts";
 import { isDeletion } from "./push-event.ts";
 import type { PushEvent, RefUpdate } from "./types.ts";
 

@@ -1,7 +1,9 @@
 import { draftRun } from "./create-run.ts";
 import { eventRunId } from "./event-run-id.ts";
 import { gate, type GateDecision } from "./gate.ts";
-import type { Clock, GitPort, Ids, RunStore } from "./ports.ts";
+import type { Clock, Ids } from "./ports/clock-ids.ts";
+import type { GitPort } from "./ports/git.ts";
+import type { RunStore } from "./ports/storage.ts";
 import { parsePushEvent, type EventError } from "./push-event.ts";
 import type { PushEvent, RunRecord } from "./types.ts";
 

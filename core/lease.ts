@@ -1,4 +1,4 @@
-import type { Clock } from "./ports.ts";
+import type { Clock } from "./ports/clock-ids.ts";
 import type { Lease } from "./types.ts";
 
 /** How long a lease lasts without renewal; the runner renews it at a third of that. */

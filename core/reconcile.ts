@@ -1,6 +1,9 @@
 import { leaseExpired } from "./lease.ts";
-import type { Clock, ContainerJanitor, Liveness, ProcessJanitor, RunStore, SweepReport, WorkspaceJanitor } from "./ports.ts";
-import type { IndexRepairReport } from "./run-index-port.ts";
+import type { Clock } from "./ports/clock-ids.ts";
+import type { ContainerJanitor, ProcessJanitor, WorkspaceJanitor } from "./ports/janitors.ts";
+import type { Liveness } from "./ports/liveness.ts";
+import type { RunStore, SweepReport } from "./ports/storage.ts";
+import type { IndexRepairReport } from "./ports/run-index.ts";
 import { planTransition } from "./transition.ts";
 import type { RunRecord } from "./types.ts";
 

@@ -1,4 +1,4 @@
-import type { Redactor } from "./exec-ports.ts";
+import type { Redactor } from "./ports/run-files.ts";
 
 /**
  * Shorter values would turn ordinary output ("true", "1234") into placeholders and

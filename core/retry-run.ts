@@ -1,6 +1,8 @@
 import { draftRun } from "./create-run.ts";
 import { PIPELINE_PATHS } from "./gate.ts";
-import type { Clock, GitPort, Ids, RunStore } from "./ports.ts";
+import type { Clock, Ids } from "./ports/clock-ids.ts";
+import type { GitPort } from "./ports/git.ts";
+import type { RunStore } from "./ports/storage.ts";
 import type { RunRecord } from "./types.ts";
 
 export type RetryResult = { kind: "created"; run: RunRecord } | { kind: "no-pipeline"; message: string };

@@ -1,9 +1,9 @@
-import type { Redactor, RunFiles } from "./exec-ports.ts";
+import type { Redactor, RunFiles } from "./ports/run-files.ts";
 import { capError } from "./pipeline/bounds.ts";
 import type { JobResult } from "./pipeline/execute.ts";
 import { jobReceipt, runReceipt } from "./pipeline/receipts.ts";
 import type { RunEventListener } from "./pipeline/run-events.ts";
-import type { Clock } from "./ports.ts";
+import type { Clock } from "./ports/clock-ids.ts";
 import type { RunHandle } from "./run-handle.ts";
 import type { Outcome, RunRecord } from "./types.ts";
 

@@ -1,4 +1,5 @@
-import type { Clock, RunStore } from "./ports.ts";
+import type { Clock } from "./ports/clock-ids.ts";
+import type { RunStore } from "./ports/storage.ts";
 import { err, ok, type Result } from "./result.ts";
 import { planTransition, type TransitionError, type TransitionTarget } from "./transition.ts";
 import type { RunRecord, RunStateRecord } from "./types.ts";

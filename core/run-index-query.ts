@@ -1,6 +1,6 @@
 import { checkRefName } from "./ref-name.ts";
 import { expandRef } from "./run-alias.ts";
-import type { IndexQuery } from "./run-index-table.ts";
+import type { IndexQuery } from "./ports/run-index.ts";
 import { parseRepoName } from "./repo-name.ts";
 import { err, ok, type Result } from "./result.ts";
 import { RUN_ID_PATTERN } from "./run-ref.ts";

@@ -1,5 +1,5 @@
 import { entryOf, recordedAt, sameFacts, type IndexEntry } from "./run-index.ts";
-import type { IndexRepairReport } from "./run-index-port.ts";
+import type { IndexRepairReport } from "./ports/run-index.ts";
 import type { RunIndexTable } from "./run-index-table.ts";
 import type { RepoName, RunRecord, RunState } from "./types.ts";
 

@@ -1,8 +1,8 @@
 import { parseRunAlias, runAlias, type RunAlias } from "./run-alias.ts";
 import type { IndexEntry } from "./run-index.ts";
-import type { IndexView } from "./run-index-table.ts";
-import type { RunStore } from "./ports.ts";
-import type { RunLookup, RunResolver } from "./run-ref.ts";
+import type { IndexView } from "./ports/run-index.ts";
+import type { RunStore } from "./ports/storage.ts";
+import type { RunLookup, RunResolver } from "./ports/run-resolver.ts";
 
 const MAX_CANDIDATES = 20;
 

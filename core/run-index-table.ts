@@ -1,9 +1,7 @@
 import { MIN_SHA_PREFIX } from "./run-alias.ts";
 import { sameIdentity, type IndexEntry } from "./run-index.ts";
-import type { IndexPage, IndexQuery, IndexView } from "./run-index-view.ts";
+import type { IndexPage, IndexQuery, IndexView } from "./ports/run-index.ts";
 import type { RunState } from "./types.ts";
-
-export type { IndexPage, IndexQuery, IndexView } from "./run-index-view.ts";
 
 const STATE_RANK: Record<RunState, number> = { pending: 0, active: 1, complete: 2, failed: 2 };
 

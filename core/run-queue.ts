@@ -1,12 +1,9 @@
-import type { Clock, RunStore } from "./ports.ts";
+import type { Clock } from "./ports/clock-ids.ts";
+import type { RunStore } from "./ports/storage.ts";
 import { RunHandle } from "./run-handle.ts";
 import type { StopReason } from "./stop-reason.ts";
 import type { RunRecord } from "./types.ts";
-
-/** Timers as a port, so the queue stays testable without real time. */
-export interface Timers {
-  after(ms: number, fn: () => void): () => void;
-}
+import type { Timers } from "./ports/timers.ts";
 
 export interface QueueDeps {
   store: RunStore;

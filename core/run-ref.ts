@@ -1,16 +1,5 @@
-import type { RunStore } from "./ports.ts";
-import type { RunRecord } from "./types.ts";
-
-/** How a user-given run reference (id or alias) resolved. */
-export type RunLookup =
-  | { kind: "found"; run: RunRecord }
-  | { kind: "not-found"; message: string }
-  | { kind: "ambiguous"; message: string; candidates: string[] }
-  | { kind: "invalid"; message: string };
-
-export interface RunResolver {
-  resolve(ref: string): Promise<RunLookup>;
-}
+import type { RunStore } from "./ports/storage.ts";
+import type { RunResolver } from "./ports/run-resolver.ts";
 
 export const RUN_ID_PATTERN = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 

@@ -1,4 +1,4 @@
-import type { Redactor } from "./exec-ports.ts";
+import type { Redactor } from "./ports/run-files.ts";
 import { createRedactor, secretTooShort } from "./redact.ts";
 import { err, type Result } from "./result.ts";
 

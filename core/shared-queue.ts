@@ -1,14 +1,10 @@
-import type { Clock, RunStore } from "./ports.ts";
+import type { Clock } from "./ports/clock-ids.ts";
+import type { RunStore } from "./ports/storage.ts";
 import { RunHandle } from "./run-handle.ts";
 import type { CancelResult } from "./run-queue.ts";
 import type { StopReason } from "./stop-reason.ts";
 import type { RunRecord } from "./types.ts";
-
-/** Reaches the process that holds an active run, wherever it runs. */
-export interface StopRequests {
-  /** Records the request and signals the holder; false when the run is not active (any more). */
-  request(run: RunRecord, reason: StopReason): Promise<boolean>;
-}
+import type { StopRequests } from "./ports/stop-requests.ts";
 
 export interface SharedQueueDeps {
   store: RunStore;

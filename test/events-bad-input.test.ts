@@ -8,7 +8,7 @@ import { GitCli } from "../adapters/git/git-cli.ts";
 import { uuidIds } from "../adapters/ids/uuid-ids.ts";
 import { processLiveness } from "../adapters/liveness/process-liveness.ts";
 import { FsRunStore } from "../adapters/storage/fs-run-store.ts";
-import type { Logger } from "../core/ports.ts";
+import type { Logger } from "../core/ports/logger.ts";
 import { idResolver } from "../core/run-ref.ts";
 import { createApp } from "../functions/app.ts";
 import { gitEnv, WorkClone } from "./support/git.ts";

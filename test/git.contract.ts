@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import type { GitPort } from "../core/ports.ts";
+import type { GitPort } from "../core/ports/git.ts";
 import { PIPELINE_PATHS } from "../core/gate.ts";
 import type { RepoName } from "../core/types.ts";
 

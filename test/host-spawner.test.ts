@@ -11,7 +11,7 @@ import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { createHostExecutor } from "../adapters/executor/host-executor.ts";
 import { sandboxIds } from "../adapters/process/sandbox-identity.ts";
 import { probeSandbox } from "../adapters/process/sandbox-probe.ts";
-import type { ExecSession, OutputSink, StreamName } from "../core/exec-ports.ts";
+import type { ExecSession, OutputSink, StreamName } from "../core/ports/exec.ts";
 import type { RepoName } from "../core/types.ts";
 import { execRequest } from "./support/exec-request.ts";
 

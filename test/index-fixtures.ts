@@ -9,9 +9,9 @@ import { MemoryRunIndex } from "../adapters/index/memory-run-index.ts";
 import { FsRunStore } from "../adapters/storage/fs-run-store.ts";
 import { MemoryRunStore } from "../adapters/storage/memory-run-store.ts";
 import { draftRun } from "../core/create-run.ts";
-import type { RunStore } from "../core/ports.ts";
+import type { RunStore } from "../core/ports/storage.ts";
 import { parseRepoName } from "../core/repo-name.ts";
-import type { RunIndex } from "../core/run-index-port.ts";
+import type { RunIndex } from "../core/ports/run-index.ts";
 import { planTransition, type TransitionTarget } from "../core/transition.ts";
 import type { RunRecord } from "../core/types.ts";
 

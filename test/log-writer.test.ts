@@ -3,7 +3,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { assembleCriLines, parseCriLine } from "../core/cri-line.ts";
-import type { LogOptions } from "../core/exec-ports.ts";
+import type { LogOptions } from "../core/ports/run-files.ts";
 import { createRedactor } from "../core/redact.ts";
 import { openFsLogWriter } from "../adapters/logs/fs-log-writer.ts";
 

@@ -3,7 +3,7 @@ import { FakeClock } from "../adapters/clock/fake-clock.ts";
 import { FakeIds } from "../adapters/ids/fake-ids.ts";
 import { draftRun } from "../core/create-run.ts";
 import { leaseFor } from "../core/lease.ts";
-import type { RunStore } from "../core/ports.ts";
+import type { RunStore } from "../core/ports/storage.ts";
 import { planTransition, type TransitionTarget } from "../core/transition.ts";
 import type { RepoName, RunRecord, RunState } from "../core/types.ts";
 

@@ -5,7 +5,7 @@ import { FakeIds } from "../adapters/ids/fake-ids.ts";
 import { fixedLiveness } from "./support/fixed-liveness.ts";
 import { MemoryRunStore } from "../adapters/storage/memory-run-store.ts";
 import { leaseFor } from "../core/lease.ts";
-import type { Logger } from "../core/ports.ts";
+import type { Logger } from "../core/ports/logger.ts";
 import { idResolver } from "../core/run-ref.ts";
 import { planTransition } from "../core/transition.ts";
 import type { RepoName, RunRecord } from "../core/types.ts";

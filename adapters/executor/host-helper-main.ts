@@ -9,7 +9,7 @@
  * `--uid N --gid N`. The change of uid also makes it undumpable, so the job's processes,
  * which run as that user, cannot ptrace it or take its IPC channel.
  */
-import type { OutputSink } from "../../core/exec-ports.ts";
+import type { OutputSink } from "../../core/ports/exec.ts";
 import { type FromHelper, parseToHelper, type ToHelper } from "./host-helper-protocol.ts";
 import { ShellPool } from "./shell-pool.ts";
 

@@ -1,7 +1,7 @@
 import { spawn } from "node:child_process";
 import { constants } from "node:os";
 import { performance } from "node:perf_hooks";
-import type { ExecResult, OutputSink } from "../../core/exec-ports.ts";
+import type { ExecResult, OutputSink } from "../../core/ports/exec.ts";
 import { pump, settle } from "./output-pump.ts";
 import { forkMark, killTree, treeMembers } from "./process-tree.ts";
 import { serialized } from "./serialized-write.ts";

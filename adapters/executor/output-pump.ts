@@ -1,7 +1,7 @@
 import type { Readable } from "node:stream";
 import { performance } from "node:perf_hooks";
 import { setTimeout as sleep } from "node:timers/promises";
-import type { StreamName } from "../../core/exec-ports.ts";
+import type { StreamName } from "../../core/ports/exec.ts";
 import type { Write } from "./serialized-write.ts";
 
 /** Pipes held open by background children are read at most this long after the exit. */

@@ -3,7 +3,7 @@
  * command can be said as a shell line, else through Node's spawn (host-process.ts). Both
  * give the same outcome for the same command; the slot only starts it cheaper.
  */
-import type { OutputSink } from "../../core/exec-ports.ts";
+import type { OutputSink } from "../../core/ports/exec.ts";
 import { EXIT_KILLED, EXIT_NOT_FOUND, runHostCommand, type HostCommand, type HostOutcome } from "./host-process.ts";
 import { planLine } from "./shell-line.ts";
 import { ShellSlot, SlotUnusable } from "./shell-slot.ts";

@@ -16,7 +16,7 @@ import { Socket } from "node:net";
 import { constants } from "node:os";
 import { join } from "node:path";
 import { performance } from "node:perf_hooks";
-import type { ExecResult, OutputSink } from "../../core/exec-ports.ts";
+import type { ExecResult, OutputSink } from "../../core/ports/exec.ts";
 import { EXIT_CANNOT_RUN, type HostOutcome } from "./host-process.ts";
 import { pump, settle } from "./output-pump.ts";
 import { killTree } from "./process-tree.ts";

@@ -1,6 +1,7 @@
 import { TextDecoder } from "node:util";
 import { criPrefix, formatCriBlock, formatCriLine } from "../../core/cri-line.ts";
-import type { LogOptions, LogSummary, LogWriter, Redactor, StreamName } from "../../core/exec-ports.ts";
+import type { LogOptions, LogSummary, LogWriter, Redactor } from "../../core/ports/run-files.ts";
+import type { StreamName } from "../../core/ports/exec.ts";
 
 /** Where formatted log text goes: a file, or memory in tests. */
 export interface LogSink {

@@ -1,4 +1,4 @@
-import type { LogReader } from "../../core/exec-ports.ts";
+import type { LogReader } from "../../core/ports/run-files.ts";
 import { RUN_ID_PATTERN } from "../../core/run-ref.ts";
 import type { PgDb } from "./pg-db.ts";
 

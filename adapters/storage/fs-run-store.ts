@@ -1,6 +1,6 @@
 import { mkdir, rename } from "node:fs/promises";
 import { join } from "node:path";
-import type { MoveResult, RunFilter, RunStore, SweepReport } from "../../core/ports.ts";
+import type { MoveResult, RunFilter, RunStore, SweepReport } from "../../core/ports/storage.ts";
 import { RUN_STATES, type RepoName, type RunDraft, type RunRecord, type RunState, type RunStateRecord } from "../../core/types.ts";
 import { FsLayout } from "./fs-layout.ts";
 import { GroupCommit } from "./group-commit.ts";

@@ -1,5 +1,5 @@
 import type { PgRunClaims } from "../../adapters/postgres/pg-run-claims.ts";
-import type { Logger } from "../../core/ports.ts";
+import type { Logger } from "../../core/ports/logger.ts";
 import type { RunQueue } from "../../core/run-queue.ts";
 
 export interface ClaimLoopOptions {

@@ -1,6 +1,6 @@
 import { Hono } from "hono";
 import { streamSSE, type SSEStreamingApi } from "hono/streaming";
-import type { LogReader } from "../../core/exec-ports.ts";
+import type { LogReader } from "../../core/ports/run-files.ts";
 import { isTerminal } from "../../core/transition.ts";
 import type { RepoName } from "../../core/types.ts";
 import type { AppDeps } from "../app-deps.ts";

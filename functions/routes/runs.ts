@@ -1,6 +1,7 @@
 import { Hono } from "hono";
 import { encodeCursor, parseRunQuery } from "../../core/run-index-query.ts";
-import { RunIndexTable, type IndexView } from "../../core/run-index-table.ts";
+import { RunIndexTable } from "../../core/run-index-table.ts";
+import { type IndexView } from "../../core/ports/run-index.ts";
 import { entryOf, recordedAt } from "../../core/run-index.ts";
 import { MAX_RECEIPT_BYTES } from "../../core/pipeline/bounds.ts";
 import { runAlias } from "../../core/run-alias.ts";

@@ -1,4 +1,4 @@
-import type { LogReader, RunFiles } from "../../core/exec-ports.ts";
+import type { LogReader, RunFiles } from "../../core/ports/run-files.ts";
 import type { RepoName, RunRecord } from "../../core/types.ts";
 import { encodeCursor, logKey, type StreamCursor } from "../http/sse-cursor.ts";
 import { logLineRenderer, type RenderedLine } from "../http/ui-log-line.ts";

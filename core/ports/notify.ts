@@ -1,7 +1,7 @@
 import type { AttemptResult, MirrorTarget, StatusTarget, WebhookTarget } from "../outbox/delivery.ts";
 import type { Result } from "../result.ts";
 import type { RepoName } from "../types.ts";
-import type { RepoSettings } from "./repo-settings.ts";
+import type { RepoSettings } from "../notify/repo-settings.ts";
 
 /** Commit statuses on a forge; one adapter per forge API, the token passed per call. */
 export interface ForgeStatusPort {

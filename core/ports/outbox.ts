@@ -1,4 +1,4 @@
-import type { AttemptResult, Delivery } from "./delivery.ts";
+import type { AttemptResult, Delivery } from "../outbox/delivery.ts";
 
 /**
  * Where deliveries are kept. Every `put` is atomic and durable before it returns, so a
