@@ -14,7 +14,7 @@ import { createDockerExecutor } from "../adapters/executor/docker-executor.ts";
 import { runApiExec } from "../adapters/executor/docker-exec-api.ts";
 import { runDockerExec } from "../adapters/executor/docker-exec-process.ts";
 import type { DockerSession } from "../adapters/executor/docker-session.ts";
-import type { ExecRequest } from "../core/exec-ports.ts";
+import type { ExecRequest } from "../core/ports/exec.ts";
 import type { RepoName } from "../core/types.ts";
 import { intFlag, machineLine, median, stats, verdict } from "./support/stats.ts";
 

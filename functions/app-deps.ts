@@ -1,8 +1,13 @@
-import type { Clock, ContainerJanitor, GitPort, Ids, Liveness, Logger, ProcessJanitor, RunStore, WorkspaceJanitor } from "../core/ports.ts";
-import type { LogReader, RunFiles } from "../core/exec-ports.ts";
-import type { RunIndex } from "../core/run-index-port.ts";
-import type { RunQueue } from "../core/run-queue.ts";
-import type { RunResolver } from "../core/run-ref.ts";
+import type { Clock, Ids } from "../core/ports/clock-ids.ts";
+import type { ContainerJanitor, ProcessJanitor, WorkspaceJanitor } from "../core/ports/janitors.ts";
+import type { GitPort } from "../core/ports/git.ts";
+import type { Liveness } from "../core/ports/liveness.ts";
+import type { Logger } from "../core/ports/logger.ts";
+import type { RunStore } from "../core/ports/storage.ts";
+import type { LogReader, RunFiles } from "../core/ports/run-files.ts";
+import type { RunIndex } from "../core/ports/run-index.ts";
+import type { RunQueue } from "../core/queue/run-queue.ts";
+import type { RunResolver } from "../core/ports/run-resolver.ts";
 import type { PushEvent, RunRecord } from "../core/types.ts";
 import type { DeliveryLog } from "../core/outbox/delivery-log.ts";
 import type { WebOptions } from "./http/web-options.ts";

@@ -1,7 +1,8 @@
 #!/usr/bin/env node
 // Builds the TypeScript sources to plain ESM in dist/ (run by `npm install` through the
 // `prepare` script, and by the test setup): the server and CLI as one bundle split at its
-// lazy imports, and the pipeline runner and SDK, which each pipeline is bundled with later.
+// lazy imports, the post-receive hook as one small file of its own (every push starts it),
+// and the pipeline runner and SDK, which each pipeline is bundled with later.
 // Files are written to temporary names and renamed into place, so a quire process running
 // from dist/ while it is rebuilt never reads half a file.
 import { createHash } from "node:crypto";
@@ -25,7 +26,7 @@ export async function buildDist({ quiet = false } = {}) {
   const stamp = await sourceStamp();
   if ((await readFile(STAMP, "utf8").catch(() => "")) === stamp) return false;
   const started = performance.now();
-  const [server, runner, helper] = await Promise.all([
+  const [server, hook, runner, helper] = await Promise.all([
     build({
       ...common,
       entryPoints: { quire: "functions/cli/bin.ts" },
@@ -36,6 +37,9 @@ export async function buildDist({ quiet = false } = {}) {
       // esbuild runs its own native binary; pg reaches for an optional native module.
       external: ["esbuild", "pg", "pg-native"],
     }),
+    // Not split: shared chunks would drag in what the CLI shares with it (execa, zod), and
+    // each further file is one more resolution and read on every push.
+    build({ ...common, entryPoints: { hook: "functions/cli/hook-main.ts" }, outdir: DIST }),
     // No banner here: these are bundled again, with each pipeline, and need no require.
     build({
       ...common,
@@ -47,7 +51,7 @@ export async function buildDist({ quiet = false } = {}) {
     // The host sandbox's spawn helper: one self-contained file, mounted alone into each run's sandbox.
     build({ ...common, entryPoints: { "host-helper": "adapters/executor/host-helper-main.ts" }, outdir: join(DIST, "runner") }),
   ]);
-  const files = [...server.outputFiles, ...runner.outputFiles, ...helper.outputFiles, await sdkDeclarations()];
+  const files = [...server.outputFiles, ...hook.outputFiles, ...runner.outputFiles, ...helper.outputFiles, await sdkDeclarations()];
   for (const file of files) await writeAtomic(file.path, file.contents);
   await prune(new Set(files.map((file) => file.path)));
   await writeAtomic(STAMP, stamp);

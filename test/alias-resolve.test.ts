@@ -1,7 +1,7 @@
 import { beforeAll, describe, expect, it } from "vitest";
-import type { RunStore } from "../core/ports.ts";
-import { indexResolver } from "../core/run-index-resolver.ts";
-import type { RunLookup } from "../core/run-ref.ts";
+import type { RunStore } from "../core/ports/storage.ts";
+import { indexResolver } from "../core/index/run-index-resolver.ts";
+import type { RunLookup } from "../core/ports/run-resolver.ts";
 import type { RunRecord } from "../core/types.ts";
 import { lease, makeRig, sha } from "./index-fixtures.ts";
 

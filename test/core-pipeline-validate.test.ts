@@ -41,3 +41,33 @@ describe("validatePipeline", () => {
     if (!result.ok) expect(result.error.join("\n")).toMatch(/"x".*"y"|"y".*"x"/);
   });
 });
+
+describe("validatePipeline reports every problem at once", () => {
+  const problems = (spec: { id: string; inputs: string[] }[]): string[] => {
+    const result = validatePipeline(spec);
+    expect(result.ok).toBe(false);
+    return result.ok ? [] : result.error;
+  };
+
+  it("names a cycle and an unknown input together", () => {
+    const found = problems(jobs(["start", ["quire/push"]], ["a", ["b", "start"]], ["b", ["a"]], ["lint", ["ghost"]]));
+    expect(found).toEqual(['job "lint" has unknown input "ghost"', 'jobs form a cycle: "a" → "b"']);
+  });
+
+  it("names a bad id, a duplicate, empty inputs, an unknown input, a cycle and an island in one answer", () => {
+    const found = problems(
+      jobs(["a/b", ["quire/push"]], ["dup", ["quire/push"]], ["dup", ["quire/push"]], ["empty", []], ["x", ["nope"]], ["c1", ["c2"]], ["c2", ["c1"]], ["lone", ["island"]], ["island", ["lone2"]], ["lone2", ["island2"]], ["island2", ["quire/push", "c1"]]),
+    );
+    expect(found.join("\n")).toMatch(/job "a\/b": a job id cannot contain "\/"/);
+    expect(found).toContain('job "dup" is defined more than once');
+    expect(found.join("\n")).toMatch(/job "empty" has no inputs/);
+    expect(found).toContain('job "x" has unknown input "nope"');
+    expect(found.join("\n")).toMatch(/jobs form a cycle: "c1" → "c2"|jobs form a cycle: "c2" → "c1"/);
+    expect(found).toHaveLength(5);
+  });
+
+  it("does not name again the jobs behind a broken job or behind a cycle", () => {
+    const found = problems(jobs(["ok", ["quire/push"]], ["bad", ["ghost"]], ["after-bad", ["bad", "quire/push"]], ["x", ["y"]], ["y", ["x", "ok"]], ["after-cycle", ["y"]]));
+    expect(found).toEqual(['job "bad" has unknown input "ghost"', 'jobs form a cycle: "x" → "y"']);
+  });
+});

@@ -5,7 +5,7 @@ import { FakeExecutor } from "../adapters/executor/fake-executor.ts";
 import { createHostExecutor } from "../adapters/executor/host-executor.ts";
 import { sandboxIds } from "../adapters/process/sandbox-identity.ts";
 import { probeSandbox } from "../adapters/process/sandbox-probe.ts";
-import type { ExecSession, Executor } from "../core/exec-ports.ts";
+import type { ExecSession, Executor } from "../core/ports/exec.ts";
 import type { RepoName } from "../core/types.ts";
 import { BASE, useDocker } from "./docker-fixtures.ts";
 import { executorContract } from "./executor.contract.ts";

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import type { ExecRequest, ExecSession, OutputSink } from "../core/exec-ports.ts";
+import type { ExecRequest, ExecSession, OutputSink } from "../core/ports/exec.ts";
 import { execRequest } from "./support/exec-request.ts";
 
 /** Opens a session of the executor under test; the contract closes it. */

@@ -6,7 +6,7 @@ import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { HostExecutor } from "../adapters/executor/host-executor.ts";
 import { forkMark, killTree, pidWindow, treeMembers } from "../adapters/executor/process-tree.ts";
 import { ProcessRegistry } from "../adapters/process/process-registry.ts";
-import type { ExecSession, OutputSink, StreamName } from "../core/exec-ports.ts";
+import type { ExecSession, OutputSink, StreamName } from "../core/ports/exec.ts";
 import type { RepoName } from "../core/types.ts";
 import { pidAlive } from "./support/runs-api.ts";
 import { execRequest } from "./support/exec-request.ts";

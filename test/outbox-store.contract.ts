@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import type { OutboxStore } from "../core/outbox/outbox-port.ts";
+import type { OutboxStore } from "../core/ports/outbox.ts";
 import { deliveryRecord } from "./support/outbox-fixtures.ts";
 
 const A = "6f1c2b3a-0000-5000-8000-00000000000a";

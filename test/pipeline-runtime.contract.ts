@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import type { PipelineHost, PipelineRuntime } from "../core/exec-ports.ts";
+import type { PipelineHost, PipelineRuntime } from "../core/ports/pipeline-runtime.ts";
 import { err, ok } from "../core/result.ts";
 
 /** Prepares a workspace holding `.quire/ci.mjs` with this source; returns the workspace. */

@@ -3,10 +3,9 @@ import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { execa } from "execa";
 import { afterEach, describe, expect, it } from "vitest";
-import type { PipelineHost } from "../core/exec-ports.ts";
+import type { PipelineHost, PipelineSession } from "../core/ports/pipeline-runtime.ts";
 import { createNodePipelineRuntime } from "../adapters/pipeline/node-pipeline-runtime.ts";
 import type { NodePipelineSession } from "../adapters/pipeline/pipeline-session.ts";
-import type { PipelineSession } from "../core/exec-ports.ts";
 import { childSandbox, cleanUp, isAlive, load, loaded, processTree, tempDir, testHost, waitGone, workspaceWith } from "./fixtures/pipelines/harness.ts";
 
 const sandbox = await childSandbox();

@@ -10,7 +10,7 @@ import { webhookSender } from "../adapters/notify/webhook-sender.ts";
 import { deliveryIds } from "../adapters/outbox/delivery-ids.ts";
 import { FsOutboxStore } from "../adapters/outbox/fs-outbox-store.ts";
 import { configSecrets } from "../adapters/secrets/config-secrets.ts";
-import type { ForgeStatusPort, MirrorPusher } from "../core/notify/notify-ports.ts";
+import type { ForgeStatusPort, MirrorPusher } from "../core/ports/notify.ts";
 import { Outbox } from "../core/outbox/outbox.ts";
 import { FakeClock, ManualTimers, quietLogger, webhookDraft } from "./support/outbox-fixtures.ts";
 

@@ -5,7 +5,7 @@ import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
 import { FsWorkspaceFiles } from "../adapters/workspace/fs-workspace-files.ts";
 import { MemoryWorkspaceFiles } from "../adapters/workspace/memory-workspace-files.ts";
-import type { WorkspaceFiles } from "../core/exec-ports.ts";
+import type { WorkspaceFiles } from "../core/ports/workspaces.ts";
 import { err, ok } from "../core/result.ts";
 
 const dirs: string[] = [];

@@ -1,4 +1,4 @@
-import type { Clock } from "../../core/ports.ts";
+import type { Clock } from "../../core/ports/clock-ids.ts";
 
 /** A clock that moves only when told to. */
 export class FakeClock implements Clock {

@@ -1,4 +1,4 @@
-import type { Timers } from "../../core/run-queue.ts";
+import type { Timers } from "../../core/ports/timers.ts";
 
 interface Pending {
   at: number;

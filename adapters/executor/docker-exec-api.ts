@@ -4,7 +4,7 @@ import { performance } from "node:perf_hooks";
 import type { Readable } from "node:stream";
 import { setTimeout as sleep } from "node:timers/promises";
 import { ContainerError } from "../../core/errors.ts";
-import type { ExecRequest, ExecResult, OutputSink } from "../../core/exec-ports.ts";
+import type { ExecRequest, ExecResult, OutputSink } from "../../core/ports/exec.ts";
 import { apiMessage, type DockerEngineApi } from "./docker-engine-api.ts";
 import type { ExecOutcome } from "./docker-exec-process.ts";
 import { CLIENT_GRACE_MS, KILLER, pidFileOf, WRAPPER } from "./docker-exec-script.ts";

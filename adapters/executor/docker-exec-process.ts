@@ -5,7 +5,7 @@ import { posix } from "node:path";
 import { performance } from "node:perf_hooks";
 import type { Readable } from "node:stream";
 import { ContainerError } from "../../core/errors.ts";
-import type { ExecRequest, ExecResult, OutputSink, StreamName } from "../../core/exec-ports.ts";
+import type { ExecRequest, ExecResult, OutputSink, StreamName } from "../../core/ports/exec.ts";
 import type { DockerCli } from "./docker-cli.ts";
 import { CLIENT_GRACE_MS, envScript, KILLER, pidFileOf, WRAPPER_WITH_ENV } from "./docker-exec-script.ts";
 import { serialized, type Write } from "./serialized-write.ts";

@@ -1,8 +1,8 @@
 import { stat } from "node:fs/promises";
 import { join } from "node:path";
-import type { ExecContext, ExecOpenError, ExecSession, Executor } from "../../core/exec-ports.ts";
-import { imageTag } from "../../core/image-tag.ts";
-import type { Clock } from "../../core/ports.ts";
+import type { ExecContext, ExecOpenError, ExecSession, Executor } from "../../core/ports/exec.ts";
+import { imageTag } from "../../core/names/image-tag.ts";
+import type { Clock } from "../../core/ports/clock-ids.ts";
 import { err, ok, type Result } from "../../core/result.ts";
 import { DockerCli, type DockerFailure } from "./docker-cli.ts";
 import { engineHasBridge, forceRemove, startContainer } from "./docker-container.ts";

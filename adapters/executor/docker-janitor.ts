@@ -1,5 +1,5 @@
 import { ContainerError } from "../../core/errors.ts";
-import type { ContainerJanitor } from "../../core/ports.ts";
+import type { ContainerJanitor } from "../../core/ports/janitors.ts";
 import { DockerCli } from "./docker-cli.ts";
 import { RUN_LABEL, SCOPE_LABEL } from "./docker-executor.ts";
 import { forceRemove } from "./docker-container.ts";

@@ -1,6 +1,6 @@
 import { setTimeout as sleep } from "node:timers/promises";
 import { ContainerError } from "../../core/errors.ts";
-import type { ExecRequest, ExecResult, ExecSession, OutputSink } from "../../core/exec-ports.ts";
+import type { ExecRequest, ExecResult, ExecSession, OutputSink } from "../../core/ports/exec.ts";
 import type { DockerCli } from "./docker-cli.ts";
 import { runApiExec } from "./docker-exec-api.ts";
 import { runDockerExec } from "./docker-exec-process.ts";

@@ -1,5 +1,5 @@
 import type { Readable } from "node:stream";
-import type { StreamName } from "../../core/exec-ports.ts";
+import type { StreamName } from "../../core/ports/exec.ts";
 import type { Write } from "./serialized-write.ts";
 
 const HEADER = 8;

@@ -1,4 +1,4 @@
-import type { ContainerJanitor } from "../../core/ports.ts";
+import type { ContainerJanitor } from "../../core/ports/janitors.ts";
 
 /** Run containers as a map, for reconcile tests without a docker engine. */
 export class FakeContainerJanitor implements ContainerJanitor {

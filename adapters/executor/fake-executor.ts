@@ -1,4 +1,4 @@
-import type { ExecRequest, ExecResult, ExecSession, Executor, OutputSink } from "../../core/exec-ports.ts";
+import type { ExecRequest, ExecResult, ExecSession, Executor, OutputSink } from "../../core/ports/exec.ts";
 import { ContainerError } from "../../core/errors.ts";
 import { ok } from "../../core/result.ts";
 

@@ -2,16 +2,7 @@ import { realpath, stat } from "node:fs/promises";
 import { delimiter, dirname } from "node:path";
 import { performance } from "node:perf_hooks";
 import { QuireError } from "../../core/errors.ts";
-import type {
-  ExecContext,
-  ExecOpenError,
-  ExecRequest,
-  ExecResult,
-  ExecSession,
-  Executor,
-  OutputSink,
-  ProcessTracker,
-} from "../../core/exec-ports.ts";
+import type { ExecContext, ExecOpenError, ExecRequest, ExecResult, ExecSession, Executor, OutputSink, ProcessTracker } from "../../core/ports/exec.ts";
 import { err, ok, type Result } from "../../core/result.ts";
 import { EXIT_CANNOT_RUN, hasLeftovers, runHostCommand } from "./host-process.ts";
 import { RunSandbox, type RunSandboxOptions } from "./host-sandbox.ts";

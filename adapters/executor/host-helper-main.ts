@@ -9,9 +9,9 @@
  * `--uid N --gid N`. The change of uid also makes it undumpable, so the job's processes,
  * which run as that user, cannot ptrace it or take its IPC channel.
  */
-import type { OutputSink } from "../../core/exec-ports.ts";
+import type { OutputSink } from "../../core/ports/exec.ts";
 import { type FromHelper, parseToHelper, type ToHelper } from "./host-helper-protocol.ts";
-import { runHostCommand } from "./host-process.ts";
+import { ShellPool } from "./shell-pool.ts";
 
 interface Running {
   cancel: AbortController;
@@ -31,6 +31,7 @@ interface Running {
 const WINDOW_BYTES = 1024 * 1024;
 
 const running = new Map<number, Running>();
+const pool = new ShellPool();
 
 function send(message: FromHelper): void {
   // A closed channel means the server is gone or closed the sandbox: nothing to serve any more.
@@ -68,7 +69,7 @@ async function exec(request: Extract<ToHelper, { type: "exec" }>): Promise<void>
     },
   };
   try {
-    const outcome = await runHostCommand(
+    const outcome = await pool.run(
       {
         argv: request.argv,
         cwd: request.cwd,
@@ -109,4 +110,5 @@ function acknowledged(entry: Running | undefined): void {
 dropPrivileges(process.argv.slice(2));
 process.on("message", onMessage);
 process.on("disconnect", () => process.exit(0));
+pool.warm();
 send({ type: "ready" });

@@ -3,7 +3,7 @@
  * helper's IPC channel (advanced serialization, so output chunks travel as bytes). Jobs
  * share the sandbox with the helper, so the server treats what arrives as untrusted input.
  */
-import type { ExecResult, StreamName } from "../../core/exec-ports.ts";
+import type { ExecResult, StreamName } from "../../core/ports/exec.ts";
 
 export type ToHelper =
   | {

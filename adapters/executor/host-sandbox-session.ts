@@ -5,7 +5,7 @@
  */
 import { performance } from "node:perf_hooks";
 import { QuireError } from "../../core/errors.ts";
-import type { ExecRequest, ExecResult, ExecSession, OutputSink } from "../../core/exec-ports.ts";
+import type { ExecRequest, ExecResult, ExecSession, OutputSink } from "../../core/ports/exec.ts";
 import { EXIT_CANNOT_RUN } from "./host-process.ts";
 import type { RunSandbox } from "./host-sandbox.ts";
 import { resolveCwd } from "./workspace-cwd.ts";

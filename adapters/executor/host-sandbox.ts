@@ -10,7 +10,7 @@
 import { spawn, type ChildProcess } from "node:child_process";
 import { setTimeout as sleep } from "node:timers/promises";
 import { QuireError } from "../../core/errors.ts";
-import type { ExecResult, OutputSink } from "../../core/exec-ports.ts";
+import type { ExecResult, OutputSink } from "../../core/ports/exec.ts";
 import { HOST_HELPER_FILE } from "../package/package-files.ts";
 import { parseFromHelper, type FromHelper, type ToHelper } from "./host-helper-protocol.ts";
 import { SETPRIV } from "../process/bwrap-args.ts";

@@ -1,4 +1,4 @@
-import type { OutputSink, StreamName } from "../../core/exec-ports.ts";
+import type { OutputSink, StreamName } from "../../core/ports/exec.ts";
 
 export type Write = (stream: StreamName, chunk: Uint8Array) => Promise<void>;
 

@@ -1,4 +1,4 @@
-import type { GitPort } from "../../core/ports.ts";
+import type { GitPort } from "../../core/ports/git.ts";
 import type { RepoName } from "../../core/types.ts";
 
 /**

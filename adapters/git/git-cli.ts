@@ -1,6 +1,6 @@
 import { stat } from "node:fs/promises";
 import { join } from "node:path";
-import type { GitPort } from "../../core/ports.ts";
+import type { GitPort } from "../../core/ports/git.ts";
 import type { RepoName } from "../../core/types.ts";
 import { CatFileBatch } from "./cat-file-batch.ts";
 import { CommitReader, subjectOf } from "./commit-reader.ts";

@@ -1,4 +1,4 @@
-import type { Ids } from "../../core/ports.ts";
+import type { Ids } from "../../core/ports/clock-ids.ts";
 
 /** Predictable, still time-ordered and UUID-shaped ids for tests. */
 export class FakeIds implements Ids {

@@ -1,11 +1,11 @@
 import { randomBytes } from "node:crypto";
 import { open, rm } from "node:fs/promises";
 import { join } from "node:path";
-import type { Logger } from "../../core/ports.ts";
-import { entryOf, recordedAt, sameFacts, type IndexEntry } from "../../core/run-index.ts";
-import type { IndexRepairReport, RunIndex } from "../../core/run-index-port.ts";
-import { applyIndexRepair, planIndexRepair } from "../../core/run-index-repair.ts";
-import { RunIndexTable, type IndexView } from "../../core/run-index-table.ts";
+import type { Logger } from "../../core/ports/logger.ts";
+import { entryOf, recordedAt, sameFacts, type IndexEntry } from "../../core/index/run-index.ts";
+import type { IndexRepairReport, IndexView, RunIndex } from "../../core/ports/run-index.ts";
+import { applyIndexRepair, planIndexRepair } from "../../core/index/run-index-repair.ts";
+import { RunIndexTable } from "../../core/index/run-index-table.ts";
 import { FsLayout } from "../storage/fs-layout.ts";
 import { commitTemp, loadIndexFile, renderIndex, writeTemp } from "./index-file.ts";
 import { countLines, readBytes, readJournal, statJournal, type IndexOp } from "./index-journal.ts";

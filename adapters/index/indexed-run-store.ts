@@ -1,7 +1,8 @@
-import type { Clock, Logger, MoveResult, RunFilter, RunStore, SweepReport } from "../../core/ports.ts";
-import { entryOf } from "../../core/run-index.ts";
-import type { RunIndexWriter } from "../../core/run-index-port.ts";
-import type { IndexView } from "../../core/run-index-table.ts";
+import type { Clock } from "../../core/ports/clock-ids.ts";
+import type { Logger } from "../../core/ports/logger.ts";
+import type { MoveResult, RunFilter, RunStore, SweepReport } from "../../core/ports/storage.ts";
+import { entryOf } from "../../core/index/run-index.ts";
+import type { IndexView, RunIndexWriter } from "../../core/ports/run-index.ts";
 import type { RepoName, RunDraft, RunRecord, RunState, RunStateRecord } from "../../core/types.ts";
 
 /**

@@ -1,6 +1,6 @@
 import { hostname } from "node:os";
 import { randomUUID } from "node:crypto";
-import type { Liveness } from "../../core/ports.ts";
+import type { Liveness } from "../../core/ports/liveness.ts";
 
 /**
  * Lease owners are `host:pid:instance`. On this host a dead pid means the owner is

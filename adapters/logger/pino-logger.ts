@@ -1,5 +1,5 @@
 import { pino } from "pino";
-import type { Logger } from "../../core/ports.ts";
+import type { Logger } from "../../core/ports/logger.ts";
 
 /** Structured JSON logs to stderr; stdout stays free for command output. */
 export function pinoLogger(level = process.env.QUIRE_LOG_LEVEL ?? "info"): Logger {

@@ -1,6 +1,7 @@
-import { criPrefix, formatCriBlock, formatCriLine } from "../../core/cri-line.ts";
-import { byteString } from "../../core/redact.ts";
-import type { LogOptions, LogSummary, LogWriter, Redactor, StreamName } from "../../core/exec-ports.ts";
+import { criPrefix, formatCriBlock, formatCriLine } from "../../core/logs/cri-line.ts";
+import { byteString } from "../../core/logs/redact.ts";
+import type { LogOptions, LogSummary, LogWriter, Redactor } from "../../core/ports/run-files.ts";
+import type { StreamName } from "../../core/ports/exec.ts";
 
 /** Where formatted log bytes go: a file, or memory in tests. */
 export interface LogSink {

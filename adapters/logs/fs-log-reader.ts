@@ -2,7 +2,7 @@ import { createReadStream } from "node:fs";
 import { stat } from "node:fs/promises";
 import { join } from "node:path";
 import { Readable } from "node:stream";
-import type { LogReader } from "../../core/exec-ports.ts";
+import type { LogReader } from "../../core/ports/run-files.ts";
 import type { FsLayout } from "../storage/fs-layout.ts";
 
 /**

@@ -1,6 +1,6 @@
 import { open, type FileHandle } from "node:fs/promises";
 import { StorageError } from "../../core/errors.ts";
-import type { LogOptions, LogWriter } from "../../core/exec-ports.ts";
+import type { LogOptions, LogWriter } from "../../core/ports/run-files.ts";
 import { CriLogWriter, type LogSink } from "./cri-log-writer.ts";
 
 /** Queued bytes above this make writers wait for the disk. */

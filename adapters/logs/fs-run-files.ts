@@ -1,8 +1,8 @@
 import { mkdir, open, readdir, readFile } from "node:fs/promises";
 import { join } from "node:path";
 import { QuireError, StorageError } from "../../core/errors.ts";
-import type { BoundedRead, LogOptions, LogWriter, RunFiles } from "../../core/exec-ports.ts";
-import type { Clock } from "../../core/ports.ts";
+import type { BoundedRead, LogOptions, LogWriter, RunFiles } from "../../core/ports/run-files.ts";
+import type { Clock } from "../../core/ports/clock-ids.ts";
 import type { RepoName } from "../../core/types.ts";
 import { writeFileAtomic } from "../storage/atomic-write.ts";
 import type { FsLayout } from "../storage/fs-layout.ts";

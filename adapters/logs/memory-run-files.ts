@@ -1,6 +1,7 @@
 import { StorageError } from "../../core/errors.ts";
-import type { BoundedRead, LogOptions, LogWriter, RunFiles } from "../../core/exec-ports.ts";
-import type { Clock, RunStore } from "../../core/ports.ts";
+import type { BoundedRead, LogOptions, LogWriter, RunFiles } from "../../core/ports/run-files.ts";
+import type { Clock } from "../../core/ports/clock-ids.ts";
+import type { RunStore } from "../../core/ports/storage.ts";
 import type { RepoName } from "../../core/types.ts";
 import { CriLogWriter, type LogSink } from "./cri-log-writer.ts";
 import { logSegments, relSegments, writableSegments } from "./run-paths.ts";

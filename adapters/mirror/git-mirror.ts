@@ -1,5 +1,5 @@
 import { execa } from "execa";
-import type { MirrorPusher } from "../../core/notify/notify-ports.ts";
+import type { MirrorPusher } from "../../core/ports/notify.ts";
 import type { AttemptResult, MirrorTarget } from "../../core/outbox/delivery.ts";
 import type { RepoName } from "../../core/types.ts";
 

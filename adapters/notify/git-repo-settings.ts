@@ -1,7 +1,7 @@
 import { execa } from "execa";
 import { NO_SETTINGS, parseRepoSettings, REPO_SETTINGS_PATH, type RepoSettings } from "../../core/notify/repo-settings.ts";
-import type { RepoSettingsSource } from "../../core/notify/notify-ports.ts";
-import type { GitPort } from "../../core/ports.ts";
+import type { RepoSettingsSource } from "../../core/ports/notify.ts";
+import type { GitPort } from "../../core/ports/git.ts";
 import { err, ok, type Result } from "../../core/result.ts";
 import type { RepoName } from "../../core/types.ts";
 

@@ -1,13 +1,13 @@
-import type { SecretSource } from "../../core/exec-ports.ts";
-import type { RepoSettingsSource } from "../../core/notify/notify-ports.ts";
+import type { SecretSource } from "../../core/ports/secrets.ts";
+import type { RepoSettingsSource } from "../../core/ports/notify.ts";
 import { mirrorDrafts } from "../../core/notify/push-mirrors.ts";
 import { runNotices, type WebhookSettings } from "../../core/notify/run-notices.ts";
 import type { RunEventName } from "../../core/notify/run-status.ts";
 import type { TokenHosts } from "../../core/notify/token-hosts.ts";
 import type { Outbox } from "../../core/outbox/outbox.ts";
 import { redactValue } from "../../core/pipeline/redact-value.ts";
-import type { Logger } from "../../core/ports.ts";
-import { createRedactor } from "../../core/redact.ts";
+import type { Logger } from "../../core/ports/logger.ts";
+import { createRedactor } from "../../core/logs/redact.ts";
 import type { PushEvent, RunRecord } from "../../core/types.ts";
 
 const ZERO = /^0+$/;

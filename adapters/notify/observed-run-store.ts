@@ -1,5 +1,5 @@
 import type { RunEventName } from "../../core/notify/run-status.ts";
-import type { MoveResult, RunFilter, RunStore, SweepReport } from "../../core/ports.ts";
+import type { MoveResult, RunFilter, RunStore, SweepReport } from "../../core/ports/storage.ts";
 import type { RepoName, RunDraft, RunRecord, RunState, RunStateRecord } from "../../core/types.ts";
 
 export type RunObserver = (event: RunEventName, run: RunRecord) => void;

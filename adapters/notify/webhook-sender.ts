@@ -1,5 +1,5 @@
 import { createHmac } from "node:crypto";
-import type { WebhookSender } from "../../core/notify/notify-ports.ts";
+import type { WebhookSender } from "../../core/ports/notify.ts";
 import { judgeResponse, sendOutbound } from "../http/outbound-http.ts";
 
 /** `sha256=<hex HMAC-SHA256 of the exact body>`, what a receiver recomputes with only the secret. */

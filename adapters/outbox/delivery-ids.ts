@@ -1,5 +1,5 @@
 import { v5 } from "uuid";
-import type { DeliveryIds } from "../../core/outbox/outbox-port.ts";
+import type { DeliveryIds } from "../../core/ports/outbox.ts";
 
 /** A fixed namespace for quire's name-based UUIDs. */
 const NAMESPACE = "0b6f3c1e-6a2d-5b8e-9c1f-2d7a4e5b6c70";

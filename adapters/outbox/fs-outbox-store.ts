@@ -2,7 +2,7 @@ import { mkdir, readdir, readFile, rm } from "node:fs/promises";
 import { join } from "node:path";
 import { StorageError } from "../../core/errors.ts";
 import type { Delivery } from "../../core/outbox/delivery.ts";
-import type { OutboxStore } from "../../core/outbox/outbox-port.ts";
+import type { OutboxStore } from "../../core/ports/outbox.ts";
 import { TEMP_MARK, tempWriterGone, writeFileAtomic } from "../storage/atomic-write.ts";
 
 const ID = /^[0-9a-f-]{36}$/;

@@ -1,5 +1,5 @@
 import type { Delivery } from "../../core/outbox/delivery.ts";
-import type { OutboxStore } from "../../core/outbox/outbox-port.ts";
+import type { OutboxStore } from "../../core/ports/outbox.ts";
 
 /** Keeps copies, so a caller mutating its object cannot change what was stored. */
 export class MemoryOutboxStore implements OutboxStore {

@@ -4,7 +4,7 @@
  * own, since the permission model checks path strings and a symlink in the workspace
  * would lead it anywhere.
  */
-import type { ShCall, ShCallResult } from "../../core/exec-ports.ts";
+import type { ShCall, ShCallResult } from "../../core/ports/pipeline-runtime.ts";
 import { TYPE_ERROR } from "../../core/pipeline/type-error.ts";
 import type { Result } from "../../core/result.ts";
 import type { JobContext, PushOutputs, ShOptions, ShResult } from "../../sdk/ci.ts";

@@ -3,7 +3,7 @@
  * pipeline module, bundled into the same file, so `job()` registers into the SDK instance
  * this runner reads. The child only collects and runs jobs; the server validates the graph.
  */
-import type { JobReturn } from "../../core/exec-ports.ts";
+import type { JobReturn } from "../../core/ports/pipeline-runtime.ts";
 import type { Result } from "../../core/result.ts";
 import { sealJobs, type JobDefinition } from "../../sdk/ci.ts";
 import { createJobContext, type CallServer } from "./child-context.ts";

@@ -3,7 +3,8 @@
  * untrusted input until it has the shape protocol.ts promises; copying field by field also
  * keeps stray properties from reaching the host.
  */
-import type { FileData, JobReturn, ShCall } from "../../core/exec-ports.ts";
+import type { FileData } from "../../core/ports/workspaces.ts";
+import type { JobReturn, ShCall } from "../../core/ports/pipeline-runtime.ts";
 import { err, ok, type Result } from "../../core/result.ts";
 import type { ChildMessage } from "./protocol.ts";
 

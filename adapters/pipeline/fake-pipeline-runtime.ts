@@ -1,4 +1,4 @@
-import type { JobReturn, PipelineHost, PipelineRuntime, PipelineSession } from "../../core/exec-ports.ts";
+import type { JobReturn, PipelineHost, PipelineRuntime, PipelineSession } from "../../core/ports/pipeline-runtime.ts";
 import { err, ok, type Result } from "../../core/result.ts";
 import type { JobDefinition } from "../../sdk/ci.ts";
 import { createJobContext, type CallServer } from "./child-context.ts";

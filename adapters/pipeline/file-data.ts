@@ -2,7 +2,7 @@
  * What the SDK's `writeFile(path, data)` sends to the server: JSON carries no Uint8Array, so
  * bytes travel base64-encoded and text as is. Runs in the child and in the fake runtime.
  */
-import type { FileData } from "../../core/exec-ports.ts";
+import type { FileData } from "../../core/ports/workspaces.ts";
 
 export function fileDataOf(data: unknown): FileData {
   if (typeof data === "string") return { encoding: "utf8", data };

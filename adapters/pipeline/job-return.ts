@@ -3,7 +3,7 @@
  * outputs cross IPC as JSON and end up in receipts, so anything JSON would silently mangle
  * (a Date, a Map, NaN, a class instance) fails the job with a message instead.
  */
-import type { JobReturn } from "../../core/exec-ports.ts";
+import type { JobReturn } from "../../core/ports/pipeline-runtime.ts";
 import { isSkip } from "../../sdk/ci.ts";
 
 export function jobReturnOf(job: string, value: unknown): JobReturn {

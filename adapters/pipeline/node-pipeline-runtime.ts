@@ -7,7 +7,7 @@ import { rmSync } from "node:fs";
 import { chown, mkdtemp, realpath, rm, stat } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join, relative, resolve, sep } from "node:path";
-import type { JobSpec, LoadResult, PipelineRuntime } from "../../core/exec-ports.ts";
+import type { JobSpec, LoadResult, PipelineRuntime } from "../../core/ports/pipeline-runtime.ts";
 import { QuireError } from "../../core/errors.ts";
 import { err, ok, type Result } from "../../core/result.ts";
 import { bundlePipeline } from "./bundle-pipeline.ts";

@@ -7,7 +7,8 @@
  */
 import { spawn, type ChildProcess } from "node:child_process";
 import { pathToFileURL } from "node:url";
-import type { PipelineLimits, ProcessTracker } from "../../core/exec-ports.ts";
+import type { PipelineLimits } from "../../core/ports/pipeline-runtime.ts";
+import type { ProcessTracker } from "../../core/ports/exec.ts";
 import { pipelineSandboxArgs, sandboxCommand, type SandboxIds } from "../process/bwrap-args.ts";
 import { parseChildMessage } from "./child-messages.ts";
 import { watchMemory } from "./memory-watch.ts";

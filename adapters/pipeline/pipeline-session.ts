@@ -3,7 +3,7 @@
  * calls to the PipelineHost it was started with. When the child dies, every pending job
  * fails with the reason, and later jobs fail at once.
  */
-import type { JobReturn, JobSpec, PipelineHost, PipelineSession } from "../../core/exec-ports.ts";
+import type { JobReturn, JobSpec, PipelineHost, PipelineSession } from "../../core/ports/pipeline-runtime.ts";
 import { err, ok, type Result } from "../../core/result.ts";
 import type { PipelineChild } from "./pipeline-child.ts";
 import type { CallMessage, DoneMessage, ReplyMessage } from "./protocol.ts";

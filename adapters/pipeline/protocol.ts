@@ -3,7 +3,8 @@
  * Types only: the child bundle imports this file, and the server checks every message
  * from the child with child-messages.ts, because pipeline code can call `process.send` too.
  */
-import type { FileData, JobReturn, JobSpec, ShCall, ShCallResult } from "../../core/exec-ports.ts";
+import type { FileData } from "../../core/ports/workspaces.ts";
+import type { JobReturn, JobSpec, ShCall, ShCallResult } from "../../core/ports/pipeline-runtime.ts";
 import type { Result } from "../../core/result.ts";
 
 // ---------- child → server ----------

@@ -1,5 +1,5 @@
 import pg from "pg";
-import type { Logger } from "../../core/ports.ts";
+import type { Logger } from "../../core/ports/logger.ts";
 
 const RETRY_MS = 1_000;
 

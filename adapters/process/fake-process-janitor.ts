@@ -1,4 +1,4 @@
-import type { ProcessJanitor } from "../../core/ports.ts";
+import type { ProcessJanitor } from "../../core/ports/janitors.ts";
 
 /** Recorded process groups as a map of run id to live group count, for tests without processes. */
 export class FakeProcessJanitor implements ProcessJanitor {

@@ -1,7 +1,7 @@
 import { mkdir, readdir, rm, rmdir, writeFile } from "node:fs/promises";
 import { join } from "node:path";
-import type { ProcessTracker } from "../../core/exec-ports.ts";
-import type { ProcessJanitor } from "../../core/ports.ts";
+import type { ProcessTracker } from "../../core/ports/exec.ts";
+import type { ProcessJanitor } from "../../core/ports/janitors.ts";
 
 /**
  * Host commands run in process groups of their own, so a SIGKILLed server leaves them

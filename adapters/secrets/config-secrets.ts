@@ -1,5 +1,5 @@
 import { readFile } from "node:fs/promises";
-import type { SecretSource } from "../../core/exec-ports.ts";
+import type { SecretSource } from "../../core/ports/secrets.ts";
 import { err, ok, type Result } from "../../core/result.ts";
 
 export type SecretSpec = string | { env: string } | { file: string };

@@ -1,6 +1,6 @@
 import { mkdir, rename } from "node:fs/promises";
 import { join } from "node:path";
-import type { MoveResult, RunFilter, RunStore, SweepReport } from "../../core/ports.ts";
+import type { MoveResult, RunFilter, RunStore, SweepReport } from "../../core/ports/storage.ts";
 import { RUN_STATES, type RepoName, type RunDraft, type RunRecord, type RunState, type RunStateRecord } from "../../core/types.ts";
 import { FsLayout } from "./fs-layout.ts";
 import { GroupCommit } from "./group-commit.ts";
@@ -10,7 +10,7 @@ import { RunCounters } from "./run-counter.ts";
 import { readRunDir, writeState } from "./run-files.ts";
 import { stageRun } from "./run-staging.ts";
 import { clearTemps, STAGING_DIR, sweepRepo, sweepRepoDir } from "./fs-sweep.ts";
-import { isTerminal } from "../../core/transition.ts";
+import { isTerminal } from "../../core/run/transition.ts";
 
 const RUN_ID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 

@@ -1,6 +1,6 @@
 import { mkdir, readdir, rename, rm, stat } from "node:fs/promises";
 import { basename, join } from "node:path";
-import type { SweepReport } from "../../core/ports.ts";
+import type { SweepReport } from "../../core/ports/storage.ts";
 import type { RepoName, RunState } from "../../core/types.ts";
 import { TEMP_MARK, tempWriterGone } from "./atomic-write.ts";
 import type { FsLayout } from "./fs-layout.ts";

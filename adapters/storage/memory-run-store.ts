@@ -1,4 +1,4 @@
-import type { MoveResult, RunFilter, RunStore, SweepReport } from "../../core/ports.ts";
+import type { MoveResult, RunFilter, RunStore, SweepReport } from "../../core/ports/storage.ts";
 import type { RepoName, RunDraft, RunRecord, RunState, RunStateRecord } from "../../core/types.ts";
 
 const clone = <T>(value: T): T => structuredClone(value);

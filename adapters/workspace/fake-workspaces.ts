@@ -1,4 +1,4 @@
-import type { Workspaces } from "../../core/exec-ports.ts";
+import type { Workspaces } from "../../core/ports/workspaces.ts";
 import { err, ok } from "../../core/result.ts";
 
 /** Workspaces that exist only as names: `/fake-workspace/<sha>/<run-id>`. */

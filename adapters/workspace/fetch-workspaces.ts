@@ -1,7 +1,7 @@
 import { mkdir } from "node:fs/promises";
 import { join } from "node:path";
 import { execa } from "execa";
-import type { Workspaces } from "../../core/exec-ports.ts";
+import type { Workspaces } from "../../core/ports/workspaces.ts";
 import { err, type Result } from "../../core/result.ts";
 import type { RepoName } from "../../core/types.ts";
 import { KeyedMutex } from "../storage/keyed-mutex.ts";

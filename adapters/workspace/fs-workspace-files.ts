@@ -9,7 +9,7 @@
 import { constants, lstat, mkdir, open, readlink, realpath, type FileHandle } from "node:fs/promises";
 import { basename, dirname, isAbsolute, resolve, sep } from "node:path";
 import { StorageError } from "../../core/errors.ts";
-import type { FileData, WorkspaceFiles } from "../../core/exec-ports.ts";
+import type { FileData, WorkspaceFiles } from "../../core/ports/workspaces.ts";
 import { err, ok, type Result } from "../../core/result.ts";
 
 const { O_RDONLY, O_WRONLY, O_CREAT, O_NOFOLLOW, O_NONBLOCK, O_DIRECTORY } = constants;

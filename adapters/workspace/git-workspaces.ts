@@ -2,8 +2,8 @@ import { spawn, type ChildProcess } from "node:child_process";
 import { mkdir, readdir, rm } from "node:fs/promises";
 import { join } from "node:path";
 import { GitError, StorageError } from "../../core/errors.ts";
-import type { Workspaces } from "../../core/exec-ports.ts";
-import type { WorkspaceJanitor } from "../../core/ports.ts";
+import type { Workspaces } from "../../core/ports/workspaces.ts";
+import type { WorkspaceJanitor } from "../../core/ports/janitors.ts";
 import { err, ok, type Result } from "../../core/result.ts";
 import type { RepoName } from "../../core/types.ts";
 

@@ -1,5 +1,5 @@
 import { posix } from "node:path";
-import type { FileData, WorkspaceFiles } from "../../core/exec-ports.ts";
+import type { FileData, WorkspaceFiles } from "../../core/ports/workspaces.ts";
 import { err, ok, type Result } from "../../core/result.ts";
 
 /**

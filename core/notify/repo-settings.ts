@@ -1,5 +1,5 @@
 import { parse } from "yaml";
-import { z } from "zod";
+import * as z from "zod";
 import { FORGES } from "../outbox/delivery.ts";
 import { err, ok, type Result } from "../result.ts";
 

@@ -1,8 +1,9 @@
-import type { Clock, Logger } from "../ports.ts";
-import type { Timers } from "../run-queue.ts";
+import type { Clock } from "../ports/clock-ids.ts";
+import type { Logger } from "../ports/logger.ts";
+import type { Timers } from "../ports/timers.ts";
 import { describeTarget, type Delivery, type DeliveryDraft } from "./delivery.ts";
 import type { DeliveryLog, RedeliverResult } from "./delivery-log.ts";
-import type { DeliveryAttempt, DeliveryIds, OutboxStore } from "./outbox-port.ts";
+import type { DeliveryAttempt, DeliveryIds, OutboxStore } from "../ports/outbox.ts";
 import { beginAttempt, recoverInFlight, reopen, settleAttempt, type RetryPolicy } from "./retry-policy.ts";
 import { supersededBy } from "./supersede.ts";
 

@@ -1,5 +1,5 @@
-import type { JobReturn, JobSpec } from "../exec-ports.ts";
-import type { Clock } from "../ports.ts";
+import type { JobReturn, JobSpec } from "../ports/pipeline-runtime.ts";
+import type { Clock } from "../ports/clock-ids.ts";
 import type { ShRecord, ShTotals } from "./job-host.ts";
 import type { RunEventListener } from "./run-events.ts";
 import type { ValidPipeline } from "./validate.ts";

@@ -1,5 +1,8 @@
-import type { ExecResult, ExecSession, PipelineHost, Redactor, RunFiles, ShCallResult, WorkspaceFiles } from "../exec-ports.ts";
-import type { Clock } from "../ports.ts";
+import type { ExecResult, ExecSession } from "../ports/exec.ts";
+import type { PipelineHost, ShCallResult } from "../ports/pipeline-runtime.ts";
+import type { Redactor, RunFiles } from "../ports/run-files.ts";
+import type { WorkspaceFiles } from "../ports/workspaces.ts";
+import type { Clock } from "../ports/clock-ids.ts";
 import { err, ok, type Result } from "../result.ts";
 import type { RunMeta } from "../types.ts";
 import { capText, MAX_CMD_BYTES, MAX_SH_RECORDS, MessageLog } from "./bounds.ts";

@@ -1,4 +1,5 @@
-import type { OutputSink, Redactor, StreamName } from "../exec-ports.ts";
+import type { OutputSink, StreamName } from "../ports/exec.ts";
+import type { Redactor } from "../ports/run-files.ts";
 
 /**
  * Passes output on to `inner` and also hands complete, redacted lines to `onLine`,

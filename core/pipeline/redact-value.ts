@@ -1,4 +1,4 @@
-import type { Redactor } from "../exec-ports.ts";
+import type { Redactor } from "../ports/run-files.ts";
 
 /** Redacts every string inside a JSON-like value (job outputs, error messages). */
 export function redactValue<T>(value: T, redactor: Redactor): T {

@@ -1,4 +1,4 @@
-import type { ShCall } from "../exec-ports.ts";
+import type { ShCall } from "../ports/pipeline-runtime.ts";
 import { err, ok, type Result } from "../result.ts";
 import { TYPE_ERROR } from "./type-error.ts";
 

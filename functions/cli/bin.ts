@@ -1,16 +1,12 @@
 /**
- * The CLI's entry, built to dist/quire.js (bin/quire.js loads it). Every push runs the hook,
- * so the hook path loads only what it uses; the full CLI (and whatever a command needs
- * beyond that) is imported on demand.
+ * The CLI's entry, built to dist/quire.js (bin/quire.js loads it; the post-receive hook has
+ * its own bundle, dist/hook.js). Whatever a command needs beyond the command table is
+ * imported on demand.
  */
 export async function main(argv: string[]): Promise<void> {
-  const [command, sub, ...rest] = argv.slice(2);
   try {
-    const handled = command === "hook" && sub === "post-receive" && (await (await import("./hook-entry.ts")).fastPostReceive(rest));
-    if (!handled) {
-      const { buildCli } = await import("./main.ts");
-      await buildCli().parseAsync(argv);
-    }
+    const { buildCli } = await import("./main.ts");
+    await buildCli().parseAsync(argv);
   } catch (error) {
     const { describeFailure } = await import("./report-failure.ts");
     const line = describeFailure(error);

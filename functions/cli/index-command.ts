@@ -1,6 +1,6 @@
 import { Command } from "commander";
 import { FsRunIndex } from "../../adapters/index/fs-run-index.ts";
-import type { IndexRepairReport } from "../../core/run-index-port.ts";
+import type { IndexRepairReport } from "../../core/ports/run-index.ts";
 import { resolveHome } from "../node/home.ts";
 import { askServerToReconcile } from "../node/server-reconcile.ts";
 import { loadConfig } from "../node/config.ts";

@@ -1,5 +1,5 @@
 import type { Context } from "hono";
-import type { RunLookup } from "../../core/run-ref.ts";
+import type { RunLookup } from "../../core/ports/run-resolver.ts";
 import { errorResponse } from "./errors.ts";
 
 /** Maps a failed lookup to 400 / 404 / 409; a found run returns undefined. */

@@ -1,5 +1,5 @@
 import type { MiddlewareHandler } from "hono";
-import type { Logger } from "../../core/ports.ts";
+import type { Logger } from "../../core/ports/logger.ts";
 import { clientAddress, clientProtocol } from "./client-address.ts";
 import type { WebOptions } from "./web-options.ts";
 

@@ -1,6 +1,6 @@
 import { watch, type FSWatcher } from "node:fs";
 import { basename, dirname } from "node:path";
-import type { Logger } from "../../core/ports.ts";
+import type { Logger } from "../../core/ports/logger.ts";
 import { loadConfig, type QuireConfig } from "./config.ts";
 
 /** Editors save in bursts (truncate, write, rename); one reload after the burst is enough. */

@@ -2,8 +2,9 @@
  * Ports whose adapter module is imported on first use. The server starts without esbuild,
  * the pipeline runtime or the docker client in memory; the first run pays for them once.
  */
-import type { Executor, PipelineRuntime } from "../../core/exec-ports.ts";
-import type { ContainerJanitor } from "../../core/ports.ts";
+import type { Executor } from "../../core/ports/exec.ts";
+import type { PipelineRuntime } from "../../core/ports/pipeline-runtime.ts";
+import type { ContainerJanitor } from "../../core/ports/janitors.ts";
 
 function once<T>(load: () => Promise<T>): () => Promise<T> {
   let loading: Promise<T> | undefined;

@@ -11,14 +11,18 @@ import { deliveryIds } from "../../adapters/outbox/delivery-ids.ts";
 import { FsOutboxStore } from "../../adapters/outbox/fs-outbox-store.ts";
 import { configSecrets } from "../../adapters/secrets/config-secrets.ts";
 import { QuireError } from "../../core/errors.ts";
-import type { RunFiles } from "../../core/exec-ports.ts";
+import type { RunFiles } from "../../core/ports/run-files.ts";
 import { Outbox } from "../../core/outbox/outbox.ts";
-import type { Clock, GitPort, Logger, RunStore } from "../../core/ports.ts";
+import type { Clock } from "../../core/ports/clock-ids.ts";
+import type { GitPort } from "../../core/ports/git.ts";
+import type { Logger } from "../../core/ports/logger.ts";
+import type { RunStore } from "../../core/ports/storage.ts";
 import type { PushEvent, RunRecord } from "../../core/types.ts";
 import { joinUrl } from "../http/join-url.ts";
 import { runView } from "../http/run-view.ts";
 import type { QuireConfig } from "./config.ts";
 import type { Home } from "./home.ts";
+import { RUN_RECEIPT_FILE } from "../../core/run/run-layout.ts";
 
 export interface NotifyBase {
   git: GitPort;
@@ -99,7 +103,7 @@ export async function wireNotify(home: Home, config: QuireConfig, base: NotifyBa
 
 /** Job id → succeeded | failed | skipped, from the run receipt; empty when it is missing or unreadable. */
 async function jobStates(files: RunFiles, run: RunRecord): Promise<Record<string, string>> {
-  const read = await files.readBounded(run.meta.repo, run.meta.run_id, "receipt.json", RECEIPT_BYTES).catch(() => undefined);
+  const read = await files.readBounded(run.meta.repo, run.meta.run_id, RUN_RECEIPT_FILE, RECEIPT_BYTES).catch(() => undefined);
   if (read?.kind !== "text") return {};
   try {
     const jobs = (JSON.parse(read.text) as { jobs?: unknown }).jobs;

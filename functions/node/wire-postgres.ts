@@ -12,10 +12,12 @@ import { PgRunClaims } from "../../adapters/postgres/pg-run-claims.ts";
 import { PgRunFiles } from "../../adapters/postgres/pg-run-files.ts";
 import { PgRunIndex } from "../../adapters/postgres/pg-run-index.ts";
 import { PgRunStore } from "../../adapters/postgres/pg-run-store.ts";
-import type { LogReader, RunFiles } from "../../core/exec-ports.ts";
-import type { Clock, Ids, Liveness, Logger } from "../../core/ports.ts";
-import { indexResolver } from "../../core/run-index-resolver.ts";
-import type { RunResolver } from "../../core/run-ref.ts";
+import type { LogReader, RunFiles } from "../../core/ports/run-files.ts";
+import type { Clock, Ids } from "../../core/ports/clock-ids.ts";
+import type { Liveness } from "../../core/ports/liveness.ts";
+import type { Logger } from "../../core/ports/logger.ts";
+import { indexResolver } from "../../core/index/run-index-resolver.ts";
+import type { RunResolver } from "../../core/ports/run-resolver.ts";
 import type { StoreSpec } from "./config.ts";
 import { readHookToken, type Home } from "./home.ts";
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import type { ContainerJanitor, ProcessJanitor } from "../../core/ports.ts";
+import type { ContainerJanitor, ProcessJanitor } from "../../core/ports/janitors.ts";
 
 export interface ContainerJanitorFixture {
   janitor: ContainerJanitor;

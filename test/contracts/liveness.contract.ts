@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import type { Liveness } from "../../core/ports.ts";
+import type { Liveness } from "../../core/ports/liveness.ts";
 
 export interface LivenessFixture {
   liveness: Liveness;

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import type { SecretSource } from "../../core/exec-ports.ts";
+import type { SecretSource } from "../../core/ports/secrets.ts";
 
 export interface SecretFixture {
   /** A source holding `values`, plus `broken`, a secret that is configured but cannot be resolved. */

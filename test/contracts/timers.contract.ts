@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import type { Timers } from "../../core/run-queue.ts";
+import type { Timers } from "../../core/ports/timers.ts";
 
 export interface TimersFixture {
   timers: Timers;

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import type { Workspaces } from "../../core/exec-ports.ts";
+import type { Workspaces } from "../../core/ports/workspaces.ts";
 import type { RepoName } from "../../core/types.ts";
 
 export interface WorkspacesFixture {

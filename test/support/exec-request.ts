@@ -1,4 +1,4 @@
-import type { ExecRequest } from "../../core/exec-ports.ts";
+import type { ExecRequest } from "../../core/ports/exec.ts";
 
 /** An executor request with the defaults a test rarely changes. */
 export function execRequest(argv: string[], extra: Partial<ExecRequest> = {}): ExecRequest {

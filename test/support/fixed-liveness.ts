@@ -1,4 +1,4 @@
-import type { Liveness } from "../../core/ports.ts";
+import type { Liveness } from "../../core/ports/liveness.ts";
 
 /** For tests: every owner in `alive` lives, everyone else is gone. */
 export function fixedLiveness(self: string, alive: readonly string[] = []): Liveness {

@@ -1,7 +1,7 @@
 import { FakeClock } from "../../adapters/clock/fake-clock.ts";
 import type { Delivery, DeliveryDraft } from "../../core/outbox/delivery.ts";
-import type { Logger } from "../../core/ports.ts";
-import type { Timers } from "../../core/run-queue.ts";
+import type { Logger } from "../../core/ports/logger.ts";
+import type { Timers } from "../../core/ports/timers.ts";
 
 /** Timers that fire only when the test moves the fake clock past them. */
 export class ManualTimers implements Timers {

@@ -1,0 +1,67 @@
+/** The sandboxed child that loads a pipeline and runs its jobs, relaying their calls to the server. */
+import type { Result } from "../result.ts";
+import type { ProcessTracker } from "./exec.ts";
+import type { FileData } from "./workspaces.ts";
+
+export interface JobSpec {
+  id: string;
+  inputs: string[];
+}
+
+export type JobReturn =
+  | { kind: "outputs"; outputs: Record<string, unknown> }
+  | { kind: "skipped"; reason: string }
+  | { kind: "failed"; error: string };
+
+export interface ShCall {
+  cmd: string | string[];
+  env?: Record<string, string>;
+  cwd?: string;
+  nothrow?: boolean;
+  timeout?: number;
+}
+
+export interface ShCallResult {
+  exit: number;
+  stdout: string;
+  stderr: string;
+  cmd: string;
+  duration_ms: number;
+}
+
+/** What a running job may ask of the server; the runtime relays the child's IPC calls here. */
+export interface PipelineHost {
+  sh(call: ShCall): Promise<Result<ShCallResult, string>>;
+  secret(name: string): Promise<Result<string, string>>;
+  jobs(name: string): Result<Record<string, unknown>, string>;
+  log(message: string): Promise<void>;
+  /** A workspace-relative file as UTF-8; err when it is missing or leads outside the workspace. */
+  readFile(path: string): Promise<Result<string, string>>;
+  writeFile(path: string, data: FileData): Promise<Result<null, string>>;
+}
+
+export interface PipelineSession {
+  readonly jobs: JobSpec[];
+  runJob(id: string, host: PipelineHost): Promise<JobReturn>;
+  close(): Promise<void>;
+}
+
+export interface PipelineLimits {
+  memoryMb: number;
+  wallClockMs: number;
+}
+
+export type LoadResult = { kind: "loaded"; session: PipelineSession } | { kind: "error"; message: string };
+
+export interface PipelineLoadInput {
+  workspace: string;
+  pipelinePath: string;
+  limits: PipelineLimits;
+  signal: AbortSignal;
+  /** Told about the sandbox's process group, so a SIGKILLed server leaves no pipeline running. */
+  processes?: ProcessTracker;
+}
+
+export interface PipelineRuntime {
+  load(input: PipelineLoadInput): Promise<LoadResult>;
+}
