@@ -1,8 +1,8 @@
 import { basename, relative, resolve } from "node:path";
 import { CheckoutGit } from "../../adapters/git/checkout-git.ts";
 import { GitCli } from "../../adapters/git/git-cli.ts";
-import { PIPELINE_PATHS } from "../../core/gate.ts";
-import { parseRepoName } from "../../core/repo-name.ts";
+import { PIPELINE_PATHS } from "../../core/intake/gate.ts";
+import { parseRepoName } from "../../core/names/repo-name.ts";
 import { err, ok, type Result } from "../../core/result.ts";
 import type { RepoName } from "../../core/types.ts";
 

@@ -1,5 +1,5 @@
 import { Hono, type Context } from "hono";
-import { encodeCursor, parseRunQuery } from "../../core/run-index-query.ts";
+import { encodeCursor, parseRunQuery } from "../../core/index/run-index-query.ts";
 import type { RunRecord } from "../../core/types.ts";
 import type { AppDeps } from "../app-deps.ts";
 import { readAuthority } from "../http/authority.ts";
