@@ -1,6 +1,6 @@
 import { Command, Option } from "commander";
-import { draftRun } from "../../core/create-run.ts";
-import { PIPELINE_PATHS } from "../../core/gate.ts";
+import { draftRun } from "../../core/intake/create-run.ts";
+import { PIPELINE_PATHS } from "../../core/intake/gate.ts";
 import { err, ok, type Result } from "../../core/result.ts";
 import { ensureHomeDirs, resolveHome } from "../node/home.ts";
 import { checkoutTop, ciInit } from "../node/ci-init.ts";

@@ -1,8 +1,8 @@
 import { basename, relative, resolve } from "node:path";
 import { CheckoutGit } from "../../adapters/git/checkout-git.ts";
 import { GitCli } from "../../adapters/git/git-cli.ts";
-import { PIPELINE_PATHS } from "../../core/gate.ts";
-import { parseRepoName } from "../../core/repo-name.ts";
+import { PIPELINE_PATHS } from "../../core/intake/gate.ts";
+import { parseRepoName } from "../../core/names/repo-name.ts";
 import { err, ok, type Result } from "../../core/result.ts";
 import type { RepoName } from "../../core/types.ts";
 
@@ -47,7 +47,7 @@ async function pick(checkout: CheckoutGit, target: CheckoutTarget): Promise<Resu
   const short = (sha: string) => sha.slice(0, 12);
   if (target.kind === "working-tree") {
     const snap = await checkout.snapshot();
-    const ref = (await checkout.refNamed("HEAD")) ?? snap.sha;
+    const ref = (await checkout.branch()) ?? snap.sha;
     if (!snap.changed) return ok({ sha: snap.sha, ref, description: `the working tree (no uncommitted changes, ${short(snap.sha)})` });
     const base = snap.head === null ? "no commit yet" : `uncommitted changes on ${short(snap.head)}`;
     return ok({ sha: snap.sha, ref, description: `the working tree (${base}; snapshot ${short(snap.sha)})` });

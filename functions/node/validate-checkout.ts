@@ -4,7 +4,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { GitWorkspaces } from "../../adapters/workspace/git-workspaces.ts";
 import type { JobSpec } from "../../core/ports/pipeline-runtime.ts";
-import { PIPELINE_PATHS } from "../../core/gate.ts";
+import { PIPELINE_PATHS } from "../../core/intake/gate.ts";
 import { validatePipeline } from "../../core/pipeline/validate.ts";
 import { err, ok, type Result } from "../../core/result.ts";
 import type { QuireConfig } from "./config.ts";

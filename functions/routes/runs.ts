@@ -1,15 +1,17 @@
 import { Hono } from "hono";
-import { encodeCursor, parseRunQuery } from "../../core/run-index-query.ts";
-import { RunIndexTable } from "../../core/run-index-table.ts";
+import { encodeCursor, parseRunQuery } from "../../core/index/run-index-query.ts";
+import { RunIndexTable } from "../../core/index/run-index-table.ts";
 import { type IndexView } from "../../core/ports/run-index.ts";
-import { entryOf, recordedAt } from "../../core/run-index.ts";
+import { entryOf, recordedAt } from "../../core/index/run-index.ts";
 import { MAX_RECEIPT_BYTES } from "../../core/pipeline/bounds.ts";
-import { runAlias } from "../../core/run-alias.ts";
+import { runAlias } from "../../core/index/run-alias.ts";
 import type { RepoName } from "../../core/types.ts";
 import type { AppDeps } from "../app-deps.ts";
 import { errorResponse } from "../http/errors.ts";
 import { lookupFailure } from "../http/lookup-response.ts";
 import { runView } from "../http/run-view.ts";
+import type { LiveRun } from "../ui/live-runs.ts";
+import { parseRunFile } from "../../core/run/run-layout.ts";
 
 /**
  * `GET /runs` (filters repo, ref, status, outcome; limit; opaque cursor; newest first)
@@ -33,8 +35,6 @@ export function runRoutes(deps: AppDeps): Hono {
   return app;
 }
 
-const JOB_FILE = /^jobs\/([^/]+)\/(receipt\.json|sh-([0-9]+)\.log)$/;
-
 export interface JobView {
   id: string;
   /** The job's receipt.json once the job has finished, else null. */
@@ -43,6 +43,11 @@ export interface JobView {
   logs: number[];
   /** Why the receipt is not included though it exists (too large to serve). */
   receipt_omitted?: string;
+  /**
+   * While the job runs in this server's process: what its receipt will say once it ends
+   * (state, the command of each sh call so far, its log() messages).
+   */
+  live?: { status: string; started_at: string | null; sh: { n: number; cmd: string; started_at: string; exit: number | null; reason: string | null }[]; messages: { at: string; text: string }[] };
 }
 
 const MAX_RESPONSE_RECEIPT_BYTES = 16 * 1024 * 1024;
@@ -54,12 +59,13 @@ async function jobsOf(deps: AppDeps, repo: RepoName, runId: string): Promise<Job
   // Receipts are capped when written, but the response as a whole gets a budget too.
   let budget = MAX_RESPONSE_RECEIPT_BYTES;
   for (const path of await deps.files.listFiles(repo, runId)) {
-    const [, id, name, n] = JOB_FILE.exec(path) ?? [];
-    if (id === undefined) continue;
+    const file = parseRunFile(path);
+    if (file.kind === "other") continue;
+    const id = file.job;
     let job = jobs.get(id);
     if (!job) jobs.set(id, (job = { id, receipt: null, logs: [] }));
-    if (n !== undefined) job.logs.push(Number(n));
-    else if (name === "receipt.json") {
+    if (file.kind === "log") job.logs.push(file.n);
+    else {
       const read = budget > 0 ? await deps.files.readBounded(repo, runId, path, Math.min(MAX_RECEIPT_BYTES, budget)) : undefined;
       if (read?.kind === "text") {
         budget -= read.text.length;
@@ -71,13 +77,33 @@ async function jobsOf(deps: AppDeps, repo: RepoName, runId: string): Promise<Job
       }
     }
   }
-  const started = (j: JobView) => String((j.receipt?.devlt as { started_at?: unknown } | undefined)?.started_at ?? "~");
+  addLive(deps.live?.get(runId), (id) => {
+    let job = jobs.get(id);
+    if (!job) jobs.set(id, (job = { id, receipt: null, logs: [] }));
+    return job;
+  });
+  const started = (j: JobView) => String((j.receipt?.devlt as { started_at?: unknown } | undefined)?.started_at ?? j.live?.started_at ?? "~");
   return [...jobs.values()]
     .map((j) => ({ ...j, logs: j.logs.sort((a, b) => a - b) }))
     .sort((a, b) => compare(started(a), started(b)) || compare(a.id, b.id));
 }
 
 // Code-unit order: "~" (not started) sorts after every timestamp, whatever the locale.
+/** Only jobs without a receipt yet: once it is written, the receipt is the record. */
+function addLive(live: LiveRun | undefined, jobOf: (id: string) => JobView): void {
+  if (!live) return;
+  for (const [id, state] of live.jobs) {
+    const job = jobOf(id);
+    if (job.receipt !== null) continue;
+    job.live = { status: state.status, started_at: state.started_at, sh: [], messages: [...(live.messages.get(id) ?? [])] };
+  }
+  for (const [key, call] of live.commands) {
+    const slash = key.lastIndexOf("/");
+    const job = jobOf(key.slice(0, slash));
+    job.live?.sh.push({ n: Number(key.slice(slash + 1)), ...call });
+  }
+}
+
 const compare = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
 
 function parseReceipt(text: string): Record<string, unknown> | null {
