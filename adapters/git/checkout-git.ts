@@ -58,6 +58,12 @@ export class CheckoutGit {
     return name ?? null;
   }
 
+  /** The branch checked out (`refs/heads/…`, even before its first commit), or null when detached. */
+  async branch(): Promise<string | null> {
+    const result = await this.git(["symbolic-ref", "-q", "HEAD"], { reject: false });
+    return result.exitCode === 0 && result.stdout.startsWith("refs/") ? result.stdout : null;
+  }
+
   /** `remote.origin.url`, or null. */
   async originUrl(): Promise<string | null> {
     const result = await this.git(["config", "--get", "remote.origin.url"], { reject: false });
