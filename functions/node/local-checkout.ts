@@ -1,5 +1,5 @@
 import { basename, relative, resolve } from "node:path";
-import { execa } from "execa";
+import { execa } from "../../adapters/process/lazy-execa.ts";
 import { parseRepoName } from "../../core/repo-name.ts";
 import type { RepoName } from "../../core/types.ts";
 
