@@ -13,7 +13,7 @@ import { systemClock } from "../adapters/clock/system-clock.ts";
 import { DockerCli, SETUP_HINT } from "../adapters/executor/docker-cli.ts";
 import { createDockerExecutor } from "../adapters/executor/docker-executor.ts";
 import type { ExecRequest } from "../core/ports/exec.ts";
-import { imageTag } from "../core/image-tag.ts";
+import { imageTag } from "../core/names/image-tag.ts";
 import type { RepoName } from "../core/types.ts";
 
 const BASE = "quire-base:busybox";

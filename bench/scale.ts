@@ -25,7 +25,7 @@ import { v7 } from "uuid";
 import { renderIndex } from "../adapters/index/index-file.ts";
 import { FsRunIndex } from "../adapters/index/fs-run-index.ts";
 import { FsRunStore } from "../adapters/storage/fs-run-store.ts";
-import type { IndexEntry } from "../core/run-index.ts";
+import type { IndexEntry } from "../core/index/run-index.ts";
 import type { Outcome, RepoName, RunState } from "../core/types.ts";
 import { ensureHomeDirs, ensureHookToken, resolveHome, type Home } from "../functions/node/home.ts";
 import { serve } from "../functions/node/serve.ts";

@@ -6,7 +6,7 @@ import type { Logger } from "../core/ports/logger.ts";
 import type { RunStore } from "../core/ports/storage.ts";
 import type { LogReader, RunFiles } from "../core/ports/run-files.ts";
 import type { RunIndex } from "../core/ports/run-index.ts";
-import type { RunQueue } from "../core/run-queue.ts";
+import type { RunQueue } from "../core/queue/run-queue.ts";
 import type { RunResolver } from "../core/ports/run-resolver.ts";
 import type { PushEvent, RunRecord } from "../core/types.ts";
 import type { DeliveryLog } from "../core/outbox/delivery-log.ts";

@@ -1,5 +1,5 @@
 import type { ExecutionContext } from "hono";
-import { reconcile, type ReconcileReport } from "../core/reconcile.ts";
+import { reconcile, type ReconcileReport } from "../core/maintenance/reconcile.ts";
 import type { AppDeps } from "./app-deps.ts";
 import { createApp } from "./app.ts";
 

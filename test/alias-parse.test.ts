@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { parseRunAlias } from "../core/run-alias.ts";
+import { parseRunAlias } from "../core/index/run-alias.ts";
 
 const ID = "0190a000-0000-7000-8000-00000000002a";
 const SHA = "0123456789abcdef0123456789abcdef01234567";

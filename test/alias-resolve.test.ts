@@ -1,6 +1,6 @@
 import { beforeAll, describe, expect, it } from "vitest";
 import type { RunStore } from "../core/ports/storage.ts";
-import { indexResolver } from "../core/run-index-resolver.ts";
+import { indexResolver } from "../core/index/run-index-resolver.ts";
 import type { RunLookup } from "../core/ports/run-resolver.ts";
 import type { RunRecord } from "../core/types.ts";
 import { lease, makeRig, sha } from "./index-fixtures.ts";

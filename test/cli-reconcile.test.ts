@@ -8,9 +8,9 @@ import { afterAll, describe, expect, it } from "vitest";
 import { systemClock } from "../adapters/clock/system-clock.ts";
 import { uuidIds } from "../adapters/ids/uuid-ids.ts";
 import { FsRunStore } from "../adapters/storage/fs-run-store.ts";
-import { draftRun } from "../core/create-run.ts";
-import { leaseFor } from "../core/lease.ts";
-import { planTransition } from "../core/transition.ts";
+import { draftRun } from "../core/intake/create-run.ts";
+import { leaseFor } from "../core/run/lease.ts";
+import { planTransition } from "../core/run/transition.ts";
 import type { RepoName } from "../core/types.ts";
 import { quire, startServer, tempHome, type ServerProcess } from "./support/quire-process.ts";
 

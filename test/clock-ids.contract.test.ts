@@ -4,7 +4,7 @@ import { systemClock } from "../adapters/clock/system-clock.ts";
 import { FakeIds } from "../adapters/ids/fake-ids.ts";
 import { uuidIds } from "../adapters/ids/uuid-ids.ts";
 import type { Clock, Ids } from "../core/ports/clock-ids.ts";
-import { RUN_ID_PATTERN } from "../core/run-ref.ts";
+import { RUN_ID_PATTERN } from "../core/run/run-layout.ts";
 
 const ISO = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/;
 

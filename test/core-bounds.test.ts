@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { capText, MAX_ERROR_BYTES, MAX_LOG_MESSAGE_BYTES, MAX_OUTPUT_BYTES, MAX_SH_RECORDS, utf8Bytes } from "../core/pipeline/bounds.ts";
-import { runPipeline } from "../core/run-pipeline.ts";
+import { runPipeline } from "../core/run/run-pipeline.ts";
 import { fakeRunDeps, job, SHA } from "./support/fake-run-deps.ts";
 
 const never = new AbortController().signal;

@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { FakeGit } from "../adapters/git/fake-git.ts";
-import { gate, PIPELINE_PATHS } from "../core/gate.ts";
-import { ZERO_SHA } from "../core/push-event.ts";
+import { gate, PIPELINE_PATHS } from "../core/intake/gate.ts";
+import { ZERO_SHA } from "../core/intake/push-event.ts";
 import type { PushEvent, RepoName } from "../core/types.ts";
 
 const repo = "demo.git" as RepoName;

@@ -3,8 +3,8 @@ import { FakeClock } from "../adapters/clock/fake-clock.ts";
 import { FakeGit } from "../adapters/git/fake-git.ts";
 import { FakeIds } from "../adapters/ids/fake-ids.ts";
 import { MemoryRunStore } from "../adapters/storage/memory-run-store.ts";
-import { eventRunId } from "../core/event-run-id.ts";
-import { acceptPush } from "../core/intake.ts";
+import { eventRunId } from "../core/intake/event-run-id.ts";
+import { acceptPush } from "../core/intake/intake.ts";
 import { acceptEvent } from "../functions/http/accept-event.ts";
 
 const sha = (n: number) => n.toString(16).padStart(40, "a");

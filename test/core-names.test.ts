@@ -1,11 +1,11 @@
 import { describe, expect, it } from "vitest";
 import { checkJobId } from "../adapters/logs/run-paths.ts";
-import { jobIdProblem } from "../core/job-id.ts";
+import { jobIdProblem } from "../core/run/run-layout.ts";
 import { planSh } from "../core/pipeline/sh-request.ts";
 import { validatePipeline } from "../core/pipeline/validate.ts";
-import { parsePushEvent } from "../core/push-event.ts";
-import { checkRefName } from "../core/ref-name.ts";
-import { parseRunAlias } from "../core/run-alias.ts";
+import { parsePushEvent } from "../core/intake/push-event.ts";
+import { checkRefName } from "../core/names/ref-name.ts";
+import { parseRunAlias } from "../core/index/run-alias.ts";
 
 const push = (ref: string) => ({
   type: "push",

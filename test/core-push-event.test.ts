@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { isDeletion, parsePushEvent, refParts, ZERO_SHA } from "../core/push-event.ts";
+import { isDeletion, parsePushEvent, refParts, ZERO_SHA } from "../core/intake/push-event.ts";
 
 const A = "a".repeat(40);
 const B = "0123456789abcdef0123456789abcdef01234567";

@@ -3,12 +3,12 @@ import { FakeClock } from "../adapters/clock/fake-clock.ts";
 import { FakeIds } from "../adapters/ids/fake-ids.ts";
 import { fixedLiveness } from "./support/fixed-liveness.ts";
 import { MemoryRunStore } from "../adapters/storage/memory-run-store.ts";
-import { draftRun } from "../core/create-run.ts";
-import { leaseExpired, leaseFor, LEASE_TTL_MS } from "../core/lease.ts";
+import { draftRun } from "../core/intake/create-run.ts";
+import { leaseExpired, leaseFor, LEASE_TTL_MS } from "../core/run/lease.ts";
 import type { ContainerJanitor } from "../core/ports/janitors.ts";
 import type { RunStore } from "../core/ports/storage.ts";
-import { planReconcile, reconcile } from "../core/reconcile.ts";
-import { planTransition } from "../core/transition.ts";
+import { planReconcile, reconcile } from "../core/maintenance/reconcile.ts";
+import { planTransition } from "../core/run/transition.ts";
 import type { Lease, RepoName, RunRecord } from "../core/types.ts";
 
 const repo = "demo.git" as RepoName;

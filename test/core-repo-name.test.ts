@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { parseRepoName } from "../core/repo-name.ts";
+import { parseRepoName } from "../core/names/repo-name.ts";
 
 describe("parseRepoName", () => {
   it.each(["foo.git", "group/foo.git", "a.b-c_d.git", "Work_1/foo-bar.git", "f.git"])("accepts %j", (name) => {

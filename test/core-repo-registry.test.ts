@@ -7,7 +7,7 @@ import {
   removeRegistered,
   serializeRegistry,
   type RegisteredRepo,
-} from "../core/repo-registry.ts";
+} from "../core/repos/repo-registry.ts";
 import type { RepoName } from "../core/types.ts";
 
 const entry = (name: string, git_dir: string): RegisteredRepo => ({

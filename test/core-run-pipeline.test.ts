@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { FakeExecutor } from "../adapters/executor/fake-executor.ts";
-import { runPipeline } from "../core/run-pipeline.ts";
+import { runPipeline } from "../core/run/run-pipeline.ts";
 import type { RunEvent } from "../core/pipeline/run-events.ts";
 import { skip } from "../sdk/ci.ts";
 import { fakeRunDeps, job, SHA } from "./support/fake-run-deps.ts";

@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { FakeTimers } from "../adapters/clock/fake-timers.ts";
-import { RunQueue } from "../core/run-queue.ts";
-import { runPipeline } from "../core/run-pipeline.ts";
+import { RunQueue } from "../core/queue/run-queue.ts";
+import { runPipeline } from "../core/run/run-pipeline.ts";
 import { fakeRunDeps, job, SHA } from "./support/fake-run-deps.ts";
 
 const OTHER = "b".repeat(40);

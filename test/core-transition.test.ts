@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { isTerminal, planTransition, type TransitionTarget } from "../core/transition.ts";
+import { isTerminal, planTransition, type TransitionTarget } from "../core/run/transition.ts";
 import { OUTCOMES, RUN_STATES, type Outcome, type RepoName, type RunRecord, type RunState } from "../core/types.ts";
 
 const NOW = "2026-11-21T10:05:00.000Z";

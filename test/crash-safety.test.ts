@@ -25,9 +25,9 @@ const src = (path: string) => JSON.stringify(join(ROOT, path));
  */
 const TRANSITIONER = `
 import { FsRunStore } from ${src("adapters/storage/fs-run-store.ts")};
-import { draftRun } from ${src("core/create-run.ts")};
-import { leaseFor } from ${src("core/lease.ts")};
-import { planTransition } from ${src("core/transition.ts")};
+import { draftRun } from ${src("core/intake/create-run.ts")};
+import { leaseFor } from ${src("core/run/lease.ts")};
+import { planTransition } from ${src("core/run/transition.ts")};
 import { systemClock } from ${src("adapters/clock/system-clock.ts")};
 import { uuidIds } from ${src("adapters/ids/uuid-ids.ts")};
 import { processLiveness } from ${src("adapters/liveness/process-liveness.ts")};

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { assembleCriLines, formatCriBlock, formatCriLine, parseCriLine } from "../core/cri-line.ts";
+import { assembleCriLines, formatCriBlock, formatCriLine, parseCriLine } from "../core/logs/cri-line.ts";
 
 const T = "2026-11-21T10:00:00.123Z";
 

@@ -2,7 +2,7 @@ import { readFile } from "node:fs/promises";
 import { join } from "node:path";
 import { parse } from "yaml";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
-import { imageTag } from "../core/image-tag.ts";
+import { imageTag } from "../core/names/image-tag.ts";
 import { BASE, containersOf, docker, requireEngine } from "./docker-fixtures.ts";
 import { WorkClone } from "./support/git.ts";
 import { startServer, type ServerProcess } from "./support/quire-process.ts";

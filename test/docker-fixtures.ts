@@ -12,7 +12,7 @@ import { systemClock } from "../adapters/clock/system-clock.ts";
 import { DockerCli, SETUP_HINT } from "../adapters/executor/docker-cli.ts";
 import { createDockerExecutor, type DockerExecutorOptions } from "../adapters/executor/docker-executor.ts";
 import type { ExecOpenError, ExecRequest, ExecSession, OutputSink } from "../core/ports/exec.ts";
-import { imageTag } from "../core/image-tag.ts";
+import { imageTag } from "../core/names/image-tag.ts";
 import type { Result } from "../core/result.ts";
 import type { RepoName } from "../core/types.ts";
 import { execRequest } from "./support/exec-request.ts";

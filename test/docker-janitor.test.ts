@@ -4,7 +4,7 @@ import { FakeClock } from "../adapters/clock/fake-clock.ts";
 import { DockerJanitor, createDockerJanitor } from "../adapters/executor/docker-janitor.ts";
 import { fixedLiveness } from "./support/fixed-liveness.ts";
 import { MemoryRunStore } from "../adapters/storage/memory-run-store.ts";
-import { reconcile } from "../core/reconcile.ts";
+import { reconcile } from "../core/maintenance/reconcile.ts";
 import type { RunStateRecord } from "../core/types.ts";
 import { BASE, REPO, containersOf, useDocker } from "./docker-fixtures.ts";
 

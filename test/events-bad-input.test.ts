@@ -9,7 +9,7 @@ import { uuidIds } from "../adapters/ids/uuid-ids.ts";
 import { processLiveness } from "../adapters/liveness/process-liveness.ts";
 import { FsRunStore } from "../adapters/storage/fs-run-store.ts";
 import type { Logger } from "../core/ports/logger.ts";
-import { idResolver } from "../core/run-ref.ts";
+import { idResolver } from "../core/index/id-resolver.ts";
 import { createApp } from "../functions/app.ts";
 import { gitEnv, WorkClone } from "./support/git.ts";
 import { startServer, tempHome, type ServerProcess } from "./support/quire-process.ts";

@@ -5,7 +5,7 @@ import { execa } from "execa";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { DockerCli, SETUP_HINT } from "../adapters/executor/docker-cli.ts";
 import { FsRunStore } from "../adapters/storage/fs-run-store.ts";
-import { imageTag } from "../core/image-tag.ts";
+import { imageTag } from "../core/names/image-tag.ts";
 import type { RepoName, RunState, RunStateRecord } from "../core/types.ts";
 import { quire, tempHome } from "./support/quire-process.ts";
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { planGc, type GcItem, type GcPolicy } from "../core/gc-plan.ts";
+import { planGc, type GcItem, type GcPolicy } from "../core/maintenance/gc-plan.ts";
 
 const day = (n: number) => `2026-11-${String(n).padStart(2, "0")}T12:00:00.000Z`;
 

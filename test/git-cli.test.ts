@@ -4,7 +4,7 @@ import { join } from "node:path";
 import { execa } from "execa";
 import { afterAll, describe, expect, it, vi } from "vitest";
 import { GitCli } from "../adapters/git/git-cli.ts";
-import { PIPELINE_PATHS } from "../core/gate.ts";
+import { PIPELINE_PATHS } from "../core/intake/gate.ts";
 import type { RepoName } from "../core/types.ts";
 import { COMMITS, GROUPED, gitContract, PIPELINE_OF, REPO, type CommitName } from "./git.contract.ts";
 import { gitEnv } from "./support/git.ts";

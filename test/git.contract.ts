@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import type { GitPort } from "../core/ports/git.ts";
-import { PIPELINE_PATHS } from "../core/gate.ts";
+import { PIPELINE_PATHS } from "../core/intake/gate.ts";
 import type { RepoName } from "../core/types.ts";
 
 /** The commits every GitPort is seeded with: name → files (path → content). */

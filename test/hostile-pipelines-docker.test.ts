@@ -8,7 +8,7 @@ import { mkdtemp, readdir, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { imageTag } from "../core/image-tag.ts";
+import { imageTag } from "../core/names/image-tag.ts";
 import { BASE, containersOf, docker, requireEngine } from "./docker-fixtures.ts";
 import type { WorkClone } from "./support/git.ts";
 import { apiTexts, filesContaining, hostProcessesWith, pushRun } from "./support/hostile.ts";

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { imageTag, repoSegment } from "../core/image-tag.ts";
+import { imageTag, repoSegment } from "../core/names/image-tag.ts";
 
 // Docker's grammar for one repository path component, and for a tag.
 const COMPONENT = /^[a-z0-9]+(?:(?:[._]|__|[-]*)[a-z0-9]+)*$/;

@@ -23,7 +23,7 @@ import { FsRunIndex } from ${src("adapters/index/fs-run-index.ts")};
 import { IndexedRunStore } from ${src("adapters/index/indexed-run-store.ts")};
 import { systemClock } from ${src("adapters/clock/system-clock.ts")};
 import { uuidIds } from ${src("adapters/ids/uuid-ids.ts")};
-import { draftRun } from ${src("core/create-run.ts")};
+import { draftRun } from ${src("core/intake/create-run.ts")};
 const [root, repos, perRepo, sha] = process.argv.slice(2);
 const logger = { info() {}, warn: (o, m) => console.error(m, o), error: (o, m) => console.error(m, o) };
 const index = new FsRunIndex(root);

@@ -1,5 +1,5 @@
 import { mkdtemp, readFile, writeFile } from "node:fs/promises";
-import { tmpdir } from "node:os";
+import { hostname, tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { execa } from "execa";
@@ -8,7 +8,7 @@ import { FsRunIndex } from "../adapters/index/fs-run-index.ts";
 import { loadIndexFile } from "../adapters/index/index-file.ts";
 import { createBareRepo } from "../adapters/git/repo-admin.ts";
 import { FsRunStore } from "../adapters/storage/fs-run-store.ts";
-import { entryOf, recordedAt, sameFacts, type IndexEntry } from "../core/run-index.ts";
+import { entryOf, recordedAt, sameFacts, type IndexEntry } from "../core/index/run-index.ts";
 import type { RepoName } from "../core/types.ts";
 import { git, WorkClone } from "./support/git.ts";
 import { startServer, tempHome, type ServerProcess } from "./support/quire-process.ts";
@@ -24,12 +24,11 @@ import { FsRunIndex } from ${src("adapters/index/fs-run-index.ts")};
 import { IndexedRunStore } from ${src("adapters/index/indexed-run-store.ts")};
 import { systemClock } from ${src("adapters/clock/system-clock.ts")};
 import { uuidIds } from ${src("adapters/ids/uuid-ids.ts")};
-import { draftRun } from ${src("core/create-run.ts")};
-import { planTransition } from ${src("core/transition.ts")};
+import { draftRun } from ${src("core/intake/create-run.ts")};
+import { planTransition } from ${src("core/run/transition.ts")};
 const [root, repo, sha] = process.argv.slice(2);
 const store = new IndexedRunStore(new FsRunStore(root), new FsRunIndex(root), systemClock);
 process.stdout.write("ready\\n");
-import { hostname } from "node:os";
 // Owned like a real runner's lease: once this process is killed, reconcile orphans its active run.
 const lease = { owner: \`\${hostname()}:\${process.pid}:churn\`, expires_at: "2999-01-01T00:00:00Z" };
 for (;;) {

@@ -8,11 +8,11 @@ import { IndexedRunStore } from "../adapters/index/indexed-run-store.ts";
 import { MemoryRunIndex } from "../adapters/index/memory-run-index.ts";
 import { FsRunStore } from "../adapters/storage/fs-run-store.ts";
 import { MemoryRunStore } from "../adapters/storage/memory-run-store.ts";
-import { draftRun } from "../core/create-run.ts";
+import { draftRun } from "../core/intake/create-run.ts";
 import type { RunStore } from "../core/ports/storage.ts";
-import { parseRepoName } from "../core/repo-name.ts";
+import { parseRepoName } from "../core/names/repo-name.ts";
 import type { RunIndex } from "../core/ports/run-index.ts";
-import { planTransition, type TransitionTarget } from "../core/transition.ts";
+import { planTransition, type TransitionTarget } from "../core/run/transition.ts";
 import type { RunRecord } from "../core/types.ts";
 
 /** A store wrapped in the index decorator, over memory or a temp dir, with helpers to make runs. */

@@ -5,7 +5,7 @@ import lockfile from "proper-lockfile";
 import { describe, expect, it } from "vitest";
 import { FsRunIndex } from "../adapters/index/fs-run-index.ts";
 import { loadIndexFile } from "../adapters/index/index-file.ts";
-import { entryOf } from "../core/run-index.ts";
+import { entryOf } from "../core/index/run-index.ts";
 import { makeRig, sha } from "./index-fixtures.ts";
 
 async function fsRig(compactEvery?: number) {

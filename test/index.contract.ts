@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { entryOf, recordedAt, sameFacts, type IndexEntry } from "../core/run-index.ts";
+import { entryOf, recordedAt, sameFacts, type IndexEntry } from "../core/index/run-index.ts";
 import type { IndexView } from "../core/ports/run-index.ts";
 import type { RunRecord } from "../core/types.ts";
 import { lease, sha, type IndexRig } from "./index-fixtures.ts";

@@ -2,9 +2,9 @@ import { mkdtemp, readFile, stat } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { assembleCriLines, parseCriLine } from "../core/cri-line.ts";
+import { assembleCriLines, parseCriLine } from "../core/logs/cri-line.ts";
 import type { LogOptions } from "../core/ports/run-files.ts";
-import { createRedactor } from "../core/redact.ts";
+import { createRedactor } from "../core/logs/redact.ts";
 import { openFsLogWriter } from "../adapters/logs/fs-log-writer.ts";
 
 const T = "2026-11-21T10:00:00.000Z";

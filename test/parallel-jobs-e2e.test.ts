@@ -1,7 +1,7 @@
 import { readFile, rm } from "node:fs/promises";
 import { dirname, join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { imageTag } from "../core/image-tag.ts";
+import { imageTag } from "../core/names/image-tag.ts";
 import { BASE, containersOf, docker, requireEngine } from "./docker-fixtures.ts";
 import type { WorkClone } from "./support/git.ts";
 import type { ServerProcess } from "./support/quire-process.ts";

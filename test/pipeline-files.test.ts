@@ -3,7 +3,7 @@ import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createNodePipelineRuntime } from "../adapters/pipeline/node-pipeline-runtime.ts";
 import type { PipelineSession } from "../core/ports/pipeline-runtime.ts";
-import { runPipeline } from "../core/run-pipeline.ts";
+import { runPipeline } from "../core/run/run-pipeline.ts";
 import { cleanUp, load, loaded, testHost, workspaceWith, type TestHost } from "./fixtures/pipelines/harness.ts";
 import { fakeRunDeps, job, SHA } from "./support/fake-run-deps.ts";
 

@@ -8,7 +8,7 @@ import { afterEach, describe, expect, it } from "vitest";
 import { createNodePipelineRuntime } from "../adapters/pipeline/node-pipeline-runtime.ts";
 import { ProcessRegistry } from "../adapters/process/process-registry.ts";
 import { ok } from "../core/result.ts";
-import { runPipeline } from "../core/run-pipeline.ts";
+import { runPipeline } from "../core/run/run-pipeline.ts";
 import { cleanUp, isAlive, tempDir, waitGone, workspaceWith } from "./fixtures/pipelines/harness.ts";
 import { fakeRunDeps } from "./support/fake-run-deps.ts";
 

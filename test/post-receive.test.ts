@@ -5,7 +5,7 @@ import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from
 import { resolveHome, type Home } from "../functions/node/home.ts";
 import { postReceive } from "../functions/node/post-receive.ts";
 import { listSpool, readSpooled } from "../functions/node/spool.ts";
-import { EVENT_ID } from "../core/event-run-id.ts";
+import { EVENT_ID } from "../core/intake/event-run-id.ts";
 import { tempHome } from "./support/quire-process.ts";
 
 // The hook's only outbound HTTP is the push event; msw stands in for a server that misbehaves.

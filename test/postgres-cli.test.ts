@@ -4,7 +4,7 @@ import { afterAll, describe, expect, it } from "vitest";
 import { systemClock } from "../adapters/clock/system-clock.ts";
 import { uuidIds } from "../adapters/ids/uuid-ids.ts";
 import { PgRunStore } from "../adapters/postgres/pg-run-store.ts";
-import { draftRun } from "../core/create-run.ts";
+import { draftRun } from "../core/intake/create-run.ts";
 import type { RepoName } from "../core/types.ts";
 import { usePostgres } from "./support/pg-suite.ts";
 import { quire, tempHome } from "./support/quire-process.ts";

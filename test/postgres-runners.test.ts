@@ -2,7 +2,7 @@ import { rm, writeFile } from "node:fs/promises";
 import { dirname, join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { PgDb } from "../adapters/postgres/pg-db.ts";
-import { LEASE_TTL_MS } from "../core/lease.ts";
+import { LEASE_TTL_MS } from "../core/run/lease.ts";
 import { WorkClone } from "./support/git.ts";
 import { usePostgres } from "./support/pg-suite.ts";
 import { quire, tempHome } from "./support/quire-process.ts";

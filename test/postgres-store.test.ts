@@ -9,10 +9,10 @@ import { CHUNK_MAX } from "../adapters/postgres/pg-log-sink.ts";
 import { PgRunClaims } from "../adapters/postgres/pg-run-claims.ts";
 import { PgRunFiles } from "../adapters/postgres/pg-run-files.ts";
 import { PgRunStore } from "../adapters/postgres/pg-run-store.ts";
-import { draftRun } from "../core/create-run.ts";
+import { draftRun } from "../core/intake/create-run.ts";
 import { StorageError } from "../core/errors.ts";
-import { leaseFor } from "../core/lease.ts";
-import { createRedactor } from "../core/redact.ts";
+import { leaseFor } from "../core/run/lease.ts";
+import { createRedactor } from "../core/logs/redact.ts";
 import type { RepoName } from "../core/types.ts";
 import { usePostgres } from "./support/pg-suite.ts";
 

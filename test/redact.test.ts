@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { MIN_SECRET_LENGTH, createRedactor, secretTooShort } from "../core/redact.ts";
+import { MIN_SECRET_LENGTH, createRedactor, secretTooShort } from "../core/logs/redact.ts";
 
 describe("createRedactor", () => {
   it("replaces every occurrence of a value by its name and counts them", () => {

@@ -1,11 +1,11 @@
 import { beforeEach, describe, expect, it } from "vitest";
 import { FakeClock } from "../adapters/clock/fake-clock.ts";
 import { FakeIds } from "../adapters/ids/fake-ids.ts";
-import { draftRun } from "../core/create-run.ts";
+import { draftRun } from "../core/intake/create-run.ts";
 import { QuireError } from "../core/errors.ts";
 import type { LogOptions, RunFiles } from "../core/ports/run-files.ts";
 import type { RunStore } from "../core/ports/storage.ts";
-import { createRedactor } from "../core/redact.ts";
+import { createRedactor } from "../core/logs/redact.ts";
 import type { RepoName } from "../core/types.ts";
 
 export interface RunFilesFixture {

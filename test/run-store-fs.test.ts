@@ -9,9 +9,9 @@ import { FakeClock } from "../adapters/clock/fake-clock.ts";
 import { FakeIds } from "../adapters/ids/fake-ids.ts";
 import { tempPath } from "../adapters/storage/atomic-write.ts";
 import { FsRunStore } from "../adapters/storage/fs-run-store.ts";
-import { draftRun } from "../core/create-run.ts";
-import { leaseFor } from "../core/lease.ts";
-import { planTransition } from "../core/transition.ts";
+import { draftRun } from "../core/intake/create-run.ts";
+import { leaseFor } from "../core/run/lease.ts";
+import { planTransition } from "../core/run/transition.ts";
 import type { RepoName, RunRecord } from "../core/types.ts";
 import { runStoreContract } from "./run-store.contract.ts";
 

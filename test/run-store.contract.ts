@@ -1,10 +1,10 @@
 import { describe, expect, it } from "vitest";
 import { FakeClock } from "../adapters/clock/fake-clock.ts";
 import { FakeIds } from "../adapters/ids/fake-ids.ts";
-import { draftRun } from "../core/create-run.ts";
-import { leaseFor } from "../core/lease.ts";
+import { draftRun } from "../core/intake/create-run.ts";
+import { leaseFor } from "../core/run/lease.ts";
 import type { RunStore } from "../core/ports/storage.ts";
-import { planTransition, type TransitionTarget } from "../core/transition.ts";
+import { planTransition, type TransitionTarget } from "../core/run/transition.ts";
 import type { RepoName, RunRecord, RunState } from "../core/types.ts";
 
 export interface StoreFixture {

@@ -63,14 +63,18 @@ describe("writes from a browser", () => {
   });
 
   it("a user named by a trusted proxy may retry and cancel, and is recorded", async () => {
-    const retried = await server.request(`/runs/${runId}/retry`, { method: "POST", headers: { "x-forwarded-user": "alice" } });
+    // What a cross-site form post through the proxy looks like: the proxy adds the user, nothing else.
+    const forged = await server.request(`/runs/${runId}/retry`, { method: "POST", headers: { "x-forwarded-user": "alice" } });
+    expect(forged.status).toBe(401);
+    expect(await forged.text()).toMatch(/x-quire-request/);
+    const retried = await server.request(`/runs/${runId}/retry`, { method: "POST", headers: { "x-forwarded-user": "alice", "x-quire-request": "page" } });
     expect(retried.status).toBe(202);
     const { run } = (await retried.json()) as { run: { run_id: string } };
     expect(await stateOf(run.run_id)).toMatch(/^retried_by: alice$/m);
     await clone.commit({ ".quire/ci.ts": `import { job } from "quire/ci";\njob("wait", ["quire/push"], async ({ sh }) => { await sh("sleep 30"); });\n` });
     const [slow] = runIdsFromPush(await clone.push(["origin", "HEAD:refs/heads/slow"]));
     await waitForRun(withToken(), String(slow), (r) => r.status === "active");
-    const cancelled = await server.request(`/runs/${slow}/cancel`, { method: "POST", headers: { "x-forwarded-user": "bob" } });
+    const cancelled = await server.request(`/runs/${slow}/cancel`, { method: "POST", headers: { "x-forwarded-user": "bob", "x-quire-request": "page" } });
     expect(cancelled.status).toBe(202);
     expect(await stateOf(String(slow))).toMatch(/outcome: cancelled[\s\S]*cancelled by bob|cancelled by bob[\s\S]*outcome: cancelled/);
   });

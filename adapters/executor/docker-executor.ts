@@ -1,7 +1,7 @@
 import { stat } from "node:fs/promises";
 import { join } from "node:path";
 import type { ExecContext, ExecOpenError, ExecSession, Executor } from "../../core/ports/exec.ts";
-import { imageTag } from "../../core/image-tag.ts";
+import { imageTag } from "../../core/names/image-tag.ts";
 import type { Clock } from "../../core/ports/clock-ids.ts";
 import { err, ok, type Result } from "../../core/result.ts";
 import { DockerCli, type DockerFailure } from "./docker-cli.ts";

@@ -11,7 +11,7 @@
  */
 import type { OutputSink } from "../../core/ports/exec.ts";
 import { type FromHelper, parseToHelper, type ToHelper } from "./host-helper-protocol.ts";
-import { runHostCommand } from "./host-process.ts";
+import { ShellPool } from "./shell-pool.ts";
 
 interface Running {
   cancel: AbortController;
@@ -20,6 +20,7 @@ interface Running {
 }
 
 const running = new Map<number, Running>();
+const pool = new ShellPool();
 
 function send(message: FromHelper): void {
   // A closed channel means the server is gone or closed the sandbox: nothing to serve any more.
@@ -55,7 +56,7 @@ async function exec(request: Extract<ToHelper, { type: "exec" }>): Promise<void>
       }),
   };
   try {
-    const outcome = await runHostCommand(
+    const outcome = await pool.run(
       {
         argv: request.argv,
         cwd: request.cwd,
@@ -86,4 +87,5 @@ function onMessage(value: unknown): void {
 dropPrivileges(process.argv.slice(2));
 process.on("message", onMessage);
 process.on("disconnect", () => process.exit(0));
+pool.warm();
 send({ type: "ready" });

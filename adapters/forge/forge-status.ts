@@ -25,7 +25,11 @@ export function forgeStatus(timeoutMs: number): ForgeStatusPort {
         headers: { ...request.headers, "content-type": "application/json", "user-agent": "quire" },
         body: JSON.stringify(request.body),
       });
-      return judgeResponse(response, `${target.forge} status ${target.state}`);
+      const what = `${target.forge} status ${target.state}`;
+      if (response.kind === "response" && request.alreadySet?.(response.status, response.body)) {
+        return { kind: "delivered", status: response.status, message: `${what}: already set on the forge` };
+      }
+      return judgeResponse(response, what);
     },
   };
 }

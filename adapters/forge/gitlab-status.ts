@@ -13,6 +13,19 @@ const STATE: Record<StatusState, string> = {
 };
 
 /**
+ * GitLab refuses to post a status its job already has: `400 {"message":"Cannot transition
+ * status via :run from :running ..."}`. Only when the `from` state is the one being
+ * posted is that harmless (the earlier attempt arrived); any other transition is refused.
+ */
+function alreadyIn(state: string) {
+  return (status: number, body: string) => {
+    if (status !== 400) return false;
+    const from = /Cannot transition status via :\w+ from :(\w+)/.exec(body)?.[1];
+    return from === state;
+  };
+}
+
+/**
  * `POST {api}/projects/{id}/statuses/{sha}` (api: https://gitlab.example/api/v4) with
  * `PRIVATE-TOKEN`; the project is a numeric id or its URL-encoded path, the context is `name`.
  */
@@ -26,4 +39,5 @@ export const gitlabStatus: StatusRequestBuilder = (target, token) => ({
     description: target.description.slice(0, 255),
     ...(target.target_url ? { target_url: target.target_url } : {}),
   },
+  alreadySet: alreadyIn(STATE[target.state]),
 });

@@ -5,6 +5,11 @@ export interface StatusRequest {
   url: string;
   headers: Record<string, string>;
   body: Record<string, unknown>;
+  /**
+   * A refusal that means the forge already shows this state, e.g. a retry after a timeout
+   * whose first attempt did arrive; such an answer counts as delivered, not given up.
+   */
+  alreadySet?: (status: number, body: string) => boolean;
 }
 
 export type StatusRequestBuilder = (target: StatusTarget, token: string) => StatusRequest;

@@ -1,5 +1,5 @@
-import { planGc, type GcItem, type GcPlan, type KeepReason } from "../../core/gc-plan.ts";
-import { repoSegment } from "../../core/image-tag.ts";
+import { planGc, type GcItem, type GcPlan, type KeepReason } from "../../core/maintenance/gc-plan.ts";
+import { repoSegment } from "../../core/names/image-tag.ts";
 import type { Clock } from "../../core/ports/clock-ids.ts";
 import type { RunStore } from "../../core/ports/storage.ts";
 import type { RepoName } from "../../core/types.ts";

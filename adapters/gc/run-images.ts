@@ -1,5 +1,5 @@
-import { IMAGE_PREFIX } from "../../core/image-tag.ts";
-import type { GcItem } from "../../core/gc-plan.ts";
+import { IMAGE_PREFIX } from "../../core/names/image-tag.ts";
+import type { GcItem } from "../../core/maintenance/gc-plan.ts";
 import { err, ok, type Result } from "../../core/result.ts";
 import { DockerCli, type DockerFailure } from "../executor/docker-cli.ts";
 import { SCOPE_LABEL } from "../executor/docker-executor.ts";

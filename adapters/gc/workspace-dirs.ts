@@ -1,7 +1,7 @@
 import { readdir, rm, stat } from "node:fs/promises";
 import { join } from "node:path";
 import { StorageError } from "../../core/errors.ts";
-import type { GcItem } from "../../core/gc-plan.ts";
+import type { GcItem } from "../../core/maintenance/gc-plan.ts";
 import type { RunStore } from "../../core/ports/storage.ts";
 
 /** Workspaces of runs that never got cleaned up have no run to claim them. */

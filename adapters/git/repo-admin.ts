@@ -4,7 +4,7 @@ import { execa } from "../process/lazy-execa.ts";
 import { GitError } from "../../core/errors.ts";
 import type { RepoName } from "../../core/types.ts";
 import { visibleDirs } from "../storage/fs-layout.ts";
-import { parseRepoName } from "../../core/repo-name.ts";
+import { parseRepoName } from "../../core/names/repo-name.ts";
 
 export type CreateRepoResult = { kind: "created"; gitDir: string } | { kind: "exists"; gitDir: string };
 

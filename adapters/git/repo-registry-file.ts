@@ -9,7 +9,7 @@ import {
   type RegisteredRepo,
   type RegistryError,
   type RepoRegistry,
-} from "../../core/repo-registry.ts";
+} from "../../core/repos/repo-registry.ts";
 import type { Result } from "../../core/result.ts";
 import { writeFileAtomic } from "../storage/atomic-write.ts";
 import { DirLock } from "../storage/dir-lock.ts";

@@ -1,6 +1,6 @@
 import { readFile } from "node:fs/promises";
 import { StorageError } from "../../core/errors.ts";
-import { asIndexEntry, INDEX_VERSION, type IndexEntry } from "../../core/run-index.ts";
+import { asIndexEntry, INDEX_VERSION, type IndexEntry } from "../../core/index/run-index.ts";
 import { commitTemp as commitTempFile, writeTemp as writeTempFile } from "../storage/atomic-write.ts";
 
 export type LoadedIndex =

@@ -1,5 +1,5 @@
 import { open, stat } from "node:fs/promises";
-import { asIndexEntry, type IndexEntry } from "../../core/run-index.ts";
+import { asIndexEntry, type IndexEntry } from "../../core/index/run-index.ts";
 
 /**
  * `runs/index.journal`: one JSON line per change, `{"by":<writer>,"run":<entry>}` for an

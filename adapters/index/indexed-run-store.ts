@@ -1,7 +1,7 @@
 import type { Clock } from "../../core/ports/clock-ids.ts";
 import type { Logger } from "../../core/ports/logger.ts";
 import type { MoveResult, RunFilter, RunStore, SweepReport } from "../../core/ports/storage.ts";
-import { entryOf } from "../../core/run-index.ts";
+import { entryOf } from "../../core/index/run-index.ts";
 import type { IndexView, RunIndexWriter } from "../../core/ports/run-index.ts";
 import type { RepoName, RunDraft, RunRecord, RunState, RunStateRecord } from "../../core/types.ts";
 

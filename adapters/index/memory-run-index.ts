@@ -1,8 +1,8 @@
 import type { RunStore } from "../../core/ports/storage.ts";
-import { entryOf, recordedAt } from "../../core/run-index.ts";
+import { entryOf, recordedAt } from "../../core/index/run-index.ts";
 import type { IndexRepairReport, IndexView, RunIndex } from "../../core/ports/run-index.ts";
-import { applyIndexRepair, planIndexRepair } from "../../core/run-index-repair.ts";
-import { RunIndexTable } from "../../core/run-index-table.ts";
+import { applyIndexRepair, planIndexRepair } from "../../core/index/run-index-repair.ts";
+import { RunIndexTable } from "../../core/index/run-index-table.ts";
 
 /**
  * The run index in memory, for tests and the Workers build. `source` is the store it

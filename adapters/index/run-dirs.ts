@@ -1,5 +1,5 @@
-import type { RunLocation } from "../../core/run-index-repair.ts";
-import { RUN_ID_PATTERN } from "../../core/run-ref.ts";
+import type { RunLocation } from "../../core/index/run-index-repair.ts";
+import { RUN_ID_PATTERN } from "../../core/run/run-layout.ts";
 import { RUN_STATES, type RunRecord } from "../../core/types.ts";
 import type { FsLayout } from "../storage/fs-layout.ts";
 import { readRunDirNow } from "../storage/run-files.ts";

@@ -1,5 +1,5 @@
 import { TextDecoder } from "node:util";
-import { criPrefix, formatCriBlock, formatCriLine } from "../../core/cri-line.ts";
+import { criPrefix, formatCriBlock, formatCriLine } from "../../core/logs/cri-line.ts";
 import type { LogOptions, LogSummary, LogWriter, Redactor } from "../../core/ports/run-files.ts";
 import type { StreamName } from "../../core/ports/exec.ts";
 

@@ -1,8 +1,8 @@
 import { StorageError } from "../../core/errors.ts";
-import { jobIdProblem } from "../../core/job-id.ts";
+import { jobIdProblem, logPath, META_FILE, STATE_FILE } from "../../core/run/run-layout.ts";
 
 /** Written by the run store alone; RunFiles may read them but never replace them. */
-const RESERVED = new Set(["meta.yml", "state.yml"]);
+const RESERVED = new Set([META_FILE, STATE_FILE]);
 const MAX_SEGMENT = 200;
 
 const invalid = (what: string, value: string, rule: string): StorageError =>
@@ -35,16 +35,16 @@ export function writableSegments(relPath: string): string[] {
   return segments;
 }
 
-/** The same rule validation applies (core/job-id.ts), so a valid pipeline never fails here. */
+/** The same rule validation applies (core/run/run-layout.ts), so a valid pipeline never fails here. */
 export function checkJobId(job: string): void {
   const problem = jobIdProblem(job);
   if (problem !== undefined) throw invalid("job id", job, problem);
   checkSegment("job id", job, job);
 }
 
-/** `jobs/<job>/sh-<n>.log`, the layout docs/architecture.md describes. */
+/** The segments of `logPath` (core/run/run-layout.ts), each checked. */
 export function logSegments(job: string, n: number): string[] {
   checkJobId(job);
   if (!Number.isSafeInteger(n) || n < 1) throw invalid("sh number", String(n), "must be a positive integer");
-  return ["jobs", job, `sh-${n}.log`];
+  return logPath(job, n).split("/");
 }

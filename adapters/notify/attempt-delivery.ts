@@ -2,7 +2,7 @@ import type { SecretSource } from "../../core/ports/secrets.ts";
 import type { ForgeStatusPort, MirrorPusher, WebhookSender } from "../../core/ports/notify.ts";
 import type { AttemptResult, Delivery } from "../../core/outbox/delivery.ts";
 import type { DeliveryAttempt } from "../../core/ports/outbox.ts";
-import { createRedactor } from "../../core/redact.ts";
+import { createRedactor } from "../../core/logs/redact.ts";
 
 export interface AttemptDeps {
   secrets: SecretSource;

@@ -7,7 +7,7 @@ import type { TokenHosts } from "../../core/notify/token-hosts.ts";
 import type { Outbox } from "../../core/outbox/outbox.ts";
 import { redactValue } from "../../core/pipeline/redact-value.ts";
 import type { Logger } from "../../core/ports/logger.ts";
-import { createRedactor } from "../../core/redact.ts";
+import { createRedactor } from "../../core/logs/redact.ts";
 import type { PushEvent, RunRecord } from "../../core/types.ts";
 
 const ZERO = /^0+$/;

@@ -1,5 +1,5 @@
 import type { LogReader } from "../../core/ports/run-files.ts";
-import { RUN_ID_PATTERN } from "../../core/run-ref.ts";
+import { RUN_ID_PATTERN } from "../../core/run/run-layout.ts";
 import type { PgDb } from "./pg-db.ts";
 
 /** Rows fetched per round trip while streaming a log: at most this many chunks in memory. */

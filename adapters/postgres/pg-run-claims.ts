@@ -1,5 +1,5 @@
 import type { StopRequests } from "../../core/ports/stop-requests.ts";
-import type { StopReason } from "../../core/stop-reason.ts";
+import type { StopReason } from "../../core/run/stop-reason.ts";
 import type { RunMeta, RunRecord, RunState, RunStateRecord } from "../../core/types.ts";
 import type { PgDb } from "./pg-db.ts";
 

@@ -1,7 +1,7 @@
 import { StorageError } from "../../core/errors.ts";
 import type { BoundedRead, LogOptions, LogWriter, RunFiles } from "../../core/ports/run-files.ts";
 import type { Clock } from "../../core/ports/clock-ids.ts";
-import { RUN_ID_PATTERN } from "../../core/run-ref.ts";
+import { RUN_ID_PATTERN } from "../../core/run/run-layout.ts";
 import type { RepoName } from "../../core/types.ts";
 import { CriLogWriter } from "../logs/cri-log-writer.ts";
 import { logSegments, relSegments, writableSegments } from "../logs/run-paths.ts";

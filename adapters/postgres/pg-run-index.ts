@@ -1,6 +1,6 @@
-import type { IndexEntry } from "../../core/run-index.ts";
+import type { IndexEntry } from "../../core/index/run-index.ts";
 import type { IndexRepairReport, IndexView, RunIndex } from "../../core/ports/run-index.ts";
-import { RunIndexTable } from "../../core/run-index-table.ts";
+import { RunIndexTable } from "../../core/index/run-index-table.ts";
 import type { Outcome, RepoName, RunState } from "../../core/types.ts";
 import type { PgDb, Queryable } from "./pg-db.ts";
 

@@ -1,5 +1,5 @@
 import type { MoveResult, RunFilter, RunStore, SweepReport } from "../../core/ports/storage.ts";
-import { RUN_ID_PATTERN } from "../../core/run-ref.ts";
+import { RUN_ID_PATTERN } from "../../core/run/run-layout.ts";
 import type { RepoName, RunDraft, RunMeta, RunRecord, RunState, RunStateRecord } from "../../core/types.ts";
 import type { PgDb } from "./pg-db.ts";
 

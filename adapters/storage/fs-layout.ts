@@ -1,9 +1,10 @@
 import { readdir, stat } from "node:fs/promises";
 import { join } from "node:path";
-import { parseRepoName } from "../../core/repo-name.ts";
+import { parseRepoName } from "../../core/names/repo-name.ts";
+import { runDirPath } from "../../core/run/run-layout.ts";
 import { RUN_STATES, type RepoName, type RunState } from "../../core/types.ts";
 
-/** `runs/<repo>/<state>/<run-id>/`, as docs/architecture.md describes it. */
+/** `runs/<repo>/<state>/<run-id>/` on disk (names from core/run/run-layout.ts). */
 export class FsLayout {
   constructor(readonly root: string) {}
 
@@ -16,7 +17,7 @@ export class FsLayout {
   }
 
   runDir(repo: RepoName, state: RunState, runId: string): string {
-    return join(this.root, repo, state, runId);
+    return join(this.root, runDirPath(repo, state, runId));
   }
 
   /** Which state directory holds the run, if any. */

@@ -10,7 +10,7 @@ import { RunCounters } from "./run-counter.ts";
 import { readRunDir, writeState } from "./run-files.ts";
 import { stageRun } from "./run-staging.ts";
 import { clearTemps, STAGING_DIR, sweepRepo, sweepRepoDir } from "./fs-sweep.ts";
-import { isTerminal } from "../../core/transition.ts";
+import { isTerminal } from "../../core/run/transition.ts";
 
 const RUN_ID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 

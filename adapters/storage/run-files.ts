@@ -5,9 +5,7 @@ import { StorageError } from "../../core/errors.ts";
 import type { RunMeta, RunRecord, RunState, RunStateRecord } from "../../core/types.ts";
 import { writeFileAtomic } from "./atomic-write.ts";
 import { parseFlatYaml, stringifyFlatYaml } from "./flat-yaml.ts";
-
-export const META_FILE = "meta.yml";
-export const STATE_FILE = "state.yml";
+import { META_FILE, STATE_FILE } from "../../core/run/run-layout.ts";
 
 export async function readRunDir(dir: string, status: RunState): Promise<RunRecord> {
   try {

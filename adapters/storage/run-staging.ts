@@ -2,7 +2,7 @@ import { mkdir, open } from "node:fs/promises";
 import { join } from "node:path";
 import { stringifyFlatYaml } from "./flat-yaml.ts";
 import type { RunRecord } from "../../core/types.ts";
-import { META_FILE, STATE_FILE } from "./run-files.ts";
+import { META_FILE, STATE_FILE } from "../../core/run/run-layout.ts";
 
 /**
  * Writes a new run's files into its staging directory. That directory is private until

@@ -1,5 +1,5 @@
 import type { JobSpec } from "../ports/pipeline-runtime.ts";
-import { jobIdProblem } from "../job-id.ts";
+import { jobIdProblem } from "../run/run-layout.ts";
 import { err, ok, type Result } from "../result.ts";
 
 /** Sources are inputs that no job produces; `quire/push` is the only one for now. */
@@ -18,7 +18,7 @@ export interface ValidPipeline {
 
 /**
  * Fails closed, naming the jobs at fault: empty inputs, duplicate ids, ids that break the
- * job-id rule (core/job-id.ts), unknown inputs, cycles (every member), jobs no source
+ * job-id rule (core/run/run-layout.ts), unknown inputs, cycles (every member), jobs no source
  * reaches, more jobs than a run's records are sized for. Every problem is reported at
  * once, so a fix does not uncover the next one; a job already named (a broken input, a
  * cycle) is not named again as unreachable, nor are the jobs behind it.

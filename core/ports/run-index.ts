@@ -1,4 +1,4 @@
-import type { IndexEntry } from "../run-index.ts";
+import type { IndexEntry } from "../index/run-index.ts";
 import type { Outcome, RunState } from "../types.ts";
 
 export interface IndexQuery {

@@ -1,6 +1,6 @@
 import type { RunRecord } from "../types.ts";
 
-/** How a user-given run reference (id or alias) resolved. */
+/** How a run alias a user gave (a run id, `repo#n`, a sha prefix, `repo@ref`) resolved. */
 export type RunLookup =
   | { kind: "found"; run: RunRecord }
   | { kind: "not-found"; message: string }
@@ -8,5 +8,5 @@ export type RunLookup =
   | { kind: "invalid"; message: string };
 
 export interface RunResolver {
-  resolve(ref: string): Promise<RunLookup>;
+  resolve(alias: string): Promise<RunLookup>;
 }

@@ -1,4 +1,4 @@
-import type { StopReason } from "../stop-reason.ts";
+import type { StopReason } from "../run/stop-reason.ts";
 import type { RunRecord } from "../types.ts";
 
 /** Reaches the process that holds an active run, wherever it runs. */

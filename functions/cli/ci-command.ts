@@ -1,9 +1,10 @@
 import { Command, Option } from "commander";
-import { draftRun } from "../../core/create-run.ts";
-import { PIPELINE_PATHS } from "../../core/gate.ts";
+import { draftRun } from "../../core/intake/create-run.ts";
+import { PIPELINE_PATHS } from "../../core/intake/gate.ts";
+import { err, ok, type Result } from "../../core/result.ts";
 import { ensureHomeDirs, resolveHome } from "../node/home.ts";
 import { checkoutTop, ciInit } from "../node/ci-init.ts";
-import { CheckoutError, currentRef, findCommittedPipeline, openCheckout } from "../node/local-checkout.ts";
+import { CheckoutError, openCheckout, type CheckoutTarget } from "../node/local-checkout.ts";
 import { loadConfig } from "../node/config.ts";
 import { createRunner } from "../node/runner.ts";
 import { sandboxSetup } from "../node/sandbox-setup.ts";
@@ -21,17 +22,15 @@ const fail = (line: string, code = 1) => {
 export function ciCommand(): Command {
   const ci = new Command("ci").description("run or check the pipeline of the git checkout you are in");
   ci.command("run")
-    .description("run .quire/ci.ts of this checkout's commit here, recorded in the home like any run; exits non-zero unless it succeeds")
-    .option("--sha <rev>", "the commit to run (default: HEAD)")
+    .description("run the pipeline of this checkout's working tree here (staged, unstaged and untracked files, minus ignored ones), recorded in the home like any run; exits non-zero unless it succeeds")
+    .option("--committed", "run HEAD as committed instead of the working tree")
+    .option("--sha <rev>", "run this commit; the run is recorded under the ref the rev names (a sha: detached)")
     .addOption(new Option("--executor <kind>", "where commands run (default: config.yml's executor)").choices(["host", "docker"]))
     .option(...homeOption)
-    .action(async (opts: { sha?: string; executor?: "host" | "docker"; home?: string }) => {
-      try {
-        process.exitCode = await runHere(opts);
-      } catch (error) {
-        if (error instanceof CheckoutError) return fail(error.message, 2);
-        throw error;
-      }
+    .action(async (opts: TargetOptions & { executor?: "host" | "docker"; home?: string }) => {
+      const target = targetOf(opts);
+      if (!target.ok) return fail(target.error, 2);
+      process.exitCode = await runHere(target.value, opts);
     });
   ci.command("init")
     .description("start a pipeline in this checkout: .quire/ci.ts, plus quire-ci.d.ts and tsconfig.json so editors type-check it")
@@ -49,32 +48,48 @@ export function ciCommand(): Command {
       }
     });
   ci.command("validate")
-    .description("load and check the pipeline without running it: the working tree by default, or a commit with --sha")
+    .description("load the pipeline in the run sandbox and check its jobs without running them: the working tree, as `ci run` takes it, by default")
+    .option("--committed", "check HEAD as committed instead of the working tree")
     .option("--sha <rev>", "check this commit instead of the working tree")
-    .action(async (opts: { sha?: string }) => {
-      try {
-        const result = await validateCheckout(process.cwd(), opts.sha);
-        if (!result.ok) return fail(result.error);
-        say(`${result.value.path}: ${result.value.jobs.length} job(s), in order:`);
-        for (const job of result.value.jobs) say(`  ${job.id} ← ${job.inputs.join(", ")}`);
-      } catch (error) {
-        if (error instanceof CheckoutError) return fail(error.message, 2);
-        throw error;
-      }
+    .option(...homeOption)
+    .action(async (opts: TargetOptions & { home?: string }) => {
+      const target = targetOf(opts);
+      if (!target.ok) return fail(target.error, 2);
+      const config = await loadConfig(resolveHome(opts.home).config);
+      const result = await validateCheckout(process.cwd(), target.value, config);
+      if (!result.ok) return fail(result.error.message, result.error.usage ? 2 : 1);
+      say(`${result.value.path} in ${result.value.description}: ${result.value.jobs.length} job(s), in order:`);
+      for (const job of result.value.jobs) say(`  ${job.id} ← ${job.inputs.join(", ")}`);
     });
   return ci;
 }
 
-async function runHere(opts: { sha?: string; executor?: "host" | "docker"; home?: string }): Promise<number> {
+interface TargetOptions {
+  committed?: boolean;
+  sha?: string;
+}
+
+function targetOf(opts: TargetOptions): Result<CheckoutTarget, string> {
+  if (opts.committed === true && opts.sha !== undefined) return err("--committed and --sha name two different commits; give one");
+  if (opts.sha !== undefined) return ok({ kind: "rev", rev: opts.sha });
+  return ok({ kind: opts.committed === true ? "committed" : "working-tree" });
+}
+
+async function runHere(target: CheckoutTarget, opts: { executor?: "host" | "docker"; home?: string }): Promise<number> {
   const home = resolveHome(opts.home);
-  await ensureHomeDirs(home);
-  const config = await loadConfig(home.config);
-  const checkout = await openCheckout(process.cwd(), home.repos, opts.sha ?? "HEAD");
-  const pipeline = await findCommittedPipeline(checkout, PIPELINE_PATHS);
+  const opened = await openCheckout(process.cwd(), home.repos, target);
+  if (!opened.ok) {
+    fail(opened.error, 2);
+    return 2;
+  }
+  const checkout = opened.value;
+  const pipeline = checkout.pipeline;
   if (pipeline === null) {
-    fail(`commit ${checkout.sha.slice(0, 12)} has no pipeline (${PIPELINE_PATHS.join(", ")}); commit one first`);
+    fail(`${checkout.description} has no pipeline (${PIPELINE_PATHS.join(", ")})`);
     return 1;
   }
+  await ensureHomeDirs(home);
+  const config = await loadConfig(home.config);
   const sandbox = await sandboxSetup(config);
   const base = wireNode(home);
   const runner = createRunner(home, { ...config, ...(opts.executor ? { executor: opts.executor } : {}) }, base, {
@@ -82,7 +97,7 @@ async function runHere(opts: { sha?: string; executor?: "host" | "docker"; home?
     gitDirOf: () => checkout.gitDir,
     ...(sandbox === undefined ? {} : { sandbox }),
   });
-  const ref = await currentRef(checkout);
+  const ref = checkout.ref;
   const run = await base.store.createRun(
     draftRun(
       { repo: checkout.repo, update: { ref, old_sha: "0".repeat(40), new_sha: checkout.sha }, pushed_at: base.clock.now(), pipeline },
@@ -90,7 +105,7 @@ async function runHere(opts: { sha?: string; executor?: "host" | "docker"; home?
       base.clock,
     ),
   );
-  say(`quire: run ${checkout.repo}#${run.meta.number} (${run.meta.run_id}) of ${checkout.sha.slice(0, 12)} on ${ref}`);
+  say(`quire: run ${checkout.repo}#${run.meta.number} (${run.meta.run_id}) of ${checkout.description} on ${ref}`);
   const stop = () => void runner.queue.cancel(run);
   process.once("SIGINT", stop);
   runner.queue.enqueue(run);

@@ -2,7 +2,7 @@ import { Command } from "commander";
 import { createDockerJanitor } from "../../adapters/executor/docker-janitor.ts";
 import { ProcessRegistry } from "../../adapters/process/process-registry.ts";
 import { GitWorkspaces } from "../../adapters/workspace/git-workspaces.ts";
-import { reconcile } from "../../core/reconcile.ts";
+import { reconcile } from "../../core/maintenance/reconcile.ts";
 import { loadConfig } from "../node/config.ts";
 import { resolveHome } from "../node/home.ts";
 import { askServerToReconcile } from "../node/server-reconcile.ts";

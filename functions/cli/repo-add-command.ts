@@ -1,7 +1,7 @@
 import { Command } from "commander";
 import { realpath } from "node:fs/promises";
 import { basename } from "node:path";
-import { nameFromRelativePath } from "../../core/repo-registry.ts";
+import { nameFromRelativePath } from "../../core/repos/repo-registry.ts";
 import { loadConfig } from "../node/config.ts";
 import { ensureHomeDirs, ensureHookToken, resolveHome, type Home } from "../node/home.ts";
 import { shareForHostingUsers } from "../node/hosting-users.ts";

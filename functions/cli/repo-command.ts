@@ -1,6 +1,6 @@
 import { Command } from "commander";
 import { createBareRepo } from "../../adapters/git/repo-admin.ts";
-import { parseRepoName } from "../../core/repo-name.ts";
+import { parseRepoName } from "../../core/names/repo-name.ts";
 import { ensureHomeDirs, resolveHome } from "../node/home.ts";
 import { hookScript } from "../node/hook-script.ts";
 import { detachRepo } from "../node/repo-attach.ts";

@@ -1,5 +1,5 @@
 import { Command } from "commander";
-import { parseCriLine } from "../../core/cri-line.ts";
+import { parseCriLine } from "../../core/logs/cri-line.ts";
 import { readHookToken, readServerUrl, resolveHome, type Home } from "../node/home.ts";
 import { homeOption } from "./options.ts";
 import { joinUrl } from "../http/join-url.ts";

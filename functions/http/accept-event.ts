@@ -1,4 +1,4 @@
-import { acceptPush, type IntakeDeps, type IntakeResult } from "../../core/intake.ts";
+import { acceptPush, type IntakeDeps, type IntakeResult } from "../../core/intake/intake.ts";
 
 /** Deliveries of one event id in flight, so a second waits for the first and then finds its runs. */
 const inFlight = new Map<string, Promise<unknown>>();

@@ -18,6 +18,7 @@ export function runView(run: RunRecord) {
     finished_at: run.state.finished_at,
     error: run.state.error,
     last_job: run.state.last_job,
+    ...(run.meta.retry_of === undefined ? {} : { retry_of: run.meta.retry_of }),
     ...(run.state.retried_by === undefined ? {} : { retried_by: run.state.retried_by }),
     // Runs without bubblewrap say so wherever the run is shown.
     ...(run.state.sandbox === undefined ? {} : { sandbox: run.state.sandbox }),

@@ -1,5 +1,5 @@
 import { AnsiUp } from "ansi_up";
-import { parseCriLine } from "../../core/cri-line.ts";
+import { parseCriLine } from "../../core/logs/cri-line.ts";
 
 export interface RenderedLine {
   time: string | null;

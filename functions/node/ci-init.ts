@@ -9,7 +9,7 @@ import { access, mkdir, readFile, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { promisify } from "node:util";
 import { SDK_DECLARATIONS_FILE } from "../../adapters/package/package-files.ts";
-import { PIPELINE_PATHS } from "../../core/gate.ts";
+import { PIPELINE_PATHS } from "../../core/intake/gate.ts";
 import { CheckoutError } from "./local-checkout.ts";
 
 const PIPELINE = `// This repository's quire pipeline: every push to the quire server runs it.

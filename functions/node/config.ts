@@ -5,7 +5,7 @@ import { parse } from "yaml";
 import * as z from "zod";
 import { QuireError } from "../../core/errors.ts";
 import { RUN_EVENTS } from "../../core/notify/run-status.ts";
-import { MIN_SECRET_LENGTH } from "../../core/redact.ts";
+import { MIN_SECRET_LENGTH } from "../../core/logs/redact.ts";
 
 const secretSpec = z.union([
   // Shorter values cannot be redacted from logs without mangling ordinary output.

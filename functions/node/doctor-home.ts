@@ -1,6 +1,6 @@
 import { stat } from "node:fs/promises";
 import { dirname } from "node:path";
-import type { RegisteredRepo } from "../../core/repo-registry.ts";
+import type { RegisteredRepo } from "../../core/repos/repo-registry.ts";
 import type { Home } from "./home.ts";
 import { lookupGroup, serverGrant, spoolDir } from "./home-access.ts";
 import { hostingUsers } from "./hosting-users.ts";

@@ -1,6 +1,6 @@
 import { stat } from "node:fs/promises";
 import { readRegistry } from "../../adapters/git/repo-registry-file.ts";
-import type { RegisteredRepo } from "../../core/repo-registry.ts";
+import type { RegisteredRepo } from "../../core/repos/repo-registry.ts";
 import type { Home } from "./home.ts";
 import { grantCommand, serverGrant, shareHome, userInGroup, userName } from "./home-access.ts";
 

@@ -1,65 +1,77 @@
 import { basename, relative, resolve } from "node:path";
-import { execa } from "../../adapters/process/lazy-execa.ts";
-import { parseRepoName } from "../../core/repo-name.ts";
+import { CheckoutGit } from "../../adapters/git/checkout-git.ts";
+import { GitCli } from "../../adapters/git/git-cli.ts";
+import { PIPELINE_PATHS } from "../../core/intake/gate.ts";
+import { parseRepoName } from "../../core/names/repo-name.ts";
+import { err, ok, type Result } from "../../core/result.ts";
 import type { RepoName } from "../../core/types.ts";
+
+/** What `quire ci run` and `quire ci validate` take from the checkout. */
+export type CheckoutTarget = { kind: "working-tree" } | { kind: "committed" } | { kind: "rev"; rev: string };
 
 export interface LocalCheckout {
   top: string;
   gitDir: string;
+  /** The commit to run: HEAD, the rev asked for, or a snapshot of the working tree. */
   sha: string;
+  /** The ref the run is recorded under: the one named or checked out, else the sha (detached). */
+  ref: string;
   /** The repo the run is recorded under: the quire repo `origin` points at, else `local/<dir>.git`. */
   repo: RepoName;
+  /** The pipeline file at `sha`, found as the server's gate finds it; null when there is none. */
+  pipeline: string | null;
+  /** For the terminal: what is being run, e.g. "the working tree (uncommitted changes on 1a2b3c4d5e6f)". */
+  description: string;
 }
 
-const git = async (cwd: string, args: string[]) => (await execa("git", args, { cwd })).stdout.trim();
-
-/** The git checkout around `cwd`, for `quire ci run` and `quire ci validate`. */
-export async function openCheckout(cwd: string, reposRoot: string, rev = "HEAD"): Promise<LocalCheckout> {
-  let top: string;
+/** The commit a `quire ci` command works on, or why there is none (a usage error). */
+export async function openCheckout(cwd: string, reposRoot: string, target: CheckoutTarget): Promise<Result<LocalCheckout, string>> {
+  const checkout = await CheckoutGit.open(cwd);
+  if (checkout === null) return err(`${cwd} is not inside a git checkout`);
+  const picked = await pick(checkout, target);
+  if (!picked.ok) return picked;
+  const { sha, ref, description } = picked.value;
+  const repo = await repoNameFor(checkout, reposRoot);
+  if (!repo.ok) return repo;
+  // The same lookup the server's gate does on a push, pointed at this checkout's objects.
+  const git = new GitCli(reposRoot, undefined, () => checkout.gitDir);
   try {
-    top = await git(cwd, ["rev-parse", "--show-toplevel"]);
-  } catch {
-    throw new CheckoutError(`${cwd} is not inside a git checkout`);
+    const pipeline = await git.findFile(repo.value, sha, PIPELINE_PATHS);
+    return ok({ top: checkout.top, gitDir: checkout.gitDir, sha, ref, repo: repo.value, pipeline, description });
+  } finally {
+    git.close();
   }
-  const gitDir = resolve(top, await git(top, ["rev-parse", "--git-dir"]));
-  let sha: string;
-  try {
-    sha = await git(top, ["rev-parse", "--verify", "--end-of-options", `${rev}^{commit}`]);
-  } catch {
-    throw new CheckoutError(`${rev} is not a commit in ${top}`);
-  }
-  return { top, gitDir, sha, repo: await repoNameFor(top, reposRoot) };
 }
 
-async function repoNameFor(top: string, reposRoot: string): Promise<RepoName> {
-  const origin = await git(top, ["config", "--get", "remote.origin.url"]).catch(() => "");
-  if (origin !== "") {
-    const path = relative(reposRoot, resolve(top, origin.replace(/^file:\/\//, "")));
+async function pick(checkout: CheckoutGit, target: CheckoutTarget): Promise<Result<{ sha: string; ref: string; description: string }, string>> {
+  const short = (sha: string) => sha.slice(0, 12);
+  if (target.kind === "working-tree") {
+    const snap = await checkout.snapshot();
+    const ref = (await checkout.branch()) ?? snap.sha;
+    if (!snap.changed) return ok({ sha: snap.sha, ref, description: `the working tree (no uncommitted changes, ${short(snap.sha)})` });
+    const base = snap.head === null ? "no commit yet" : `uncommitted changes on ${short(snap.head)}`;
+    return ok({ sha: snap.sha, ref, description: `the working tree (${base}; snapshot ${short(snap.sha)})` });
+  }
+  const rev = target.kind === "committed" ? "HEAD" : target.rev;
+  const sha = await checkout.resolveCommit(rev);
+  if (sha === null) return err(`${rev} is not a commit in ${checkout.top}`);
+  const ref = (await checkout.refNamed(rev)) ?? sha;
+  return ok({ sha, ref, description: `commit ${short(sha)}` });
+}
+
+async function repoNameFor(checkout: CheckoutGit, reposRoot: string): Promise<Result<RepoName, string>> {
+  const origin = await checkout.originUrl();
+  if (origin !== null) {
+    const path = relative(reposRoot, resolve(checkout.top, origin.replace(/^file:\/\//, "")));
     const name = parseRepoName(path);
-    if (name.ok) return name.value;
+    if (name.ok) return name;
   }
-  const dir = basename(top).toLowerCase().replace(/[^a-z0-9._-]/g, "-").replace(/^[.-]+/, "") || "checkout";
+  const dir = basename(checkout.top).toLowerCase().replace(/[^a-z0-9._-]/g, "-").replace(/^[.-]+/, "") || "checkout";
   const fallback = parseRepoName(`local/${dir}.git`);
-  if (!fallback.ok) throw new CheckoutError(fallback.error.message);
-  return fallback.value;
+  return fallback.ok ? fallback : err(fallback.error.message);
 }
 
 export class CheckoutError extends Error {
   override readonly name = "CheckoutError";
   readonly code = "not_a_checkout";
-}
-
-/** The first pipeline file the commit has, checked with git (no server, no bare repo needed). */
-export async function findCommittedPipeline(checkout: LocalCheckout, paths: readonly string[]): Promise<string | null> {
-  for (const path of paths) {
-    const type = await git(checkout.top, ["cat-file", "-t", `${checkout.sha}:${path}`]).catch(() => "");
-    if (type === "blob") return path;
-  }
-  return null;
-}
-
-/** `refs/heads/<branch>` when a branch is checked out; the sha itself when detached. */
-export async function currentRef(checkout: LocalCheckout): Promise<string> {
-  const ref = await git(checkout.top, ["symbolic-ref", "-q", "HEAD"]).catch(() => "");
-  return ref || checkout.sha;
 }

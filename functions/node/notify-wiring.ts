@@ -22,6 +22,7 @@ import { joinUrl } from "../http/join-url.ts";
 import { runView } from "../http/run-view.ts";
 import type { QuireConfig } from "./config.ts";
 import type { Home } from "./home.ts";
+import { RUN_RECEIPT_FILE } from "../../core/run/run-layout.ts";
 
 export interface NotifyBase {
   git: GitPort;
@@ -102,7 +103,7 @@ export async function wireNotify(home: Home, config: QuireConfig, base: NotifyBa
 
 /** Job id → succeeded | failed | skipped, from the run receipt; empty when it is missing or unreadable. */
 async function jobStates(files: RunFiles, run: RunRecord): Promise<Record<string, string>> {
-  const read = await files.readBounded(run.meta.repo, run.meta.run_id, "receipt.json", RECEIPT_BYTES).catch(() => undefined);
+  const read = await files.readBounded(run.meta.repo, run.meta.run_id, RUN_RECEIPT_FILE, RECEIPT_BYTES).catch(() => undefined);
   if (read?.kind !== "text") return {};
   try {
     const jobs = (JSON.parse(read.text) as { jobs?: unknown }).jobs;

@@ -1,8 +1,8 @@
 import { realpath, stat } from "node:fs/promises";
 import { basename, join, relative } from "node:path";
 import { readRegistry, updateRegistry } from "../../adapters/git/repo-registry-file.ts";
-import { addRegistered, findRegistered, nameFromRelativePath, removeRegistered, type RegisteredRepo } from "../../core/repo-registry.ts";
-import { parseRepoName } from "../../core/repo-name.ts";
+import { addRegistered, findRegistered, nameFromRelativePath, removeRegistered, type RegisteredRepo } from "../../core/repos/repo-registry.ts";
+import { parseRepoName } from "../../core/names/repo-name.ts";
 import { err, ok, type Result } from "../../core/result.ts";
 import type { Home } from "./home.ts";
 import { gitOn, installHookAt, kind, planHook, uninstallHook, type HookPlacement } from "./hook-install.ts";

@@ -1,6 +1,6 @@
 import type { PgRunClaims } from "../../adapters/postgres/pg-run-claims.ts";
 import type { Logger } from "../../core/ports/logger.ts";
-import type { RunQueue } from "../../core/run-queue.ts";
+import type { RunQueue } from "../../core/queue/run-queue.ts";
 
 export interface ClaimLoopOptions {
   queue: RunQueue;

@@ -3,7 +3,7 @@ import { Cron } from "croner";
 import { rm } from "node:fs/promises";
 import type { AddressInfo } from "node:net";
 import { writeFileAtomic } from "../../adapters/storage/atomic-write.ts";
-import { reconcile } from "../../core/reconcile.ts";
+import { reconcile } from "../../core/maintenance/reconcile.ts";
 import { createApp } from "../app.ts";
 import type { AppDeps } from "../app-deps.ts";
 import type { QuireConfig } from "./config.ts";

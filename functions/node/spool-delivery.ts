@@ -1,4 +1,4 @@
-import type { IntakeDeps } from "../../core/intake.ts";
+import type { IntakeDeps } from "../../core/intake/intake.ts";
 import type { Logger } from "../../core/ports/logger.ts";
 import type { RunRecord } from "../../core/types.ts";
 import { acceptEvent } from "../http/accept-event.ts";

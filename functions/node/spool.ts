@@ -1,7 +1,7 @@
 import { mkdir, readdir, readFile, rename, rm } from "node:fs/promises";
 import { join } from "node:path";
 import { writeFileAtomic } from "../../adapters/storage/atomic-write.ts";
-import { EVENT_ID } from "../../core/event-run-id.ts";
+import { EVENT_ID } from "../../core/intake/event-run-id.ts";
 import type { Home } from "./home.ts";
 import { spoolDir } from "./home-access.ts";
 

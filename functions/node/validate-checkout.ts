@@ -1,61 +1,57 @@
 import { randomUUID } from "node:crypto";
-import { access, mkdtemp, rm } from "node:fs/promises";
+import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { GitWorkspaces } from "../../adapters/workspace/git-workspaces.ts";
 import type { JobSpec } from "../../core/ports/pipeline-runtime.ts";
-import { PIPELINE_PATHS } from "../../core/gate.ts";
+import { PIPELINE_PATHS } from "../../core/intake/gate.ts";
 import { validatePipeline } from "../../core/pipeline/validate.ts";
 import { err, ok, type Result } from "../../core/result.ts";
-import { findCommittedPipeline, openCheckout } from "./local-checkout.ts";
-
-const LIMITS = { memoryMb: 512, wallClockMs: 30_000 };
+import type { QuireConfig } from "./config.ts";
+import { openCheckout, type CheckoutTarget } from "./local-checkout.ts";
+import { sandboxSetup } from "./sandbox-setup.ts";
 
 /**
- * Loads the pipeline in the same sandbox a run uses and validates its job graph, without
- * running a job. The working tree by default (what you are editing), or a commit.
+ * Loads the pipeline exactly as a run would — the same commit `quire ci run` would take
+ * (the working tree by default), materialized the same way, evaluated in the same
+ * bubblewrap sandbox the server uses (it is user code) — and validates its job graph
+ * without running a job. `sandbox: off` in config.yml loads it bare, with the same warning.
  */
-export async function validateCheckout(cwd: string, rev?: string): Promise<Result<{ path: string; jobs: JobSpec[] }, string>> {
-  const checkout = await openCheckout(cwd, tmpdir(), rev ?? "HEAD");
-  let workspace = checkout.top;
-  let scratch: string | undefined;
+export async function validateCheckout(
+  cwd: string,
+  target: CheckoutTarget,
+  config: QuireConfig,
+  warn?: (line: string) => void,
+): Promise<Result<{ path: string; jobs: JobSpec[]; description: string }, { usage: boolean; message: string }>> {
+  const checkout = await openCheckout(cwd, tmpdir(), target);
+  if (!checkout.ok) return err({ usage: true, message: checkout.error });
+  const { pipeline: path, description } = checkout.value;
+  if (path === null) return err({ usage: false, message: `${description} has no pipeline (${PIPELINE_PATHS.join(", ")})` });
+  // Probed before anything is written: no sandbox, no loading of user code.
+  const sandbox = await sandboxSetup(config, warn);
+  const scratch = await mkdtemp(join(tmpdir(), "quire-validate-"));
   try {
-    let path: string | null;
-    if (rev === undefined) {
-      path = await firstExisting(checkout.top);
-    } else {
-      scratch = await mkdtemp(join(tmpdir(), "quire-validate-"));
-      const workspaces = new GitWorkspaces({ reposRoot: scratch, root: scratch, gitDirOf: () => checkout.gitDir });
-      const made = await workspaces.materialize(checkout.repo, checkout.sha, randomUUID());
-      if (!made.ok) return err(made.error.message);
-      workspace = made.value;
-      path = await findCommittedPipeline(checkout, PIPELINE_PATHS);
-    }
-    if (path === null) return err(`no pipeline found (${PIPELINE_PATHS.join(", ")})`);
+    const workspaces = new GitWorkspaces({ reposRoot: scratch, root: scratch, gitDirOf: () => checkout.value.gitDir });
+    const made = await workspaces.materialize(checkout.value.repo, checkout.value.sha, randomUUID());
+    if (!made.ok) return err({ usage: false, message: made.error.message });
     // Imported here: esbuild and the sandbox code are not loaded for every other command.
     const { createNodePipelineRuntime } = await import("../../adapters/pipeline/node-pipeline-runtime.ts");
-    const loaded = await createNodePipelineRuntime().load({
-      workspace,
+    const runtime = createNodePipelineRuntime(sandbox === undefined ? {} : { sandbox });
+    const loaded = await runtime.load({
+      workspace: made.value,
       pipelinePath: path,
-      limits: LIMITS,
+      limits: { memoryMb: config.pipeline.memory_mb, wallClockMs: 30_000 },
       signal: new AbortController().signal,
     });
-    if (loaded.kind === "error") return err(`${path} did not load: ${loaded.message}`);
+    if (loaded.kind === "error") return err({ usage: false, message: `${path} did not load: ${loaded.message}` });
     try {
       const valid = validatePipeline(loaded.session.jobs);
-      if (!valid.ok) return err(`${path} is invalid:\n- ${valid.error.join("\n- ")}`);
-      return ok({ path, jobs: valid.value.order });
+      if (!valid.ok) return err({ usage: false, message: `${path} is invalid:\n- ${valid.error.join("\n- ")}` });
+      return ok({ path, jobs: valid.value.order, description });
     } finally {
       await loaded.session.close();
     }
   } finally {
-    if (scratch) await rm(scratch, { recursive: true, force: true });
+    await rm(scratch, { recursive: true, force: true });
   }
-}
-
-async function firstExisting(top: string): Promise<string | null> {
-  for (const path of PIPELINE_PATHS) {
-    if (await access(join(top, path)).then(() => true, () => false)) return path;
-  }
-  return null;
 }

@@ -16,7 +16,7 @@ import type { LogReader, RunFiles } from "../../core/ports/run-files.ts";
 import type { Clock, Ids } from "../../core/ports/clock-ids.ts";
 import type { Liveness } from "../../core/ports/liveness.ts";
 import type { Logger } from "../../core/ports/logger.ts";
-import { indexResolver } from "../../core/run-index-resolver.ts";
+import { indexResolver } from "../../core/index/run-index-resolver.ts";
 import type { RunResolver } from "../../core/ports/run-resolver.ts";
 import type { StoreSpec } from "./config.ts";
 import { readHookToken, type Home } from "./home.ts";

@@ -8,7 +8,7 @@ import { FsRunIndex } from "../../adapters/index/fs-run-index.ts";
 import { IndexedRunStore } from "../../adapters/index/indexed-run-store.ts";
 import type { FsLayout } from "../../adapters/storage/fs-layout.ts";
 import { FsRunStore } from "../../adapters/storage/fs-run-store.ts";
-import { indexResolver } from "../../core/run-index-resolver.ts";
+import { indexResolver } from "../../core/index/run-index-resolver.ts";
 import type { AppDeps } from "../app-deps.ts";
 import { readHookToken, type Home } from "./home.ts";
 

@@ -1,5 +1,5 @@
 import { Hono } from "hono";
-import { reconcile } from "../../core/reconcile.ts";
+import { reconcile } from "../../core/maintenance/reconcile.ts";
 import type { AppDeps } from "../app-deps.ts";
 import { requireToken } from "../http/require-token.ts";
 

@@ -1,6 +1,6 @@
 import { Hono } from "hono";
-import { isJobId } from "../../core/job-id.ts";
-import { retryRun } from "../../core/retry-run.ts";
+import { isJobId, logPath } from "../../core/run/run-layout.ts";
+import { retryRun } from "../../core/run/retry-run.ts";
 import type { AppDeps } from "../app-deps.ts";
 import { errorResponse } from "../http/errors.ts";
 import { lookupFailure } from "../http/lookup-response.ts";
@@ -50,7 +50,7 @@ export function runActionRoutes(deps: AppDeps): Hono {
     if (lookup.kind !== "found") return lookupFailure(c, lookup);
     if (!deps.logs) return errorResponse(c, 404, "no_logs", "this server keeps no logs");
     const { repo, run_id } = lookup.run.meta;
-    const opened = await deps.logs.open(repo, run_id, `jobs/${job}/sh-${n}.log`, offset);
+    const opened = await deps.logs.open(repo, run_id, logPath(job, n), offset);
     if (!opened) return errorResponse(c, 404, "log_not_found", `run ${run_id} has no log sh-${n} for job ${job}`);
     return new Response(opened.stream, {
       headers: { "content-type": "text/plain; charset=utf-8", "x-log-size": String(opened.size) },

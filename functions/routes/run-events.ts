@@ -1,15 +1,15 @@
 import { Hono } from "hono";
 import { streamSSE, type SSEStreamingApi } from "hono/streaming";
 import type { LogReader } from "../../core/ports/run-files.ts";
-import { isTerminal } from "../../core/transition.ts";
+import { isTerminal } from "../../core/run/transition.ts";
 import type { RepoName } from "../../core/types.ts";
 import type { AppDeps } from "../app-deps.ts";
 import { lookupFailure } from "../http/lookup-response.ts";
 import { runView } from "../http/run-view.ts";
 import { decodeCursor, encodeCursor, logKey, type StreamCursor } from "../http/sse-cursor.ts";
 import { logLineRenderer, type RenderedLine } from "../http/ui-log-line.ts";
+import { parseRunFile } from "../../core/run/run-layout.ts";
 
-const LOG_FILE = /^jobs\/(.+)\/sh-(\d+)\.log$/;
 const RETRY_MS = 2000;
 const DEFAULT_HEARTBEAT_MS = 10_000;
 
@@ -88,10 +88,11 @@ class LogTail {
     const { files, logs } = this.deps;
     if (!files || !logs) return false;
     let wrote = false;
-    const paths = (await files.listFiles(this.repo, this.runId)).filter((p) => LOG_FILE.test(p)).sort(byJobAndNumber);
-    for (const path of paths) {
-      const [, job = "", nText = "0"] = LOG_FILE.exec(path) ?? [];
-      const n = Number(nText);
+    const logFiles = (await files.listFiles(this.repo, this.runId))
+      .map((path) => ({ path, file: parseRunFile(path) }))
+      .flatMap(({ path, file }) => (file.kind === "log" ? [{ path, job: file.job, n: file.n }] : []))
+      .sort((a, b) => (a.job === b.job ? a.n - b.n : a.job.localeCompare(b.job)));
+    for (const { path, job, n } of logFiles) {
       const key = logKey(job, n);
       const at = this.cursor.get(key) ?? { bytes: 0, lines: 0 };
       const chunk = await readAvailable(logs, this.repo, this.runId, path, at.bytes);
@@ -135,8 +136,3 @@ async function readAvailable(logs: LogReader, repo: RepoName, runId: string, pat
   return Buffer.concat(parts);
 }
 
-function byJobAndNumber(a: string, b: string): number {
-  const [, ja = "", na = "0"] = LOG_FILE.exec(a) ?? [];
-  const [, jb = "", nb = "0"] = LOG_FILE.exec(b) ?? [];
-  return ja === jb ? Number(na) - Number(nb) : ja.localeCompare(jb);
-}

@@ -1,15 +1,16 @@
 import { Hono } from "hono";
-import { encodeCursor, parseRunQuery } from "../../core/run-index-query.ts";
-import { RunIndexTable } from "../../core/run-index-table.ts";
+import { encodeCursor, parseRunQuery } from "../../core/index/run-index-query.ts";
+import { RunIndexTable } from "../../core/index/run-index-table.ts";
 import { type IndexView } from "../../core/ports/run-index.ts";
-import { entryOf, recordedAt } from "../../core/run-index.ts";
+import { entryOf, recordedAt } from "../../core/index/run-index.ts";
 import { MAX_RECEIPT_BYTES } from "../../core/pipeline/bounds.ts";
-import { runAlias } from "../../core/run-alias.ts";
+import { runAlias } from "../../core/index/run-alias.ts";
 import type { RepoName } from "../../core/types.ts";
 import type { AppDeps } from "../app-deps.ts";
 import { errorResponse } from "../http/errors.ts";
 import { lookupFailure } from "../http/lookup-response.ts";
 import { runView } from "../http/run-view.ts";
+import { parseRunFile } from "../../core/run/run-layout.ts";
 
 /**
  * `GET /runs` (filters repo, ref, status, outcome; limit; opaque cursor; newest first)
@@ -33,8 +34,6 @@ export function runRoutes(deps: AppDeps): Hono {
   return app;
 }
 
-const JOB_FILE = /^jobs\/([^/]+)\/(receipt\.json|sh-([0-9]+)\.log)$/;
-
 export interface JobView {
   id: string;
   /** The job's receipt.json once the job has finished, else null. */
@@ -54,12 +53,13 @@ async function jobsOf(deps: AppDeps, repo: RepoName, runId: string): Promise<Job
   // Receipts are capped when written, but the response as a whole gets a budget too.
   let budget = MAX_RESPONSE_RECEIPT_BYTES;
   for (const path of await deps.files.listFiles(repo, runId)) {
-    const [, id, name, n] = JOB_FILE.exec(path) ?? [];
-    if (id === undefined) continue;
+    const file = parseRunFile(path);
+    if (file.kind === "other") continue;
+    const id = file.job;
     let job = jobs.get(id);
     if (!job) jobs.set(id, (job = { id, receipt: null, logs: [] }));
-    if (n !== undefined) job.logs.push(Number(n));
-    else if (name === "receipt.json") {
+    if (file.kind === "log") job.logs.push(file.n);
+    else {
       const read = budget > 0 ? await deps.files.readBounded(repo, runId, path, Math.min(MAX_RECEIPT_BYTES, budget)) : undefined;
       if (read?.kind === "text") {
         budget -= read.text.length;

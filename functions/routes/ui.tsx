@@ -1,5 +1,5 @@
 import { Hono, type Context } from "hono";
-import { encodeCursor, parseRunQuery } from "../../core/run-index-query.ts";
+import { encodeCursor, parseRunQuery } from "../../core/index/run-index-query.ts";
 import type { RunRecord } from "../../core/types.ts";
 import type { AppDeps } from "../app-deps.ts";
 import { readAuthority } from "../http/authority.ts";
@@ -13,9 +13,10 @@ import { RunsPage } from "../ui/runs-page.tsx";
 import { indexView } from "./runs.ts";
 
 const PAGE_SIZE = 50;
+const MAX_PAGE_SIZE = 100;
 
 /**
- * The pages for people: `/` (runs, filters `repo` and `status`, `cursor` paging) and
+ * The pages for people: `/` (runs, filters `repo` and `status`, `cursor` paging, `limit` up to 100) and
  * `/run/:ref` (one run), rendered on the server so they read without JavaScript; the
  * script at `ui/app.js` adds live updates, cancel and retry.
  */
@@ -32,16 +33,18 @@ export function uiRoutes(deps: AppDeps): Hono {
     const denied = await needToken(c, root);
     if (denied) return denied;
     const params = c.req.query();
-    const wanted = {
+    // Filters the form sends empty mean "any"; what is kept travels on to the next page.
+    const kept = {
       ...(params.repo ? { repo: params.repo } : {}),
       ...(params.status ? { status: params.status } : {}),
-      ...(params.cursor ? { cursor: params.cursor } : {}),
-      limit: String(PAGE_SIZE),
+      ...(params.limit ? { limit: params.limit } : {}),
     };
-    const query = parseRunQuery(wanted);
+    const query = parseRunQuery({ limit: String(PAGE_SIZE), ...kept, ...(params.cursor ? { cursor: params.cursor } : {}) });
     const nowMs = Date.now();
-    if (!query.ok) {
-      const page = <RunsPage root={root} readAuth={readAuth} runs={[]} next={null} nowMs={nowMs} error={query.error.message} />;
+    const tooMany = query.ok && query.value.limit > MAX_PAGE_SIZE;
+    if (!query.ok || tooMany) {
+      const message = query.ok ? `limit must be an integer from 1 to ${MAX_PAGE_SIZE}` : query.error.message;
+      const page = <RunsPage root={root} readAuth={readAuth} runs={[]} next={null} nowMs={nowMs} error={message} />;
       return c.html(page, 400);
     }
     const view = await indexView(deps);
@@ -49,7 +52,7 @@ export function uiRoutes(deps: AppDeps): Hono {
     const runs = (await Promise.all(found.runs.map((e) => deps.store.getRun(e.repo, e.run_id)))).filter((r): r is RunRecord => r !== undefined);
     let next: string | null = null;
     if (found.next !== null) {
-      const more = new URLSearchParams({ ...(params.repo ? { repo: params.repo } : {}), ...(params.status ? { status: params.status } : {}) });
+      const more = new URLSearchParams(kept);
       more.set("cursor", encodeCursor(found.next));
       next = more.toString();
     }
@@ -60,6 +63,7 @@ export function uiRoutes(deps: AppDeps): Hono {
         runs={runs}
         next={next}
         nowMs={nowMs}
+        {...(params.limit ? { limit: query.value.limit } : {})}
         {...(query.value.repo ? { repo: query.value.repo } : {})}
         {...(query.value.status ? { status: query.value.status } : {})}
       />,

@@ -4,6 +4,7 @@ import { encodeCursor, logKey, type StreamCursor } from "../http/sse-cursor.ts";
 import { logLineRenderer, type RenderedLine } from "../http/ui-log-line.ts";
 import type { LiveRun, LiveRunsView } from "./live-runs.ts";
 import { MAX_RECEIPT_BYTES } from "../../core/pipeline/bounds.ts";
+import { parseRunFile, RUN_RECEIPT_FILE } from "../../core/run/run-layout.ts";
 
 /** The most of one log a page shows inline; the raw download has the rest. */
 export const PAGE_LOG_BYTES = 2 * 1024 * 1024;
@@ -42,9 +43,6 @@ export interface RunDetails {
   cursor: string;
 }
 
-const LOG_FILE = /^jobs\/(.+)\/sh-(\d+)\.log$/;
-const RECEIPT = /^jobs\/(.+)\/receipt\.json$/;
-
 type Json = Record<string, unknown>;
 
 /**
@@ -56,7 +54,7 @@ export async function runDetails(deps: { files?: RunFiles; logs?: LogReader; liv
   const cursor: StreamCursor = new Map();
   if (!deps.files) return { jobs: [], cursor: encodeCursor(cursor) };
   const paths = await deps.files.listFiles(repo, run_id);
-  const runReceipt = await readJson(deps.files, repo, run_id, "receipt.json");
+  const runReceipt = await readJson(deps.files, repo, run_id, RUN_RECEIPT_FILE);
   const jobs = new Map<string, JobDetails>();
   const jobOf = (id: string) => {
     let job = jobs.get(id);
@@ -65,14 +63,12 @@ export async function runDetails(deps: { files?: RunFiles; logs?: LogReader; liv
   };
   const order = runReceipt && typeof runReceipt.jobs === "object" && runReceipt.jobs !== null ? Object.keys(runReceipt.jobs) : [];
   for (const id of order) jobOf(id).status = String((runReceipt?.jobs as Json)[id]);
-  for (const path of paths) {
-    const id = RECEIPT.exec(path)?.[1];
-    if (id !== undefined) applyReceipt(jobOf(id), await readJson(deps.files, repo, run_id, path));
+  const files = paths.map((path) => ({ path, file: parseRunFile(path) }));
+  for (const { path, file } of files) {
+    if (file.kind === "job-receipt") applyReceipt(jobOf(file.job), await readJson(deps.files, repo, run_id, path));
   }
-  const logs = paths
-    .map((path) => LOG_FILE.exec(path))
-    .filter((m): m is RegExpExecArray => m !== null)
-    .map((m) => ({ path: m[0], job: m[1] as string, n: Number(m[2]) }))
+  const logs = files
+    .flatMap(({ path, file }) => (file.kind === "log" ? [{ path, job: file.job, n: file.n }] : []))
     .sort((a, b) => a.n - b.n);
   const running = run.state.status === "active" || run.state.status === "pending";
   for (const log of logs) {

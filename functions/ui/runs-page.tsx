@@ -8,6 +8,8 @@ export interface RunsPageProps {
   runs: RunRecord[];
   repo?: string;
   status?: RunState;
+  /** A page size asked for in the URL, kept by the filter form. */
+  limit?: number;
   /** The query string of the next page, when there is one. */
   next: string | null;
   nowMs: number;
@@ -37,6 +39,7 @@ export function RunsPage(props: RunsPageProps) {
             </option>
           ))}
         </select>
+        {props.limit ? <input type="hidden" name="limit" value={String(props.limit)} /> : null}
         <button type="submit">Filter</button>
         {props.repo || props.status ? <a href={root}>all runs</a> : null}
       </form>
@@ -97,10 +100,10 @@ function RunRow(props: { run: RunRecord; root: string; nowMs: number }) {
       <td>
         <code title={meta.sha}>{meta.sha.slice(0, 8)}</code> <span class="subject">{typeof subject === "string" ? subject : ""}</span>
       </td>
-      <td>
+      <td class="when">
         <Time iso={state.created_at} label={relativeLabel(state.created_at, props.nowMs)} />
       </td>
-      <td>{durationLabel(ran)}</td>
+      <td class="dur">{durationLabel(ran)}</td>
     </tr>
   );
 }

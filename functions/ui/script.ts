@@ -94,7 +94,12 @@ if (body.dataset.page === "run") {
   window.addEventListener("scroll", () => {
     follow = atBottom();
   }, { passive: true });
+  // A line link, opened or clicked, holds the view on that line. The scroll event comes a frame
+  // late, too late to stop a line that arrives meanwhile from pulling the view to the end.
   if (location.hash) follow = false;
+  window.addEventListener("hashchange", () => {
+    follow = false;
+  });
 
   // Header, job list, sh headers (command, exit code), reasons and log() messages come
   // from the page itself, fetched again; log lines are only ever appended from the stream.
@@ -209,7 +214,11 @@ if (body.dataset.page === "run") {
     }
   }
   async function act(verb) {
-    const response = await fetch(root + "runs/" + encodeURIComponent(runId) + "/" + verb, { method: "POST", headers: headers() });
+    // X-Quire-Request marks a write this page made: another site cannot send it (CSRF).
+    const response = await fetch(root + "runs/" + encodeURIComponent(runId) + "/" + verb, {
+      method: "POST",
+      headers: { ...headers(), "X-Quire-Request": "page" },
+    });
     const answer = await response.json().catch(() => ({}));
     if (!response.ok) {
       $("#action-result").textContent = (answer.error && answer.error.message) || "HTTP " + response.status;

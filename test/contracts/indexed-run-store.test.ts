@@ -9,7 +9,7 @@ import { IndexedRunStore } from "../../adapters/index/indexed-run-store.ts";
 import { MemoryRunIndex } from "../../adapters/index/memory-run-index.ts";
 import { FsRunStore } from "../../adapters/storage/fs-run-store.ts";
 import { MemoryRunStore } from "../../adapters/storage/memory-run-store.ts";
-import { draftRun } from "../../core/create-run.ts";
+import { draftRun } from "../../core/intake/create-run.ts";
 import type { RepoName } from "../../core/types.ts";
 import { runStoreContract } from "../run-store.contract.ts";
 

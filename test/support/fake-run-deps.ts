@@ -8,8 +8,8 @@ import { configSecrets } from "../../adapters/secrets/config-secrets.ts";
 import { MemoryRunStore } from "../../adapters/storage/memory-run-store.ts";
 import { FakeWorkspaces } from "../../adapters/workspace/fake-workspaces.ts";
 import { MemoryWorkspaceFiles } from "../../adapters/workspace/memory-workspace-files.ts";
-import { draftRun } from "../../core/create-run.ts";
-import type { RunPipelineDeps } from "../../core/run-pipeline.ts";
+import { draftRun } from "../../core/intake/create-run.ts";
+import type { RunPipelineDeps } from "../../core/run/run-pipeline.ts";
 import type { RepoName, RunRecord } from "../../core/types.ts";
 import type { JobDefinition } from "../../sdk/ci.ts";
 

@@ -20,6 +20,8 @@ export interface ProxySite {
   port: number;
   /** `strip`: `proxy_pass http://up/;` (the /ci/ prefix is removed); `pass`: `proxy_pass http://up;` (kept). */
   prefix: "strip" | "pass";
+  /** More directives for the `/ci/` location, e.g. `proxy_bind 127.0.0.5;` or a `proxy_set_header`. */
+  extra?: string;
 }
 
 export interface Nginx {
@@ -45,6 +47,7 @@ export async function startNginx(upstreamPort: number, sites: ProxySite[], optio
       proxy_set_header X-Forwarded-For $proxy_add_x_forwarded_for;
       proxy_set_header X-Forwarded-Proto $scheme;
       ${timeout}
+      ${site.extra ?? ""}
     }
   }`,
     )
