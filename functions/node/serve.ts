@@ -17,9 +17,8 @@ import { sandboxSetup } from "./sandbox-setup.ts";
 import { spoolDelivery } from "./spool-delivery.ts";
 import { watchConfig } from "./config-reload.ts";
 import { trustProxyList } from "./trust-proxy.ts";
-import { wireNode } from "./wire.ts";
+import { wireHome } from "./wire.ts";
 import { wireNotify } from "./notify-wiring.ts";
-import { FsRunFiles } from "../../adapters/logs/fs-run-files.ts";
 import { QuireError } from "../../core/errors.ts";
 
 export interface ServeOptions {
@@ -53,8 +52,8 @@ export async function serve(options: ServeOptions): Promise<{ url: string; publi
   }
   // Before anything is wired: no sandbox, no server (unless `sandbox: off`).
   const sandbox = await sandboxSetup(config);
-  const plain = wireNode(home);
-  const notify = await wireNotify(home, config, { ...plain, files: new FsRunFiles(plain.layout, plain.clock) }, publicUrl);
+  const plain = wireHome(home);
+  const notify = await wireNotify(home, config, plain, publicUrl);
   const base = { ...plain, store: notify.observe(plain.store) };
   for (const line of await shareRegisteredHome(home, config.hook_group)) base.logger.warn({ home: home.root }, line);
   const live = new LiveRuns();
@@ -66,10 +65,16 @@ export async function serve(options: ServeOptions): Promise<{ url: string; publi
     queue: runner.queue,
     files: runner.files,
     logs: runner.logs,
-    processes: runner.processes,
-    workspaces: runner.workspaces,
-    isRunning: (runId) => runner.queue.isRunning(runId),
-    ...(runner.containers ? { containers: runner.containers } : {}),
+    // The janitors the runner uses; a reconcile run offline (reconcile-command.ts) gets the same.
+    reconcile: () =>
+      reconcile({
+        ...base,
+        processes: runner.processes,
+        workspaces: runner.workspaces,
+        isRunning: (runId) => runner.queue.isRunning(runId),
+        requeue: enqueue,
+        ...(runner.containers ? { containers: runner.containers } : {}),
+      }),
     onRunsCreated: (runs) => {
       runs.forEach(enqueue);
       // The server is evidently reachable again: hand over what hooks spooled meanwhile.
@@ -77,13 +82,12 @@ export async function serve(options: ServeOptions): Promise<{ url: string; publi
     },
     onPush: notify.onPush,
     deliveries: notify.outbox,
-    requeue: enqueue,
     live,
     web: webOptions(config, publicUrl, trustProxy),
   };
   const runReconcile = async (why: string) => {
     try {
-      const report = await reconcile(deps);
+      const report = await deps.reconcile();
       deps.logger.info({ why, ...report }, "reconciled");
     } catch (error) {
       deps.logger.error({ why, err: error }, "reconcile failed");
@@ -133,7 +137,7 @@ export async function serve(options: ServeOptions): Promise<{ url: string; publi
 }
 
 /** The HTTP side's settings, the same whichever store serves the runs. */
-function webOptions(config: QuireConfig, publicUrl: string | undefined, trustProxy: ReturnType<typeof trustProxyList>): NonNullable<AppDeps["web"]> {
+function webOptions(config: QuireConfig, publicUrl: string | undefined, trustProxy: ReturnType<typeof trustProxyList>): AppDeps["web"] {
   return {
     ...(publicUrl ? { publicUrl } : {}),
     ...(trustProxy ? { trustProxy } : {}),

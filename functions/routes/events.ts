@@ -7,7 +7,6 @@ import { requireToken } from "../http/require-token.ts";
 import { runView } from "../http/run-view.ts";
 import type { PushEvent } from "../../core/types.ts";
 
-export const DEFAULT_BODY_LIMIT = 1024 * 1024;
 
 /** `POST /events/push`: the post-receive hook's way in. */
 export function eventRoutes(deps: AppDeps): Hono {
@@ -16,8 +15,8 @@ export function eventRoutes(deps: AppDeps): Hono {
     "/push",
     requireToken(deps.hookToken),
     bodyLimit({
-      maxSize: deps.bodyLimitBytes ?? DEFAULT_BODY_LIMIT,
-      onError: (c) => errorResponse(c, 413, "body_too_large", `body exceeds ${deps.bodyLimitBytes ?? DEFAULT_BODY_LIMIT} bytes`),
+      maxSize: deps.bodyLimitBytes,
+      onError: (c) => errorResponse(c, 413, "body_too_large", `body exceeds ${deps.bodyLimitBytes} bytes`),
     }),
     async (c) => {
       const type = c.req.header("content-type") ?? "";
@@ -37,7 +36,7 @@ export function eventRoutes(deps: AppDeps): Hono {
         case "unknown-repo":
           return errorResponse(c, 404, "unknown_repo", `no repo named ${result.repo}`);
         case "accepted":
-          deps.onRunsCreated?.(result.runs);
+          deps.onRunsCreated(result.runs);
           const warnings = await pushWarnings(deps, result.event);
           return c.json(
             {
@@ -57,7 +56,6 @@ export function eventRoutes(deps: AppDeps): Hono {
 
 /** Mirrors never fail a push: what goes wrong is told to the pusher and logged. */
 async function pushWarnings(deps: AppDeps, event: PushEvent): Promise<string[]> {
-  if (!deps.onPush) return [];
   try {
     return await deps.onPush(event);
   } catch (error) {
