@@ -11,6 +11,7 @@ import { spawn } from "node:child_process";
 import { Agent, request } from "node:http";
 import { randomUUID } from "node:crypto";
 import { once } from "node:events";
+import { readFileSync } from "node:fs";
 import { mkdir, mkdtemp, open, rename, rm } from "node:fs/promises";
 import type { AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
@@ -36,6 +37,8 @@ interface Sample {
   events: number;
   seconds: number;
   latencies: number[];
+  /** CPU time (user + system, all threads) the side under test spent, in ms. */
+  cpuMs: number;
 }
 
 export async function run(args: string[]): Promise<void> {
@@ -62,8 +65,8 @@ export async function run(args: string[]): Promise<void> {
     const ours: Sample[] = [];
     const floors: Sample[] = [];
     for (let r = 0; r < rounds; r++) {
-      floors.push(await load(perRound, concurrency, floor.one));
-      ours.push(await load(perRound, concurrency, server.one));
+      floors.push(await load(perRound, concurrency, floor.one, ownCpuMs));
+      ours.push(await load(perRound, concurrency, server.one, server.cpuMs));
     }
     const quire = merge("quire  HTTP → gate → fs store + index", ours);
     const base = merge("floor  cat-file + mkdir/write/fsync/rename", floors);
@@ -73,6 +76,7 @@ export async function run(args: string[]): Promise<void> {
         `intake: ${quire.events} push events, concurrency ${concurrency}, one repo, ${rounds} interleaved rounds (events/s, p50 / p99 latency)`,
         row(quire),
         row(base),
+        `  CPU an event: quire server ${(quire.cpuMs / quire.events).toFixed(2)} ms, floor ${(base.cpuMs / base.events).toFixed(2)} ms (the floor's process, git cat-file not counted on either side)`,
         `  per round, quire/floor: ${ours.map((o, i) => `${((rate(o) / rate(floors[i] as Sample)) * 100).toFixed(0)}%`).join(" ")}`,
         `  ratio: ${(ratio * 100).toFixed(0)}% of the floor  target ≥ ${TARGET * 100}%  ${ratio >= TARGET ? "ok" : "MISSED"}`,
         "",
@@ -107,6 +111,7 @@ function post(url: string, headers: Record<string, string>, body: string): Promi
 
 interface IntakeServer {
   one: (i: number) => Promise<void>;
+  cpuMs: () => number;
   close: () => Promise<void>;
 }
 
@@ -142,7 +147,9 @@ async function startIntakeServer(home: Home, token: string, sha: string, nodeFla
       if (status !== 202 || answer.runs?.length !== 1) throw new Error(`${ref}: ${status} ${text}`);
     };
     await one(); // warm: JIT, the cat-file process, the index
-    return { one, close };
+    const pid = child.pid;
+    if (pid === undefined) throw new Error("the intake server has no pid");
+    return { one, close, cpuMs: () => procCpuMs(pid) };
   } catch (error) {
     await close();
     throw error;
@@ -202,7 +209,7 @@ async function writeSynced(path: string, data: string): Promise<void> {
 }
 
 /** Runs `events` calls of `one`, `concurrency` at a time, timing each. */
-async function load(events: number, concurrency: number, one: (i: number) => Promise<void>): Promise<Sample> {
+async function load(events: number, concurrency: number, one: (i: number) => Promise<void>, cpuMs: () => number): Promise<Sample> {
   const latencies: number[] = [];
   let next = 0;
   const worker = async () => {
@@ -214,8 +221,9 @@ async function load(events: number, concurrency: number, one: (i: number) => Pro
     }
   };
   const started = performance.now();
+  const cpu = cpuMs();
   await Promise.all(Array.from({ length: concurrency }, worker));
-  return { label: "", events, seconds: (performance.now() - started) / 1000, latencies };
+  return { label: "", events, seconds: (performance.now() - started) / 1000, latencies, cpuMs: cpuMs() - cpu };
 }
 
 function merge(label: string, samples: Sample[]): Sample {
@@ -224,6 +232,7 @@ function merge(label: string, samples: Sample[]): Sample {
     events: samples.reduce((n, s) => n + s.events, 0),
     seconds: samples.reduce((n, s) => n + s.seconds, 0),
     latencies: samples.flatMap((s) => s.latencies),
+    cpuMs: samples.reduce((n, s) => n + s.cpuMs, 0),
   };
 }
 
@@ -239,6 +248,22 @@ async function seedRepo(gitDir: string): Promise<string> {
   await rm(env.GIT_INDEX_FILE, { force: true });
   return sha;
 }
+
+/** utime + stime of a process, all its threads, from /proc/<pid>/stat. */
+function procCpuMs(pid: number): number {
+  const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
+  const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+  return ((Number(fields[11]) + Number(fields[12])) * 1000) / CLOCK_TICKS;
+}
+
+/** USER_HZ: 100 on every Linux that matters here (getconf CLK_TCK). */
+const CLOCK_TICKS = 100;
+
+/** The bench process's own CPU: the floor runs in it, and nothing else does while it runs. */
+const ownCpuMs = () => {
+  const { user, system } = process.cpuUsage();
+  return (user + system) / 1000;
+};
 
 const rate = (s: Sample) => s.events / s.seconds;
 

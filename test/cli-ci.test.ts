@@ -114,6 +114,21 @@ job("worktree", ["quire/push"], async ({ sh }) => { await sh("cat tracked.txt st
     expect(validated.stdout).toMatch(/working tree.*: 1 job\(s\), in order:\n {2}worktree ← quire\/push/);
   });
 
+  it("run works before the first commit: the working tree on the branch about to be born", async () => {
+    const dir = await scratch("quire-unborn-");
+    await git(dir, ["init", "--quiet", "--initial-branch=trunk"]);
+    await mkdir(join(dir, ".quire"));
+    await writeFile(join(dir, ".quire", "ci.ts"), `import { job } from "quire/ci";\njob("first", ["quire/push"], async ({ sh }) => { await sh("cat notes.txt"); });\n`);
+    await writeFile(join(dir, "notes.txt"), "not committed yet\n");
+    const home = await tempHome();
+    made.push(home);
+    const result = await cli(dir, ["ci", "run", "--home", home]);
+    expect(result.stdout).toMatch(/of the working tree \(no commit yet; snapshot [0-9a-f]{12}\) on refs\/heads\/trunk/);
+    expect(result.stdout).toContain("│ not committed yet");
+    expect(result.exitCode).toBe(0);
+    expect(await git(dir, ["status", "--porcelain"])).toBe("?? .quire/\n?? notes.txt");
+  });
+
   it("run --sha records the ref the rev names, and a sha as detached", async () => {
     const dir = await checkout(`import { job } from "quire/ci";
 job("where", ["quire/push"], async ({ sh, jobs }) => { const push = jobs("quire/push"); await sh(["echo", "ref=" + push.ref + " branch=" + String(push.branch)]); });

@@ -32,10 +32,11 @@ describe("a run's records stay bounded", () => {
     expect(done.state.outcome).toBe("succeeded");
     const text = (await files.readFile(run.meta.repo, run.meta.run_id, "jobs/chatty/receipt.json")) ?? "";
     expect(text.length).toBeLessThan(1024 * 1024);
-    const receipt = JSON.parse(text) as { messages: string[] };
-    expect(receipt.messages[0]).toMatch(/ … \[quire: log message cut at 64 KiB\]$/);
-    expect(utf8Bytes(receipt.messages[0] ?? "")).toBeLessThanOrEqual(MAX_LOG_MESSAGE_BYTES);
-    expect(receipt.messages.at(-1)).toMatch(/^quire: \d+ more log message\(s\) dropped/);
+    const receipt = JSON.parse(text) as { messages: { at: string; text: string }[] };
+    expect(receipt.messages[0]?.text).toMatch(/ … \[quire: log message cut at 64 KiB\]$/);
+    expect(receipt.messages[0]?.at).toMatch(/^\d{4}-\d\d-\d\dT/);
+    expect(utf8Bytes(receipt.messages[0]?.text ?? "")).toBeLessThanOrEqual(MAX_LOG_MESSAGE_BYTES);
+    expect(receipt.messages.at(-1)?.text).toMatch(/^quire: \d+ more log message\(s\) dropped/);
   });
 
   it("fails a job whose outputs are over the cap, with a message that says what to do", async () => {

@@ -59,9 +59,9 @@ job("hoard", ["quire/push"], async () => ({ blob: "y".repeat(2 * 1024 * 1024) })
     const bodies = await Promise.all(answers.map((a) => a.text()));
     expect(answers.map((a) => a.status)).toEqual(Array(8).fill(200));
     for (const body of bodies) expect(body.length).toBeLessThan(1024 * 1024);
-    const chatty = (JSON.parse(bodies[0] ?? "{}") as { jobs: { id: string; receipt: { messages: string[] } }[] }).jobs.find((j) => j.id === "chatty");
-    expect(chatty?.receipt.messages[0]).toMatch(/\[quire: log message cut at 64 KiB\]$/);
-    expect(chatty?.receipt.messages.at(-1)).toMatch(/more log message\(s\) dropped/);
+    const chatty = (JSON.parse(bodies[0] ?? "{}") as { jobs: { id: string; receipt: { messages: { text: string }[] } }[] }).jobs.find((j) => j.id === "chatty");
+    expect(chatty?.receipt.messages[0]?.text).toMatch(/\[quire: log message cut at 64 KiB\]$/);
+    expect(chatty?.receipt.messages.at(-1)?.text).toMatch(/more log message\(s\) dropped/);
     await noEffect(id);
   });
 

@@ -87,6 +87,43 @@ describe("fs log writer", () => {
     expect(await lines(path)).toEqual([`${T} stdout F héllo → wörld`]);
   });
 
+  it("redacts a secret of multi-byte characters wherever a chunk splits its bytes", async () => {
+    const secret = "pässwörd→geheim";
+    const multi = createRedactor([{ name: "pw", value: secret }]);
+    const all = bytes(`pw=${secret}!\n`);
+    for (let at = 1; at < all.length; at += 1) {
+      const path = await logFile();
+      const writer = await openFsLogWriter(path, options({ redactor: multi }), () => T);
+      await writer.write("stdout", all.subarray(0, at));
+      await writer.write("stdout", all.subarray(at));
+      const summary = await writer.close();
+      expect(await readFile(path, "utf8")).toBe(`${T} stdout F pw={{ pw }}!\n`);
+      expect(summary).toMatchObject({ redactions: 1, stdout: "pw={{ pw }}!\n" });
+    }
+  });
+
+  it("cuts a long line of multi-byte characters only between characters", async () => {
+    const path = await logFile();
+    const writer = await openFsLogWriter(path, options(), () => T);
+    const long = "é→".repeat(60_000);
+    const all = bytes(`${long}\n`);
+    for (let i = 0; i < all.length; i += 4093) await writer.write("stdout", all.subarray(i, i + 4093));
+    await writer.close();
+    const raw = await lines(path);
+    expect(raw.filter((l) => parseCriLine(l)?.tag === "P").length).toBeGreaterThan(1);
+    for (const line of raw) expect(line).not.toContain("\uFFFD");
+    expect(assembleCriLines(raw).map((l) => l.text)).toEqual([long]);
+  });
+
+  it("logs the command's bytes as they came and decodes only what it hands back as text", async () => {
+    const path = await logFile();
+    const writer = await openFsLogWriter(path, options(), () => T);
+    await writer.write("stdout", Uint8Array.of(0xff, 0x41, 0x0a));
+    const summary = await writer.close();
+    expect(await readFile(path)).toEqual(Buffer.concat([Buffer.from(`${T} stdout F `), Buffer.from([0xff, 0x41, 0x0a])]));
+    expect(summary.stdout).toBe("\uFFFDA\n");
+  });
+
   it("counts the lines it wrote, also where a secret ending in a newline swallowed one", async () => {
     const trailing = createRedactor([{ name: "key", value: "multi-line\nkey-value\n" }]);
     const path = await logFile();

@@ -38,16 +38,25 @@ job("test", ["build"], async ({ sh }) => { await sh("echo tested"); return {}; }
 `);
     const logs = await run("runs", "logs", "demo.git@main", "-f", "--poll-ms", "100");
     expect(logs.code).toBe(0);
-    expect(logs.stdout.split("\n")).toEqual(["[build] one", "[build] two", "[test] tested"]);
+    expect(logs.stdout.trimEnd().split("\n")).toEqual([
+      "[build] $ echo one; sleep 0.3; echo two  (exit 0)",
+      "[build] one",
+      "[build] two",
+      expect.stringMatching(/^\[build\] succeeded in \d+\.\d s$/),
+      "[test] $ echo tested  (exit 0)",
+      "[test] tested",
+      expect.stringMatching(/^\[test\] succeeded in \d+\.\d s$/),
+      "run succeeded",
+    ]);
 
     const list = await run("runs", "list");
-    expect(list.stdout).toMatch(/^RUN\s+STATUS\s+OUTCOME/);
-    expect(list.stdout).toMatch(/demo\.git#1\s+complete\s+succeeded\s+refs\/heads\/main/);
+    expect(list.stdout).toMatch(/^RUN\s+STATUS\s+REF/);
+    expect(list.stdout).toMatch(/demo\.git#1\s+succeeded\s+refs\/heads\/main/);
     const json = JSON.parse((await run("runs", "list", "--json", "--repo", "demo.git")).stdout) as { runs: { run_id: string }[] };
     expect(json.runs.map((r) => r.run_id)).toEqual([first]);
 
     const show = await run("runs", "show", "demo.git#1");
-    expect(show.stdout).toMatch(/^demo\.git#1 {2}complete \(succeeded\)/);
+    expect(show.stdout).toMatch(/^demo\.git#1 {2}succeeded\n/);
     expect(show.stdout).toMatch(/build\s+succeeded\s+\d+\.\d s\s+exits 0\s+logs sh-1/);
     expect(show.stdout).toMatch(/test\s+succeeded/);
     const shown = JSON.parse((await run("runs", "show", first, "--json")).stdout) as { alias: string; jobs: { id: string }[] };
@@ -74,6 +83,16 @@ job("wait", ["quire/push"], async ({ sh }) => { await sh("sleep 30"); return {};
     expect(cancel.stdout).toMatch(/^(stopping|cancelled) demo\.git#3/);
     const ended = await waitForRun(server as ServerProcess, "demo.git@refs/heads/slow", undefined, 120_000);
     expect(ended).toMatchObject({ status: "failed", outcome: "cancelled" });
+    // Cancelled everywhere a person looks: the list, the run, its job, its logs.
+    expect((await run("runs", "list")).stdout).toMatch(/^demo\.git#3\s+cancelled\s+refs\/heads\/slow\s/m);
+    const shown = await run("runs", "show", "demo.git#3");
+    expect(shown.stdout).toMatch(/^demo\.git#3 {2}cancelled\n/);
+    expect(shown.stdout).toMatch(/^ {4}wait\s+cancelled\s+\d+\.\d s\s+exits cancelled\s+logs sh-1$/m);
+    const logs = await run("runs", "logs", "demo.git#3");
+    expect(logs.code).toBe(1);
+    expect(logs.stdout).toMatch(/^\[wait\] \$ sleep 30 {2}\(exit \d+, cancelled\)$/m);
+    expect(logs.stdout).toMatch(/^\[wait\] cancelled in /m);
+    expect(logs.stdout).toMatch(/^run cancelled: cancelled by /m);
   }, 300_000);
 
   it("prints the next page's command with the same filters and home", async () => {

@@ -65,6 +65,16 @@ const base = () => `${server.url}/`;
 const badge = (page: Page, selector: string) => page.locator(`${selector} .badge`).first();
 const atBottom = (page: Page) => page.evaluate<boolean>("window.innerHeight + window.scrollY >= document.documentElement.scrollHeight - 40");
 const scrollY = (page: Page) => page.evaluate<number>("window.scrollY");
+/** Where the view rests once any scrolling animation is over. */
+async function settled(page: Page): Promise<number> {
+  let last = await scrollY(page);
+  for (;;) {
+    await new Promise((r) => setTimeout(r, 150));
+    const now = await scrollY(page);
+    if (now === last) return now;
+    last = now;
+  }
+}
 const noOverflow = (page: Page) => page.evaluate<boolean>("document.documentElement.scrollWidth <= window.innerWidth");
 const lastTick = (page: Page) => page.locator("#job-ticker .l").count();
 const newer = async (page: Page, than: number) => expect.poll(() => lastTick(page), { timeout: 15_000 }).toBeGreaterThan(than);
@@ -84,7 +94,7 @@ describe("a run page while the run goes on", () => {
       // The reader scrolls up with the wheel: new lines arrive and the view stays where it is.
       await page.mouse.wheel(0, -800);
       await expect.poll(() => atBottom(page)).toBe(false);
-      const held = await scrollY(page);
+      const held = await settled(page);
       await newer(page, (await lastTick(page)) + 1);
       expect(await scrollY(page)).toBe(held);
 
@@ -98,7 +108,7 @@ describe("a run page while the run goes on", () => {
       const last = await lastTick(page);
       await page.locator(`#L-ticker-1-${last} a.ln`).click();
       expect(new URL(page.url()).hash).toBe(`#L-ticker-1-${last}`);
-      const marked = await scrollY(page);
+      const marked = await settled(page);
       await newer(page, last + 2);
       expect(await scrollY(page)).toBe(marked);
 
@@ -128,7 +138,7 @@ describe("a run page while the run goes on", () => {
       await postWithToken(server, `/runs/${ids.live}/cancel`);
     }
     expect(await waitForRun(server, ids.live)).toMatchObject({ status: "failed", outcome: "cancelled" });
-  });
+  }, 90_000);
 });
 
 describe("the runs list", () => {
@@ -193,7 +203,7 @@ describe("the runs list", () => {
     expect(bad?.status()).toBe(400);
     expect(await page.locator(".error-box").textContent()).toMatch(/status must be one of/);
     await page.close();
-  });
+  }, 90_000);
 });
 
 describe("a finished run page", () => {
@@ -291,7 +301,7 @@ describe("without JavaScript", () => {
     } finally {
       await noJs.close();
     }
-  });
+  }, 90_000);
 });
 
 describe("a phone, and the dark scheme", () => {

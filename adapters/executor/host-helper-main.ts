@@ -11,15 +11,27 @@
  */
 import type { OutputSink } from "../../core/ports/exec.ts";
 import { type FromHelper, parseToHelper, type ToHelper } from "./host-helper-protocol.ts";
-import { runHostCommand } from "./host-process.ts";
+import { ShellPool } from "./shell-pool.ts";
 
 interface Running {
   cancel: AbortController;
-  /** Resolvers of output the server has not acknowledged yet, oldest first. */
-  acks: (() => void)[];
+  /** Sizes of the chunks the server has not acknowledged yet, oldest first. */
+  unacked: number[];
+  inFlight: number;
+  /** The command's reader, paused until acknowledgements bring the output in flight under the window. */
+  resume: (() => void) | undefined;
 }
 
+/**
+ * Output sent but not yet acknowledged before the helper stops reading the command's pipes:
+ * a window, not one chunk at a time, so a fast command is not held to one round trip per
+ * 64 KiB (on a busy machine each round trip waits for both processes to be scheduled).
+ * It bounds what the server may have queued for the sink, so backpressure still reaches the command.
+ */
+const WINDOW_BYTES = 1024 * 1024;
+
 const running = new Map<number, Running>();
+const pool = new ShellPool();
 
 function send(message: FromHelper): void {
   // A closed channel means the server is gone or closed the sandbox: nothing to serve any more.
@@ -45,17 +57,19 @@ function dropPrivileges(args: string[]): void {
 
 async function exec(request: Extract<ToHelper, { type: "exec" }>): Promise<void> {
   if (running.has(request.id)) return;
-  const entry: Running = { cancel: new AbortController(), acks: [] };
+  const entry: Running = { cancel: new AbortController(), unacked: [], inFlight: 0, resume: undefined };
   running.set(request.id, entry);
   const sink: OutputSink = {
-    write: (stream, chunk) =>
-      new Promise<void>((resolve) => {
-        entry.acks.push(resolve);
-        send({ type: "output", id: request.id, stream, chunk });
-      }),
+    write: (stream, chunk) => {
+      entry.unacked.push(chunk.byteLength);
+      entry.inFlight += chunk.byteLength;
+      send({ type: "output", id: request.id, stream, chunk });
+      if (entry.inFlight <= WINDOW_BYTES) return Promise.resolve();
+      return new Promise<void>((resolve) => (entry.resume = resolve));
+    },
   };
   try {
-    const outcome = await runHostCommand(
+    const outcome = await pool.run(
       {
         argv: request.argv,
         cwd: request.cwd,
@@ -80,10 +94,21 @@ function onMessage(value: unknown): void {
   if (message === undefined) return;
   if (message.type === "exec") void exec(message);
   else if (message.type === "cancel") running.get(message.id)?.cancel.abort();
-  else running.get(message.id)?.acks.shift()?.();
+  else acknowledged(running.get(message.id));
+}
+
+function acknowledged(entry: Running | undefined): void {
+  if (entry === undefined) return;
+  entry.inFlight -= entry.unacked.shift() ?? 0;
+  if (entry.inFlight <= WINDOW_BYTES && entry.resume) {
+    const resume = entry.resume;
+    entry.resume = undefined;
+    resume();
+  }
 }
 
 dropPrivileges(process.argv.slice(2));
 process.on("message", onMessage);
 process.on("disconnect", () => process.exit(0));
+pool.warm();
 send({ type: "ready" });

@@ -18,7 +18,7 @@ export type ToHelper =
       drainIdleMs: number;
     }
   | { type: "cancel"; id: number }
-  /** The server's sink took the command's last chunk: the helper may read on (backpressure). */
+  /** The server's sink took the oldest unacknowledged chunk: with under a window in flight the helper reads on (backpressure). */
   | { type: "ack"; id: number };
 
 export type FromHelper =

@@ -1,11 +1,10 @@
 import { spawn } from "node:child_process";
 import { constants } from "node:os";
 import { performance } from "node:perf_hooks";
-import type { Readable } from "node:stream";
-import { setTimeout as sleep } from "node:timers/promises";
-import type { ExecResult, OutputSink, StreamName } from "../../core/ports/exec.ts";
+import type { ExecResult, OutputSink } from "../../core/ports/exec.ts";
+import { pump, settle } from "./output-pump.ts";
 import { forkMark, killTree, treeMembers } from "./process-tree.ts";
-import { serialized, type Write } from "./serialized-write.ts";
+import { serialized } from "./serialized-write.ts";
 
 /** Exit codes a shell uses for these, so pipelines can tell them apart from the command's own. */
 export const EXIT_NOT_FOUND = 127;
@@ -36,8 +35,6 @@ export interface HostOutcome extends ExecResult {
 }
 
 const encoder = new TextEncoder();
-/** Pipes held open by background children are read at most this long after the exit. */
-const DRAIN_MAX_MS = 5_000;
 
 /**
  * Runs one command as the leader of its own process group and session, so a kill
@@ -120,37 +117,4 @@ export async function runHostCommand(cmd: HostCommand, sink: OutputSink): Promis
 /** Whether anything of the tree outlived its leader (`cmd &`). */
 export async function hasLeftovers(leader: number, forksBefore?: number): Promise<boolean> {
   return (await treeMembers(leader, forksBefore)).length > 0;
-}
-
-/**
- * Waits for the pipes to close. Background children may keep them open forever, so
- * reading stops after `idleMs` without output, or DRAIN_MAX_MS in all; a slow sink
- * still gets everything, since each chunk it takes counts as activity.
- */
-async function settle(pumps: Promise<void>, activity: { last: number }, idleMs: number): Promise<boolean> {
-  let done = false;
-  void pumps.then(() => (done = true));
-  const hardDeadline = performance.now() + DRAIN_MAX_MS;
-  while (!done) {
-    const wait = Math.min(activity.last + idleMs, hardDeadline) - performance.now();
-    if (wait <= 0) return false;
-    const timer = new AbortController();
-    await Promise.race([pumps, sleep(wait, undefined, { signal: timer.signal }).catch(() => undefined)]);
-    timer.abort();
-  }
-  return true;
-}
-
-async function pump(stream: Readable, name: StreamName, write: Write, activity: { last: number }): Promise<void> {
-  try {
-    // Async iteration pauses the pipe while the sink writes: backpressure reaches the command.
-    for await (const chunk of stream) {
-      activity.last = performance.now();
-      await write(name, chunk as Uint8Array);
-      activity.last = performance.now();
-    }
-  } catch (error) {
-    // We destroyed the pipe ourselves: a background child still held it open.
-    if ((error as NodeJS.ErrnoException).code !== "ERR_STREAM_PREMATURE_CLOSE") throw error;
-  }
 }

@@ -63,6 +63,9 @@ export function hostSandboxArgs(input: HostSandboxArgsInput): string[] {
     "/proc",
     "--dev",
     "/dev",
+    // Sticky and world-writable, as /tmp is: bwrap's default 0755 root-owned tmpfs shuts out the job user.
+    "--perms",
+    "1777",
     "--tmpfs",
     "/tmp",
     "--ro-bind",

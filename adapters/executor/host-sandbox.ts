@@ -1,7 +1,8 @@
 /**
  * One host run's sandbox, seen from the server: bubblewrap around the spawn helper, started
  * when the run's executor session opens and ended when it closes. Commands go to the helper
- * over IPC; their output comes back chunk by chunk, each acknowledged once the sink took it.
+ * over IPC; their output comes back chunk by chunk, each acknowledged once the sink took it (the helper
+ * keeps up to a window of unacknowledged output in flight).
  * Ending the helper ends the sandbox's pid namespace, and the kernel kills whatever is still
  * in it (`setsid`, `nohup`, daemons included). A parent-death signal on bwrap does the same
  * when the server dies, so a crash leaves no process behind and nothing needs recording.

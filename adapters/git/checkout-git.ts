@@ -6,7 +6,7 @@
 import { copyFile, mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
-import { execa } from "execa";
+import { execa } from "../process/lazy-execa.ts";
 import { GitError } from "../../core/errors.ts";
 
 /** The committer of working-tree snapshots: fixed, so a user without git identity can still run. */
@@ -56,6 +56,12 @@ export class CheckoutGit {
     // git 2.39 echoes `--end-of-options` back as a line of its own.
     const name = result.exitCode === 0 ? result.stdout.split("\n").find((line) => line.startsWith("refs/")) : undefined;
     return name ?? null;
+  }
+
+  /** The branch checked out (`refs/heads/…`, even before its first commit), or null when detached. */
+  async branch(): Promise<string | null> {
+    const result = await this.git(["symbolic-ref", "-q", "HEAD"], { reject: false });
+    return result.exitCode === 0 && result.stdout.startsWith("refs/") ? result.stdout : null;
   }
 
   /** `remote.origin.url`, or null. */

@@ -1,12 +1,12 @@
-import { TextDecoder } from "node:util";
 import { criPrefix, formatCriBlock, formatCriLine } from "../../core/logs/cri-line.ts";
+import { byteString } from "../../core/logs/redact.ts";
 import type { LogOptions, LogSummary, LogWriter, Redactor } from "../../core/ports/run-files.ts";
 import type { StreamName } from "../../core/ports/exec.ts";
 
-/** Where formatted log text goes: a file, or memory in tests. */
+/** Where formatted log bytes go: a file, or memory in tests. */
 export interface LogSink {
-  /** Queues text; resolves once the sink can take more (backpressure). */
-  append(text: string): Promise<void>;
+  /** Queues bytes (the sink may keep them); resolves once the sink can take more (backpressure). */
+  append(data: Uint8Array): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -15,22 +15,27 @@ export const LINE_MAX = 64 * 1024;
 /** Past this, a line is cut even where a secret may end right at the cut (see splitLong). */
 const LINE_HARD_MAX = 4 * LINE_MAX;
 
+/**
+ * The writer works on byte strings: each character is one byte of the command's output (a
+ * latin1 reading, which copies and never validates). "\n" is the same byte in UTF-8 whatever
+ * surrounds it, secrets are matched as their UTF-8 bytes (Redactor.bytes), and the bytes go
+ * to the sink as they came: output is decoded only where text is handed on (the captured
+ * stdout and stderr), not on the way to the log.
+ */
+type Bytes = string;
+
 interface StreamState {
   readonly name: StreamName;
-  readonly decoder: TextDecoder;
   /** The unfinished last line, raw: a secret split across chunks meets its rest here. */
-  pending: string;
-  captured: string[];
+  pending: Bytes;
+  captured: Bytes[];
   capturedBytes: number;
 }
 
-const newStream = (name: StreamName): StreamState => ({
-  name,
-  decoder: new TextDecoder("utf-8"),
-  pending: "",
-  captured: [],
-  capturedBytes: 0,
-});
+const newStream = (name: StreamName): StreamState => ({ name, pending: "", captured: [], capturedBytes: 0 });
+
+const bytesOf = (chunk: Uint8Array): Bytes => Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength).toString("latin1");
+const utf8Of = (bytes: Bytes): string => Buffer.from(bytes, "latin1").toString("utf8");
 
 /**
  * One `sh` call's log. Works per chunk, never per line: each chunk's complete lines
@@ -38,7 +43,7 @@ const newStream = (name: StreamName): StreamState => ({
  */
 export class CriLogWriter implements LogWriter {
   private readonly streams: Record<StreamName, StreamState> = { stdout: newStream("stdout"), stderr: newStream("stderr") };
-  private readonly redactor: Redactor;
+  private readonly redactor: Redactor["bytes"];
   private bytes = 0;
   private lines = 0;
   private redactions = 0;
@@ -52,7 +57,7 @@ export class CriLogWriter implements LogWriter {
     private readonly options: LogOptions,
     private readonly now: () => string,
   ) {
-    this.redactor = options.redactor;
+    this.redactor = options.redactor.bytes;
   }
 
   async write(stream: StreamName, chunk: Uint8Array): Promise<void> {
@@ -64,13 +69,12 @@ export class CriLogWriter implements LogWriter {
       this.truncated = true;
       return;
     }
-    const text = state.decoder.decode(chunk, { stream: true });
-    if (text.length > 0) await this.take(state, text, this.now());
+    if (chunk.byteLength > 0) await this.take(state, bytesOf(chunk), this.now());
   }
 
   async note(line: string): Promise<void> {
-    const redacted = this.redact(line.replaceAll("\n", " "));
-    await this.sink.append(formatCriLine({ time: this.now(), stream: "stderr", tag: "F", text: redacted }));
+    const redacted = this.redact(byteString(line.replaceAll("\n", " ")));
+    await this.sink.append(Buffer.from(formatCriLine({ time: this.now(), stream: "stderr", tag: "F", text: redacted }), "latin1"));
   }
 
   close(): Promise<LogSummary> {
@@ -81,8 +85,6 @@ export class CriLogWriter implements LogWriter {
   private async finish(): Promise<LogSummary> {
     const time = this.now();
     for (const state of Object.values(this.streams)) {
-      const rest = state.decoder.decode();
-      if (rest.length > 0) await this.take(state, rest, time);
       if (state.pending.length > 0) {
         // Output that ends without "\n" still ends a line.
         const text = this.redact(state.pending);
@@ -92,7 +94,11 @@ export class CriLogWriter implements LogWriter {
       }
     }
     await this.sink.close();
-    const joined = (state: StreamState) => state.captured.join("");
+    // A capture cut on its byte budget may end inside a character: that half is dropped, not mangled.
+    const joined = (state: StreamState) => {
+      const text = utf8Of(state.captured.join(""));
+      return state.capturedBytes >= this.options.captureBytes ? text.replace(/\uFFFD$/, "") : text;
+    };
     return {
       bytes: this.bytes,
       lines: this.lines,
@@ -104,7 +110,7 @@ export class CriLogWriter implements LogWriter {
     };
   }
 
-  private async take(state: StreamState, text: string, time: string): Promise<void> {
+  private async take(state: StreamState, text: Bytes, time: string): Promise<void> {
     const lastNewline = text.lastIndexOf("\n");
     let out = "";
     let lines = 0;
@@ -136,7 +142,7 @@ export class CriLogWriter implements LogWriter {
       if (raw.length <= LINE_HARD_MAX) return "";
       keep = commonSuffix(text, raw);
     }
-    keep = avoidSplitPair(raw, keep);
+    keep = avoidSplitCharacter(raw, keep);
     const piece = text.slice(0, text.length - keep);
     state.pending = raw.slice(raw.length - keep);
     this.redactions += count;
@@ -144,32 +150,31 @@ export class CriLogWriter implements LogWriter {
     return formatCriLine({ time, stream: state.name, tag: "P", text: piece });
   }
 
-  private redact(text: string): string {
+  private redact(text: Bytes): Bytes {
     const result = this.redactor.redact(text);
     this.redactions += result.count;
     return result.text;
   }
 
-  private async emit(out: string, lines: number): Promise<void> {
+  private async emit(out: Bytes, lines: number): Promise<void> {
     if (this.capped) return;
-    const size = Buffer.byteLength(out);
-    if (this.logged + size <= this.options.capBytes) {
-      this.logged += size;
+    if (this.logged + out.length <= this.options.capBytes) {
+      this.logged += out.length;
       this.lines += lines;
-      await this.sink.append(out);
+      await this.sink.append(Buffer.from(out, "latin1"));
       return;
     }
     this.capped = true;
     const fitting = this.fit(out);
-    await this.sink.append(fitting);
+    if (fitting.length > 0) await this.sink.append(Buffer.from(fitting, "latin1"));
     await this.note(`quire: log cap of ${this.options.capBytes} bytes reached; further output is not logged`);
   }
 
   /** The whole lines of `out` that still fit under the cap. */
-  private fit(out: string): string {
+  private fit(out: Bytes): Bytes {
     let end = 0;
     for (let next = out.indexOf("\n"); next !== -1; next = out.indexOf("\n", end)) {
-      const size = Buffer.byteLength(out.slice(end, next + 1));
+      const size = next + 1 - end;
       if (this.logged + size > this.options.capBytes) break;
       this.logged += size;
       this.lines += 1;
@@ -178,22 +183,19 @@ export class CriLogWriter implements LogWriter {
     return out.slice(0, end);
   }
 
-  private capture(state: StreamState, text: string): void {
+  private capture(state: StreamState, text: Bytes): void {
     if (text.length === 0) return;
     const room = this.options.captureBytes - state.capturedBytes;
     if (room <= 0) {
       this.truncated = true;
       return;
     }
-    const size = Buffer.byteLength(text);
-    if (size <= room) {
+    if (text.length <= room) {
       state.captured.push(text);
-      state.capturedBytes += size;
+      state.capturedBytes += text.length;
       return;
     }
-    // Cut on a byte budget; a character cut in half is dropped, not mangled.
-    const cut = Buffer.from(text).subarray(0, room).toString("utf8").replace(/\uFFFD$/, "");
-    state.captured.push(cut);
+    state.captured.push(text.slice(0, room));
     state.capturedBytes = this.options.captureBytes;
     this.truncated = true;
   }
@@ -203,7 +205,7 @@ export class CriLogWriter implements LogWriter {
  * The lines formatCriBlock made of `block`, from lengths alone: each adds one prefix, and
  * a block that does not end in "\n" (a secret ending in one swallowed it) gets one added.
  */
-function blockLines(out: string, block: string, time: string, stream: StreamName): number {
+function blockLines(out: Bytes, block: Bytes, time: string, stream: StreamName): number {
   const added = block.endsWith("\n") ? 0 : 1;
   return (out.length - block.length - added) / criPrefix(time, stream).length;
 }
@@ -215,10 +217,12 @@ function commonSuffix(a: string, b: string): number {
 }
 
 /**
- * Keeps one character less when the cut would split a surrogate pair: a shorter
- * raw tail is still a suffix of the redacted text, so the cut stays safe.
+ * Keeps fewer bytes when the cut would split a UTF-8 character (a continuation byte,
+ * 10xxxxxx, right after it), so each piece decodes on its own: a shorter raw tail is
+ * still a suffix of the redacted text, so the cut stays safe.
  */
-function avoidSplitPair(raw: string, keep: number): number {
-  const code = raw.charCodeAt(raw.length - keep);
-  return keep > 0 && code >= 0xdc00 && code <= 0xdfff ? keep - 1 : keep;
+function avoidSplitCharacter(raw: Bytes, keep: number): number {
+  let k = keep;
+  for (let n = 0; n < 3 && k > 0 && (raw.charCodeAt(raw.length - k) & 0xc0) === 0x80; n++) k -= 1;
+  return k;
 }

@@ -3,16 +3,16 @@ import { StorageError } from "../../core/errors.ts";
 import type { LogOptions, LogWriter } from "../../core/ports/run-files.ts";
 import { CriLogWriter, type LogSink } from "./cri-log-writer.ts";
 
-/** Queued text above this makes writers wait for the disk. */
+/** Queued bytes above this make writers wait for the disk. */
 const HIGH_WATER = 1024 * 1024;
 
 /**
- * Appends to one log file. Queued text is joined and written by a single drain loop,
- * so a fast command costs one write per batch, not per chunk or line; the first
- * append of a quiet spell goes out at once, so live readers see it.
+ * Appends to one log file. Queued pieces are written together (one writev) by a single
+ * drain loop, so a fast command costs one write per batch, not per chunk or line; the
+ * first append of a quiet spell goes out at once, so live readers see it.
  */
 export class FileLogSink implements LogSink {
-  private queue: string[] = [];
+  private queue: Uint8Array[] = [];
   private queued = 0;
   private draining: Promise<void> | undefined;
   private failure: StorageError | undefined;
@@ -29,12 +29,12 @@ export class FileLogSink implements LogSink {
     return new FileLogSink(await open(path, "wx", 0o644), path);
   }
 
-  async append(text: string): Promise<void> {
+  async append(data: Uint8Array): Promise<void> {
     this.check();
     if (this.closed) throw new StorageError("log_closed", `log ${this.path} is closed`);
-    if (text.length === 0) return;
-    this.queue.push(text);
-    this.queued += text.length;
+    if (data.byteLength === 0) return;
+    this.queue.push(data);
+    this.queued += data.byteLength;
     this.draining ??= this.drain();
     while (this.queued >= HIGH_WATER && this.failure === undefined) {
       await new Promise<void>((resolve) => this.waiters.push(resolve));
@@ -54,11 +54,11 @@ export class FileLogSink implements LogSink {
   private async drain(): Promise<void> {
     try {
       while (this.queue.length > 0) {
-        const data = Buffer.from(this.queue.length === 1 ? (this.queue[0] ?? "") : this.queue.join(""), "utf8");
+        const pieces = this.queue;
         this.queue = [];
         this.queued = 0;
         this.wake();
-        await writeAll(this.handle, data);
+        await writeAll(this.handle, pieces);
       }
     } catch (cause) {
       this.failure = new StorageError("log_write_failed", `cannot write log ${this.path}`, { cause });
@@ -81,11 +81,24 @@ export class FileLogSink implements LogSink {
   }
 }
 
-async function writeAll(handle: FileHandle, data: Buffer): Promise<void> {
-  let offset = 0;
-  while (offset < data.byteLength) {
-    const { bytesWritten } = await handle.write(data, offset, data.byteLength - offset);
-    offset += bytesWritten;
+/** writev takes at most IOV_MAX (1024 on Linux) pieces and may write fewer bytes than asked. */
+const IOV_MAX = 1024;
+
+async function writeAll(handle: FileHandle, pieces: Uint8Array[]): Promise<void> {
+  let rest = pieces;
+  while (rest.length > 0) {
+    const batch = rest.slice(0, IOV_MAX);
+    const asked = batch.reduce((n, p) => n + p.byteLength, 0);
+    let { bytesWritten } = await handle.writev(batch);
+    if (bytesWritten === asked) {
+      rest = rest.slice(batch.length);
+      continue;
+    }
+    // A short write: drop what went out, keep the rest of a piece cut part way.
+    let i = 0;
+    while (bytesWritten >= (batch[i] as Uint8Array).byteLength) bytesWritten -= (batch[i++] as Uint8Array).byteLength;
+    const cut = batch[i] as Uint8Array;
+    rest = [cut.subarray(bytesWritten), ...rest.slice(i + 1)];
   }
 }
 

@@ -6,14 +6,14 @@ import type { RepoName } from "../../core/types.ts";
 import { CriLogWriter, type LogSink } from "./cri-log-writer.ts";
 import { logSegments, relSegments, writableSegments } from "./run-paths.ts";
 
-/** A log kept as text pieces; readers see what has been appended so far. */
+/** A log kept as byte pieces; readers see what has been appended so far. */
 class MemoryLogSink implements LogSink {
-  private readonly parts: string[] = [];
+  private readonly parts: Uint8Array[] = [];
   private closed = false;
 
-  async append(text: string): Promise<void> {
+  async append(data: Uint8Array): Promise<void> {
     if (this.closed) throw new StorageError("log_closed", "log is closed");
-    this.parts.push(text);
+    this.parts.push(data);
   }
 
   async close(): Promise<void> {
@@ -21,7 +21,7 @@ class MemoryLogSink implements LogSink {
   }
 
   text(): string {
-    return this.parts.join("");
+    return Buffer.concat(this.parts).toString("utf8");
   }
 }
 

@@ -4,6 +4,7 @@
  * bundle in dist/. Everything that needs a path inside the package asks here, so the two
  * layouts cannot drift apart file by file.
  */
+import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 
@@ -31,3 +32,9 @@ export const WRANGLER_FILE = inPackage("wrangler.toml");
 
 /** Declarations of the SDK, written by the build for `quire ci init`. */
 export const SDK_DECLARATIONS_FILE = inPackage("dist/quire-ci.d.ts");
+
+/** The installed package's version, from its package.json. */
+export function packageVersion(): string {
+  const pkg = JSON.parse(readFileSync(inPackage("package.json"), "utf8")) as { version?: unknown };
+  return typeof pkg.version === "string" ? pkg.version : "unknown";
+}

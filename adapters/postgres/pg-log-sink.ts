@@ -30,10 +30,10 @@ export class PgLogSink implements LogSink {
     private readonly path: string,
   ) {}
 
-  async append(text: string): Promise<void> {
+  async append(data: Uint8Array): Promise<void> {
     if (this.closed) throw new StorageError("log_closed", "log is closed");
     this.throwIfFailed();
-    const bytes = Buffer.from(text, "utf8");
+    const bytes = Buffer.from(data.buffer, data.byteOffset, data.byteLength);
     if (bytes.length === 0) return;
     this.buffered.push(bytes);
     this.bufferedBytes += bytes.length;

@@ -31,12 +31,21 @@ export function createRedactor(secrets: ReadonlyArray<SecretValue>): Redactor {
       if (!nameOf.has(pattern)) nameOf.set(pattern, secret.name);
     }
   }
-  if (nameOf.size === 0) return { maxLength: 0, redact: (text) => ({ text, count: 0 }) };
+  if (nameOf.size === 0) {
+    const none = { maxLength: 0, redact: (text: string) => ({ text, count: 0 }) };
+    return { ...none, bytes: none };
+  }
+  const text = replacer(nameOf, (p) => encoder.encode(p).byteLength);
+  // The same secrets and names as byte strings: a byte sequence matches exactly where its text would.
+  const bytes = replacer(new Map([...nameOf].map(([pattern, name]) => [byteString(pattern), byteString(name)])), (p) => p.length);
+  return { ...text, bytes };
+}
 
+/** One regex, alternatives longest first; `maxLength` in bytes, as `bytesOf` counts them. */
+function replacer(nameOf: ReadonlyMap<string, string>, bytesOf: (pattern: string) => number): Pick<Redactor, "redact" | "maxLength"> {
   const patterns = [...nameOf.keys()].sort((a, b) => b.length - a.length || (a < b ? -1 : 1));
-  const maxLength = Math.max(...patterns.map((p) => encoder.encode(p).byteLength));
+  const maxLength = Math.max(...patterns.map(bytesOf));
   const regex = new RegExp(patterns.map(escapeRegExp).join("|"), "g");
-
   return {
     maxLength,
     redact(text) {
@@ -48,6 +57,14 @@ export function createRedactor(secrets: ReadonlyArray<SecretValue>): Redactor {
       return { text: redacted, count };
     },
   };
+}
+
+/** The UTF-8 bytes of `text`, one character each. */
+export function byteString(text: string): string {
+  const bytes = encoder.encode(text);
+  let out = "";
+  for (let i = 0; i < bytes.length; i += 0x2000) out += String.fromCharCode(...bytes.subarray(i, i + 0x2000));
+  return out;
 }
 
 function patternsOf(value: string): string[] {

@@ -44,27 +44,36 @@ export function outputsProblem(job: string, outputs: Record<string, unknown>): s
   return `job "${job}": its outputs are ${kib(bytes)} of JSON, over the cap of ${kib(MAX_OUTPUT_BYTES)} a job; write large results to files and return their paths`;
 }
 
+/** One `log()` message as a receipt keeps it: when it was logged, so readers can place it among the commands. */
+export interface LoggedMessage {
+  at: string;
+  text: string;
+}
+
 /** Keeps a job's `log()` messages within their caps, counting what it had to drop. */
 export class MessageLog {
-  readonly messages: string[] = [];
+  readonly messages: LoggedMessage[] = [];
   private bytes = 0;
   private dropped = 0;
+  private lastAt = "";
 
   /** Returns the message as stored (cut when over its cap). */
-  add(redacted: string): string {
+  add(redacted: string, at: string): string {
     const { text } = capText(redacted, MAX_LOG_MESSAGE_BYTES, "log message");
     const size = utf8Bytes(text);
+    this.lastAt = at;
     if (this.bytes + size > MAX_LOG_MESSAGES_BYTES) this.dropped += 1;
     else {
-      this.messages.push(text);
+      this.messages.push({ at, text });
       this.bytes += size;
     }
     return text;
   }
 
-  /** The messages for the receipt, with a last line when some were dropped. */
-  final(): string[] {
+  /** The messages for the receipt, with a last one when some were dropped. */
+  final(): LoggedMessage[] {
     if (this.dropped === 0) return this.messages;
-    return [...this.messages, `quire: ${this.dropped} more log message(s) dropped: a job keeps at most ${kib(MAX_LOG_MESSAGES_BYTES)} of them`];
+    const text = `quire: ${this.dropped} more log message(s) dropped: a job keeps at most ${kib(MAX_LOG_MESSAGES_BYTES)} of them`;
+    return [...this.messages, { at: this.lastAt, text }];
   }
 }

@@ -1,5 +1,6 @@
 import type { JobReturn, JobSpec } from "../ports/pipeline-runtime.ts";
 import type { Clock } from "../ports/clock-ids.ts";
+import type { LoggedMessage } from "./bounds.ts";
 import type { ShRecord, ShTotals } from "./job-host.ts";
 import type { RunEventListener } from "./run-events.ts";
 import type { ValidPipeline } from "./validate.ts";
@@ -20,14 +21,14 @@ export interface JobResult {
   sh: ShRecord[];
   /** Counts over every call. */
   sh_totals: ShTotals;
-  messages: string[];
+  messages: LoggedMessage[];
 }
 
 export interface JobRun {
   result: JobReturn;
   sh: ShRecord[];
   totals: ShTotals;
-  messages: string[];
+  messages: LoggedMessage[];
 }
 
 export interface ExecuteDeps {

@@ -5,7 +5,7 @@ import type { WorkspaceFiles } from "../ports/workspaces.ts";
 import type { Clock } from "../ports/clock-ids.ts";
 import { err, ok, type Result } from "../result.ts";
 import type { RunMeta } from "../types.ts";
-import { capText, MAX_CMD_BYTES, MAX_SH_RECORDS, MessageLog } from "./bounds.ts";
+import { capText, MAX_CMD_BYTES, MAX_SH_RECORDS, MessageLog, type LoggedMessage } from "./bounds.ts";
 import { echoLines } from "./line-echo.ts";
 import type { RunEventListener } from "./run-events.ts";
 import { planSh } from "./sh-request.ts";
@@ -61,7 +61,7 @@ export interface JobHost {
   records: ShRecord[];
   totals: ShTotals;
   /** The job's log() messages as its receipt keeps them (capped). */
-  messages(): string[];
+  messages(): LoggedMessage[];
 }
 
 /**
@@ -121,6 +121,7 @@ export function createJobHost(ctx: JobHostContext): JobHost {
       redactions: summary.redactions,
       capped: summary.capped,
     });
+    emit({ type: "sh-finished", job: ctx.job, n, exit: result.exit, reason: result.reason });
     if (result.reason === "cancelled") return err("the run was stopped");
     return ok({ exit: result.exit, stdout: summary.stdout, stderr: summary.stderr, cmd, duration_ms: result.duration_ms });
   };
@@ -141,7 +142,7 @@ export function createJobHost(ctx: JobHostContext): JobHost {
       return err(`jobs("${name}"): job "${ctx.job}" can read only its sources and ancestors (${[...ctx.visible.keys()].join(", ")})`);
     },
     async log(message) {
-      const text = messages.add(ctx.redactor.redact(String(message)).text);
+      const text = messages.add(ctx.redactor.redact(String(message)).text, ctx.clock.now());
       emit({ type: "log", job: ctx.job, message: text });
     },
     async readFile(path) {

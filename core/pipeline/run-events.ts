@@ -6,6 +6,7 @@ export type RunEvent =
   | { type: "job-started"; job: string }
   | { type: "job-finished"; job: string; status: JobStatus; error: string | null; duration_ms: number }
   | { type: "sh-started"; job: string; n: number; cmd: string }
+  | { type: "sh-finished"; job: string; n: number; exit: number; reason: "exited" | "timed-out" | "cancelled" }
   | { type: "output"; job: string; stream: "stdout" | "stderr"; line: string }
   | { type: "log"; job: string; message: string }
   | { type: "run-finished"; run_id: string; outcome: string; error: string | null };

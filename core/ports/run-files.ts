@@ -7,6 +7,12 @@ export interface Redactor {
   redact(text: string): { text: string; count: number };
   /** The longest value it hides; streaming code keeps this much back before a split. */
   readonly maxLength: number;
+  /**
+   * The same redaction over byte strings: text whose every character is one byte of UTF-8
+   * output (a latin1 reading of the bytes). The log path redacts bytes this way without
+   * decoding them; `maxLength` is the same, in bytes.
+   */
+  readonly bytes: Pick<Redactor, "redact" | "maxLength">;
 }
 
 export interface LogSummary {

@@ -4,9 +4,10 @@
  * imported on demand.
  */
 export async function main(argv: string[]): Promise<void> {
+  quietOnClosedPipe();
   try {
     const { buildCli } = await import("./main.ts");
-    await buildCli().parseAsync(argv);
+    await (await buildCli(argv)).parseAsync(argv);
   } catch (error) {
     const { describeFailure } = await import("./report-failure.ts");
     const line = describeFailure(error);
@@ -17,3 +18,16 @@ export async function main(argv: string[]): Promise<void> {
 }
 
 await main(process.argv);
+
+/**
+ * `quire runs show … | head -1`: the reader has gone, so there is nothing left to print to.
+ * Stop there, as a Unix tool does, instead of dying with an EPIPE stack.
+ */
+function quietOnClosedPipe(): void {
+  for (const stream of [process.stdout, process.stderr]) {
+    stream.on("error", (error: NodeJS.ErrnoException) => {
+      if (error.code !== "EPIPE") throw error;
+      process.exit(process.exitCode ?? 0);
+    });
+  }
+}

@@ -1,8 +1,10 @@
 import { Command } from "commander";
-import { parseCriLine } from "../../core/logs/cri-line.ts";
+import { receiptSh } from "../../core/pipeline/job-transcript.ts";
+import { statusLabel } from "../../core/run/status-label.ts";
 import { readHookToken, readServerUrl, resolveHome, type Home } from "../node/home.ts";
 import { homeOption } from "./options.ts";
 import { joinUrl } from "../http/join-url.ts";
+import { printLogs } from "./runs-logs.ts";
 
 /** A run as `GET /runs/:ref` shows it (what this CLI uses of it). */
 interface RunShown {
@@ -88,7 +90,7 @@ export function runsCommand(): Command {
     .option(...homeOption)
     .option("--repo <repo>", "only this repo")
     .option("--ref <ref>", "only this ref (main, refs/tags/v1, …)")
-    .option("--status <status>", "pending, active, complete or failed")
+    .option("--status <status>", "pending, active, complete or failed (cancelled, timed-out, … runs are failed)")
     .option("--outcome <outcome>", "succeeded, failed, errored, …")
     .option("--limit <n>", "at most this many (1-500, default 50)")
     .option("--cursor <cursor>", "continue after a previous page")
@@ -102,8 +104,8 @@ export function runsCommand(): Command {
         }
         const page = await (await connect(home)).json<{ runs: Entry[]; next_cursor: string | null }>("GET", `/runs?${query}`);
         if (opts.json) return out(JSON.stringify(page, null, 2));
-        const rows = page.runs.map((r) => [`${r.repo}#${r.number}`, r.status, r.outcome ?? "-", r.ref, r.sha.slice(0, 10), r.updated_at, r.last_job ?? "-"]);
-        printTable(["RUN", "STATUS", "OUTCOME", "REF", "SHA", "UPDATED", "LAST JOB"], rows);
+        const rows = page.runs.map((r) => [`${r.repo}#${r.number}`, statusLabel(r), r.ref, r.sha.slice(0, 10), r.updated_at, r.last_job ?? "-"]);
+        printTable(["RUN", "STATUS", "REF", "SHA", "UPDATED", "LAST JOB"], rows);
         if (page.next_cursor) {
           // The cursor only continues the same listing: repeat the filters and the home with it.
           const flags = ["home", "repo", "ref", "status", "outcome", "limit"].flatMap((key) => {
@@ -129,7 +131,7 @@ export function runsCommand(): Command {
     );
   runs
     .command("logs")
-    .description("print a run's logs; -f follows them until the run ends")
+    .description("print a run's commands with their exit codes, their output and log() messages, job by job; exits 1 unless the run succeeded")
     .argument("<run>", nameHelp)
     .option(...homeOption)
     .option("--job <job>", "only this job")
@@ -138,7 +140,8 @@ export function runsCommand(): Command {
     .option("--poll-ms <ms>", "how often to look for new lines while following", "500")
     .action(
       action(async (home, ref: string, opts: { job?: string; follow?: boolean; json?: boolean; pollMs: string }) => {
-        await printLogs(await connect(home), ref, opts);
+        const succeeded = await printLogs(await connect(home), ref, opts);
+        if (!succeeded) process.exitCode = 1;
       }),
     );
   for (const verb of ["cancel", "retry"] as const) {
@@ -170,7 +173,7 @@ const seconds = (from: string | null, to: string | null): string =>
   from && to ? `${((Date.parse(to) - Date.parse(from)) / 1000).toFixed(1)} s` : "-";
 
 function printRun(run: RunShown): void {
-  out(`${run.alias}  ${run.status}${run.outcome ? ` (${run.outcome})` : ""}`);
+  out(`${run.alias}  ${statusLabel(run)}`);
   out(`  id        ${run.run_id}`);
   out(`  commit    ${run.sha} on ${run.ref}`);
   out(`  created   ${run.created_at}`);
@@ -183,50 +186,12 @@ function printRun(run: RunShown): void {
     const r = job.receipt;
     const state = typeof r?.state === "string" ? r.state : run.last_job === job.id && run.status === "active" ? "running" : "no receipt";
     const ms = typeof r?.duration_ms === "number" ? `${(r.duration_ms / 1000).toFixed(1)} s` : "-";
-    const exits = Array.isArray(r?.exit_codes) ? `exits ${r.exit_codes.join(",") || "-"}` : "";
+    // A command killed by a cancel or a timeout shows why, not the 143 of its SIGTERM.
+    const exits = r ? `exits ${receiptSh(r).map((sh) => sh.reason ?? sh.exit ?? "?").join(",") || "-"}` : "";
     const logs = job.logs.length ? `logs ${job.logs.map((n) => `sh-${n}`).join(" ")}` : "no logs";
     return [`    ${job.id}`, state, ms, exits, logs];
   });
   printTable(["    JOB", "STATE", "TIME", "EXITS", "LOGS"], rows);
-}
-
-type Api = Awaited<ReturnType<typeof connect>>;
-
-/**
- * Logs come from `GET /runs/:ref/jobs/:job/logs/:n?offset=…`, one request per log per
- * poll, asking only for bytes not yet printed. The run is pinned by id after the first
- * lookup so `demo.git@main` keeps following the same run when a newer push arrives.
- */
-async function printLogs(api: Api, ref: string, opts: { job?: string; follow?: boolean; json?: boolean; pollMs: string }) {
-  let run = await api.json<RunShown>("GET", runPath(ref));
-  const id = run.run_id;
-  const offsets = new Map<string, number>();
-  const pollMs = Math.max(50, Number(opts.pollMs) || 500);
-  for (;;) {
-    const done = TERMINAL.has(run.status);
-    for (const job of run.jobs.filter((j) => opts.job === undefined || j.id === opts.job)) {
-      for (const n of job.logs) {
-        const key = `${job.id}/${n}`;
-        const offset = offsets.get(key) ?? 0;
-        const response = await api.call("GET", `${runPath(id)}/jobs/${encodeURIComponent(job.id)}/logs/${n}?offset=${offset}`);
-        if (!response.ok) continue;
-        const text = await response.text();
-        // Only whole lines: a line still being written is printed on the next poll.
-        const end = done ? text.length : text.lastIndexOf("\n") + 1;
-        for (const line of text.slice(0, end).split("\n")) if (line) printLogLine(job.id, n, line, opts.json === true);
-        offsets.set(key, offset + Buffer.byteLength(text.slice(0, end)));
-      }
-    }
-    if (!opts.follow || done) return;
-    await new Promise((resolve) => setTimeout(resolve, pollMs));
-    run = await api.json<RunShown>("GET", runPath(id));
-  }
-}
-
-function printLogLine(job: string, n: number, raw: string, json: boolean): void {
-  const line = parseCriLine(raw);
-  if (json) return out(JSON.stringify({ job, n, time: line?.time ?? null, stream: line?.stream ?? null, text: line?.text ?? raw }));
-  out(`[${job}] ${line ? line.text : raw}`);
 }
 
 function shellQuote(value: string): string {

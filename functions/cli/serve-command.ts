@@ -5,7 +5,10 @@ import { homeOption, parsePort, parsePublicUrl } from "./options.ts";
 
 export function serveCommand(): Command {
   return new Command("serve")
-    .description("run the quire server: push intake, runs API, reconcile on start and on the cron in wrangler.toml")
+    .description(
+      "run the quire server: push intake, runs API, reconcile on start and on the cron in wrangler.toml; " +
+        "logs JSON lines to stderr for log collectors (QUIRE_LOG_LEVEL sets the level, QUIRE_LOG_FORMAT=line makes them readable)",
+    )
     .option(...homeOption)
     .option("--port <n>", "port to listen on (0 picks a free one)", parsePort, 8787)
     .option("--host <addr>", "address to bind", "127.0.0.1")

@@ -47,7 +47,7 @@ async function pick(checkout: CheckoutGit, target: CheckoutTarget): Promise<Resu
   const short = (sha: string) => sha.slice(0, 12);
   if (target.kind === "working-tree") {
     const snap = await checkout.snapshot();
-    const ref = (await checkout.refNamed("HEAD")) ?? snap.sha;
+    const ref = (await checkout.branch()) ?? snap.sha;
     if (!snap.changed) return ok({ sha: snap.sha, ref, description: `the working tree (no uncommitted changes, ${short(snap.sha)})` });
     const base = snap.head === null ? "no commit yet" : `uncommitted changes on ${short(snap.head)}`;
     return ok({ sha: snap.sha, ref, description: `the working tree (${base}; snapshot ${short(snap.sha)})` });
@@ -69,9 +69,4 @@ async function repoNameFor(checkout: CheckoutGit, reposRoot: string): Promise<Re
   const dir = basename(checkout.top).toLowerCase().replace(/[^a-z0-9._-]/g, "-").replace(/^[.-]+/, "") || "checkout";
   const fallback = parseRepoName(`local/${dir}.git`);
   return fallback.ok ? fallback : err(fallback.error.message);
-}
-
-export class CheckoutError extends Error {
-  override readonly name = "CheckoutError";
-  readonly code = "not_a_checkout";
 }

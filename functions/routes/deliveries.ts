@@ -20,7 +20,7 @@ export function deliveryRoutes(deps: AppDeps): Hono {
   app.use(requireToken(deps.hookToken));
   const log = deps.deliveries;
   if (log === null) {
-    app.use(async (c) => errorResponse(c, 404, "no_outbox", "this server keeps no outbox (mirrors, statuses and webhooks are sent by `quire serve` on files)"));
+    app.use(async (c) => errorResponse(c, 404, "no_outbox", "this server keeps no outbox (mirrors, statuses and webhooks are sent by `quire serve`)"));
     return app;
   }
   app.get("/", async (c) => {

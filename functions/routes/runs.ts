@@ -7,6 +7,7 @@ import type { AppDeps } from "../app-deps.ts";
 import { errorResponse } from "../http/errors.ts";
 import { lookupFailure } from "../http/lookup-response.ts";
 import { runView } from "../http/run-view.ts";
+import type { LiveRun } from "../ui/live-runs.ts";
 import { parseRunFile } from "../../core/run/run-layout.ts";
 
 /**
@@ -39,6 +40,11 @@ export interface JobView {
   logs: number[];
   /** Why the receipt is not included though it exists (too large to serve). */
   receipt_omitted?: string;
+  /**
+   * While the job runs in this server's process: what its receipt will say once it ends
+   * (state, the command of each sh call so far, its log() messages).
+   */
+  live?: { status: string; started_at: string | null; sh: { n: number; cmd: string; started_at: string; exit: number | null; reason: string | null }[]; messages: { at: string; text: string }[] };
 }
 
 const MAX_RESPONSE_RECEIPT_BYTES = 16 * 1024 * 1024;
@@ -67,13 +73,33 @@ async function jobsOf(deps: AppDeps, repo: RepoName, runId: string): Promise<Job
       }
     }
   }
-  const started = (j: JobView) => String((j.receipt?.devlt as { started_at?: unknown } | undefined)?.started_at ?? "~");
+  addLive(deps.live?.get(runId), (id) => {
+    let job = jobs.get(id);
+    if (!job) jobs.set(id, (job = { id, receipt: null, logs: [] }));
+    return job;
+  });
+  const started = (j: JobView) => String((j.receipt?.devlt as { started_at?: unknown } | undefined)?.started_at ?? j.live?.started_at ?? "~");
   return [...jobs.values()]
     .map((j) => ({ ...j, logs: j.logs.sort((a, b) => a - b) }))
     .sort((a, b) => compare(started(a), started(b)) || compare(a.id, b.id));
 }
 
 // Code-unit order: "~" (not started) sorts after every timestamp, whatever the locale.
+/** Only jobs without a receipt yet: once it is written, the receipt is the record. */
+function addLive(live: LiveRun | undefined, jobOf: (id: string) => JobView): void {
+  if (!live) return;
+  for (const [id, state] of live.jobs) {
+    const job = jobOf(id);
+    if (job.receipt !== null) continue;
+    job.live = { status: state.status, started_at: state.started_at, sh: [], messages: [...(live.messages.get(id) ?? [])] };
+  }
+  for (const [key, call] of live.commands) {
+    const slash = key.lastIndexOf("/");
+    const job = jobOf(key.slice(0, slash));
+    job.live?.sh.push({ n: Number(key.slice(slash + 1)), ...call });
+  }
+}
+
 const compare = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
 
 function parseReceipt(text: string): Record<string, unknown> | null {

@@ -1,5 +1,3 @@
-import type { RunRecord } from "../../core/types.ts";
-
 /** `refs/heads/main` → `main`, `refs/tags/v1` → `tag v1`; anything else as it is. */
 export function refLabel(ref: string): string {
   if (ref.startsWith("refs/heads/")) return ref.slice(11);
@@ -34,12 +32,7 @@ export function between(from: string | null | undefined, to: string | null | und
   return Number.isFinite(ms) ? ms : null;
 }
 
-/** What a person calls the run's state: queued, running, succeeded, or how it ended. */
-export function statusLabel(run: Pick<RunRecord["state"], "status" | "outcome">): string {
-  if (run.status === "pending") return "queued";
-  if (run.status === "active") return "running";
-  return run.outcome ?? run.status;
-}
+export { statusLabel } from "../../core/run/status-label.ts";
 
 /** A token usable in element ids and fragments for any job id. */
 export const jobSlug = (job: string) => encodeURIComponent(job).replace(/[%'()*!~.]/g, "_");

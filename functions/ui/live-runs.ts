@@ -7,11 +7,19 @@ export interface LiveJob {
   started_at: string | null;
 }
 
+export interface LiveCommand {
+  cmd: string;
+  started_at: string;
+  exit: number | null;
+  /** null while running and for a command that exited on its own. */
+  reason: string | null;
+}
+
 /** What a running run has said so far that its files do not show until it ends. */
 export interface LiveRun {
   jobs: Map<string, LiveJob>;
-  /** `job/n` → the (redacted) command of that sh call. */
-  commands: Map<string, string>;
+  /** `job/n` → that sh call: its (redacted) command, when it started, its exit once it has ended. */
+  commands: Map<string, LiveCommand>;
   messages: Map<string, { at: string; text: string }[]>;
 }
 
@@ -51,8 +59,13 @@ export class LiveRuns implements LiveRunsView {
         break;
       }
       case "sh-started":
-        run.commands.set(`${event.job}/${event.n}`, event.cmd);
+        run.commands.set(`${event.job}/${event.n}`, { cmd: event.cmd, started_at: this.now(), exit: null, reason: null });
         break;
+      case "sh-finished": {
+        const call = run.commands.get(`${event.job}/${event.n}`);
+        if (call) Object.assign(call, { exit: event.exit, reason: event.reason === "exited" ? null : event.reason });
+        break;
+      }
       case "log": {
         const list = run.messages.get(event.job) ?? [];
         if (list.length < MAX_MESSAGES) list.push({ at: this.now(), text: event.message });

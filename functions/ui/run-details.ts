@@ -4,6 +4,7 @@ import { encodeCursor, logKey, type StreamCursor } from "../http/sse-cursor.ts";
 import { logLineRenderer, type RenderedLine } from "../http/ui-log-line.ts";
 import type { LiveRun, LiveRunsView } from "./live-runs.ts";
 import { MAX_RECEIPT_BYTES } from "../../core/pipeline/bounds.ts";
+import { receiptMessages, receiptSh, type TranscriptMessage } from "../../core/pipeline/job-transcript.ts";
 import { parseRunFile, RUN_RECEIPT_FILE } from "../../core/run/run-layout.ts";
 
 /** The most of one log a page shows inline; the raw download has the rest. */
@@ -21,10 +22,7 @@ export interface ShSection {
   cut: boolean;
 }
 
-export interface JobMessage {
-  at: string | null;
-  text: string;
-}
+export type JobMessage = TranscriptMessage;
 
 export interface JobDetails {
   id: string;
@@ -116,10 +114,10 @@ function applyLive(jobOf: (id: string) => JobDetails, live: LiveRun): void {
     job.duration_ms = state.duration_ms;
     job.started_at ??= state.started_at;
   }
-  for (const [key, cmd] of live.commands) {
+  for (const [key, call] of live.commands) {
     const slash = key.lastIndexOf("/");
     const section = jobOf(key.slice(0, slash)).sh.find((s) => s.n === Number(key.slice(slash + 1)));
-    if (section && section.cmd === null) section.cmd = cmd;
+    if (section && section.cmd === null) section.cmd = call.cmd;
   }
   for (const [id, messages] of live.messages) {
     const job = jobOf(id);
@@ -134,28 +132,8 @@ function applyReceipt(job: JobDetails, receipt: Json | undefined): void {
   if (typeof receipt.duration_ms === "number") job.duration_ms = receipt.duration_ms;
   const devlt = receipt.devlt as Json | undefined;
   if (typeof devlt?.started_at === "string") job.started_at = devlt.started_at;
-  for (const sh of Array.isArray(receipt.sh) ? (receipt.sh as Json[]) : []) {
-    if (typeof sh.n !== "number") continue;
-    job.sh.push({
-      n: sh.n,
-      cmd: typeof sh.cmd === "string" ? sh.cmd : null,
-      exit: typeof sh.exit === "number" ? sh.exit : null,
-      reason: typeof sh.reason === "string" && sh.reason !== "exited" ? sh.reason : null,
-      started_at: typeof sh.started_at === "string" ? sh.started_at : null,
-      duration_ms: typeof sh.duration_ms === "number" ? sh.duration_ms : null,
-      lines: [],
-      cut: false,
-    });
-  }
-  // Messages are plain strings today; a timestamped form ({ at, text }) is placed among the commands.
-  for (const message of Array.isArray(receipt.messages) ? (receipt.messages as unknown[]) : []) {
-    if (typeof message === "string") job.messages.push({ at: null, text: message });
-    else if (typeof message === "object" && message !== null) {
-      const m = message as Json;
-      const text = typeof m.text === "string" ? m.text : typeof m.message === "string" ? m.message : JSON.stringify(m);
-      job.messages.push({ at: typeof m.at === "string" ? m.at : typeof m.time === "string" ? m.time : null, text });
-    }
-  }
+  for (const sh of receiptSh(receipt)) job.sh.push({ ...sh, lines: [], cut: false });
+  job.messages.push(...receiptMessages(receipt));
 }
 
 async function readJson(files: RunFiles, repo: RepoName, runId: string, path: string): Promise<Json | undefined> {

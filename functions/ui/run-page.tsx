@@ -2,7 +2,8 @@ import { raw } from "hono/html";
 import type { RunRecord } from "../../core/types.ts";
 import { between, durationLabel, jobSlug, refLabel, relativeLabel, statusLabel } from "./format.ts";
 import { Badge, Layout, Time } from "./layout.tsx";
-import type { JobDetails, JobMessage, RunDetails, ShSection } from "./run-details.ts";
+import { interleave } from "../../core/pipeline/job-transcript.ts";
+import type { JobDetails, RunDetails, ShSection } from "./run-details.ts";
 
 export interface RunPageProps {
   root: string;
@@ -116,20 +117,6 @@ function JobList(props: { jobs: JobDetails[] }) {
   );
 }
 
-type Piece = { kind: "sh"; sh: ShSection } | { kind: "msg"; msg: JobMessage };
-
-/** Commands in order, and log() messages where their time puts them (at the end when untimed). */
-function pieces(job: JobDetails): Piece[] {
-  const out: Piece[] = job.sh.map((sh) => ({ kind: "sh", sh }));
-  for (const msg of job.messages) {
-    const at = msg.at;
-    const index = at === null ? -1 : out.findIndex((p) => p.kind === "sh" && p.sh.started_at !== null && p.sh.started_at > at);
-    if (index === -1) out.push({ kind: "msg", msg });
-    else out.splice(index, 0, { kind: "msg", msg });
-  }
-  return out;
-}
-
 function JobLogs(props: { job: JobDetails; root: string; runId: string }) {
   const { job } = props;
   const slug = jobSlug(job.id);
@@ -139,7 +126,7 @@ function JobLogs(props: { job: JobDetails; root: string; runId: string }) {
         <Badge label={job.status} /> {job.id} <span class="muted">{durationLabel(job.duration_ms)}</span>
       </h2>
       {job.reason ? <p class={`reason ${job.status === "skipped" ? "" : "error-text"}`}>{job.reason}</p> : null}
-      {pieces(job).map((piece) =>
+      {interleave(job.sh, job.messages).map((piece) =>
         piece.kind === "msg" ? (
           <div class="msg">log: {piece.msg.text}</div>
         ) : (
