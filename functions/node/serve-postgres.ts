@@ -18,6 +18,12 @@ import type { Home } from "./home.ts";
 import { LEASE_CHECK_MS, startRunnerHost, type RunnerHost } from "./runner-host.ts";
 import { spoolDelivery } from "./spool-delivery.ts";
 import { wirePostgres, type PostgresSpec } from "./wire-postgres.ts";
+import { wireNotify, type NotifyWiring } from "./notify-wiring.ts";
+import { RunEventFeed } from "../../adapters/notify/run-event-feed.ts";
+import { runsToRecheck } from "../../adapters/postgres/pg-recent-runs.ts";
+
+/** How far back a start looks for runs that finished while no server listened. */
+const RECHECK_FINISHED_MS = 24 * 3_600_000;
 
 export interface ServePostgresOptions {
   home: Home;
@@ -41,15 +47,29 @@ export async function servePostgres(
   const { home } = options;
   const base = await wirePostgres(home, spec, "serve");
   let host: RunnerHost | undefined;
+  let notify: NotifyWiring | undefined;
   try {
+    notify = await wireNotify(home, config, base, http.publicUrl);
     host = options.runner ? await startRunnerHost(home, config, base) : undefined;
   } catch (error) {
+    await notify?.stop();
     await base.close();
     throw error;
   }
+  const notifier = notify;
+  // Any host may start or finish a run: this server reports what the database says happened.
+  const feed = new RunEventFeed({ find: (runId) => base.store.findRun(runId), observe: notifier.onRun, logger: base.logger });
+  const recheck = async (sinceMs: number) => {
+    try {
+      for (const runId of await runsToRecheck(base.db, new Date(Date.parse(base.clock.now()) - sinceMs).toISOString())) await feed.changed(runId);
+    } catch (error) {
+      base.logger.warn({ err: error }, "could not look for runs to report; the next pass will");
+    }
+  };
   const runnerHost = host;
   const shared = new SharedQueue({ store: base.store, clock: base.clock, stops: base.claims });
   const afterCreate = async (runs: RunRecord[]) => {
+    runs.forEach((run) => void feed.changed(run.meta.run_id));
     try {
       for (const run of runs) await shared.supersede(run);
       await base.claims.wake();
@@ -61,7 +81,10 @@ export async function servePostgres(
   const spool = spoolDelivery({ home, intake: base, afterCreate: (runs) => void afterCreate(runs), logger: base.logger });
   // Live tails wake on PostgreSQL notifications: a log chunk written or a state changed on any host.
   const changes = new RunChanges();
-  const listener = new PgListener(base.db.url, [LOG_CHANNEL, RUN_CHANNEL], (_channel, runId) => changes.notify(runId), base.logger);
+  const listener = new PgListener(base.db.url, [LOG_CHANNEL, RUN_CHANNEL], (channel, runId) => {
+    changes.notify(runId);
+    if (channel === RUN_CHANNEL) void feed.changed(runId);
+  }, base.logger);
   await listener.start();
   const deps: AppDeps = {
     ...base,
@@ -75,6 +98,8 @@ export async function servePostgres(
       void afterCreate(runs);
       void spool.deliver("event");
     },
+    onPush: notifier.onPush,
+    deliveries: notifier.outbox,
     web: http.web,
     waitForChange: (runId, ms) => changes.wait(runId, ms),
   };
@@ -87,6 +112,8 @@ export async function servePostgres(
     }
   };
   await runReconcile("start");
+  // Transitions made while no server listened (or whose notification was lost) are reported now.
+  void recheck(RECHECK_FINISHED_MS);
   const app = createApp(deps);
   const server = await new Promise<ReturnType<typeof serveHttp>>((resolve, reject) => {
     const s = serveHttp({ fetch: app.fetch, port: options.port, hostname: options.host }, () => resolve(s));
@@ -94,6 +121,7 @@ export async function servePostgres(
   }).catch(async (error: unknown) => {
     await listener.close();
     await runnerHost?.stop();
+    await notifier.stop();
     await base.close();
     throw error;
   });
@@ -110,6 +138,7 @@ export async function servePostgres(
   const cron = new Cron(cronExpr, async () => {
     await runReconcile("cron");
     await spool.deliver("cron");
+    await recheck(3_600_000);
   });
   // Leases expire within LEASE_TTL_MS; the cron alone is too coarse to orphan a lost runner's run in time.
   const leaseCheck = setInterval(() => void runReconcile("lease"), LEASE_CHECK_MS);
@@ -122,6 +151,7 @@ export async function servePostgres(
     await rm(home.serverUrl, { force: true });
     await runnerHost?.stop();
     await new Promise<void>((resolve) => server.close(() => resolve()));
+    await notifier.stop();
     await base.close();
   };
   return { url, ...(http.publicUrl ? { publicUrl: http.publicUrl } : {}), close };

@@ -19,7 +19,7 @@ export function deliveryRoutes(deps: AppDeps): Hono {
   const app = new Hono();
   app.use(requireToken(deps.hookToken));
   app.use(async (c, next) => {
-    if (!deps.deliveries) return errorResponse(c, 404, "no_outbox", "this server keeps no outbox (mirrors, statuses and webhooks are sent by `quire serve` on files)");
+    if (!deps.deliveries) return errorResponse(c, 404, "no_outbox", "this server keeps no outbox (mirrors, statuses and webhooks are sent by `quire serve`)");
     await next();
   });
   app.get("/", async (c) => {
