@@ -35,3 +35,15 @@ export function jobStatus(job: string, state: string): CommitStatus {
   if (state === "skipped") return { state: "skipped", description: `${job} was skipped` };
   return { state: "failure", description: `${job} ${state}` };
 }
+
+/**
+ * The lifecycle events a run in this state has been through, oldest first. A server that
+ * learns of a run only from its current row (another host ran it) reports each of them;
+ * the outbox records an event once, so reporting one again is harmless.
+ */
+export function eventsSoFar(run: RunRecord): RunEventName[] {
+  const events: RunEventName[] = ["run.created"];
+  if (run.state.status === "active" || run.state.started_at !== null) events.push("run.started");
+  if (run.state.status === "complete" || run.state.status === "failed") events.push("run.finished");
+  return events;
+}

@@ -5,7 +5,7 @@ import { gitMirror } from "../../adapters/mirror/git-mirror.ts";
 import { attemptDelivery } from "../../adapters/notify/attempt-delivery.ts";
 import { gitRepoSettings } from "../../adapters/notify/git-repo-settings.ts";
 import { Notifier } from "../../adapters/notify/notifier.ts";
-import { ObservedRunStore } from "../../adapters/notify/observed-run-store.ts";
+import { ObservedRunStore, type RunObserver } from "../../adapters/notify/observed-run-store.ts";
 import { webhookSender } from "../../adapters/notify/webhook-sender.ts";
 import { deliveryIds } from "../../adapters/outbox/delivery-ids.ts";
 import { FsOutboxStore } from "../../adapters/outbox/fs-outbox-store.ts";
@@ -35,6 +35,8 @@ export interface NotifyWiring {
   outbox: Outbox;
   /** Wraps the run store so every created, started and finished run is reported. */
   observe(store: RunStore): RunStore;
+  /** Reports one run event directly, for servers that learn of transitions from elsewhere. */
+  onRun: RunObserver;
   onPush(event: PushEvent): Promise<string[]>;
   /** Resolves once every run event seen so far is in the outbox (tests, shutdown). */
   settled(): Promise<void>;
@@ -47,6 +49,8 @@ const RECEIPT_BYTES = 1024 * 1024;
 /**
  * Mirrors, commit statuses and webhooks for one server: the durable outbox in
  * `<home>/outbox/`, the adapters it attempts through, and the run-lifecycle observer.
+ * On PostgreSQL too the outbox is files under the server's home: one server sends them
+ * (runners never do), so nothing needs sharing, and a delivery never waits on the database.
  */
 export async function wireNotify(home: Home, config: QuireConfig, base: NotifyBase, publicUrl: string | undefined): Promise<NotifyWiring> {
   config.webhooks.forEach((hook, i) => {
@@ -92,6 +96,7 @@ export async function wireNotify(home: Home, config: QuireConfig, base: NotifyBa
   return {
     outbox,
     observe: (store) => new ObservedRunStore(store, notifier.onRun),
+    onRun: notifier.onRun,
     onPush: (event) => notifier.onPush(event),
     settled: () => notifier.settled(),
     async stop() {

@@ -11,13 +11,20 @@ import { LOG_CHANNEL } from "../../adapters/postgres/pg-log-sink.ts";
 import { RUN_CHANNEL } from "../../adapters/postgres/pg-run-store.ts";
 import { RunChanges } from "./run-changes.ts";
 import { createApp } from "../app.ts";
-import type { AppDeps } from "../app-deps.ts";
+import { APP_DEFAULTS, type AppDeps } from "../app-deps.ts";
+import { LiveRuns } from "../ui/live-runs.ts";
 import type { QuireConfig } from "./config.ts";
 import { reconcileCron } from "./cron-schedule.ts";
 import type { Home } from "./home.ts";
 import { LEASE_CHECK_MS, startRunnerHost, type RunnerHost } from "./runner-host.ts";
 import { spoolDelivery } from "./spool-delivery.ts";
 import { wirePostgres, type PostgresSpec } from "./wire-postgres.ts";
+import { wireNotify, type NotifyWiring } from "./notify-wiring.ts";
+import { RunEventFeed } from "../../adapters/notify/run-event-feed.ts";
+import { runsToRecheck } from "../../adapters/postgres/pg-recent-runs.ts";
+
+/** How far back a start looks for runs that finished while no server listened. */
+const RECHECK_FINISHED_MS = 24 * 3_600_000;
 
 export interface ServePostgresOptions {
   home: Home;
@@ -36,20 +43,34 @@ export async function servePostgres(
   options: ServePostgresOptions,
   config: QuireConfig,
   spec: PostgresSpec,
-  http: { publicUrl?: string; web: NonNullable<AppDeps["web"]> },
+  http: { publicUrl?: string; web: AppDeps["web"] },
 ): Promise<{ url: string; publicUrl?: string; close: () => Promise<void> }> {
   const { home } = options;
   const base = await wirePostgres(home, spec, "serve");
   let host: RunnerHost | undefined;
+  let notify: NotifyWiring | undefined;
   try {
+    notify = await wireNotify(home, config, base, http.publicUrl);
     host = options.runner ? await startRunnerHost(home, config, base) : undefined;
   } catch (error) {
+    await notify?.stop();
     await base.close();
     throw error;
   }
+  const notifier = notify;
+  // Any host may start or finish a run: this server reports what the database says happened.
+  const feed = new RunEventFeed({ find: (runId) => base.store.findRun(runId), observe: notifier.onRun, logger: base.logger });
+  const recheck = async (sinceMs: number) => {
+    try {
+      for (const runId of await runsToRecheck(base.db, new Date(Date.parse(base.clock.now()) - sinceMs).toISOString())) await feed.changed(runId);
+    } catch (error) {
+      base.logger.warn({ err: error }, "could not look for runs to report; the next pass will");
+    }
+  };
   const runnerHost = host;
   const shared = new SharedQueue({ store: base.store, clock: base.clock, stops: base.claims });
   const afterCreate = async (runs: RunRecord[]) => {
+    runs.forEach((run) => void feed.changed(run.meta.run_id));
     try {
       for (const run of runs) await shared.supersede(run);
       await base.claims.wake();
@@ -61,32 +82,47 @@ export async function servePostgres(
   const spool = spoolDelivery({ home, intake: base, afterCreate: (runs) => void afterCreate(runs), logger: base.logger });
   // Live tails wake on PostgreSQL notifications: a log chunk written or a state changed on any host.
   const changes = new RunChanges();
-  const listener = new PgListener(base.db.url, [LOG_CHANNEL, RUN_CHANNEL], (_channel, runId) => changes.notify(runId), base.logger);
+  const listener = new PgListener(base.db.url, [LOG_CHANNEL, RUN_CHANNEL], (channel, runId) => {
+    changes.notify(runId);
+    if (channel === RUN_CHANNEL) void feed.changed(runId);
+  }, base.logger);
   await listener.start();
   const deps: AppDeps = {
+    ...APP_DEFAULTS,
     ...base,
     queue: shared,
-    ...(runnerHost ? { processes: runnerHost.runner.processes } : {}),
-    ...(runnerHost
-      ? { workspaces: runnerHost.runner.workspaces, isRunning: (runId: string) => runnerHost.runner.queue.isRunning(runId) }
-      : {}),
-    ...(runnerHost?.runner.containers ? { containers: runnerHost.runner.containers } : {}),
+    // Runners claim pending runs from the table, so nothing is requeued; janitors only where this host runs runs.
+    reconcile: () =>
+      reconcile({
+        ...base,
+        ...(runnerHost ? { processes: runnerHost.runner.processes } : {}),
+        ...(runnerHost
+          ? { workspaces: runnerHost.runner.workspaces, isRunning: (runId: string) => runnerHost.runner.queue.isRunning(runId) }
+          : {}),
+        ...(runnerHost?.runner.containers ? { containers: runnerHost.runner.containers } : {}),
+      }),
     onRunsCreated: (runs) => {
       void afterCreate(runs);
       void spool.deliver("event");
     },
+    onPush: notifier.onPush,
+    deliveries: notifier.outbox,
     web: http.web,
     waitForChange: (runId, ms) => changes.wait(runId, ms),
+    // Job states before receipts come from this process's own queue only, which a PostgreSQL server does not have.
+    live: new LiveRuns(),
   };
   const runReconcile = async (why: string) => {
     try {
-      const report = await reconcile(deps);
+      const report = await deps.reconcile();
       if (why !== "lease" || report.orphaned.length > 0) deps.logger.info({ why, ...report }, "reconciled");
     } catch (error) {
       deps.logger.error({ why, err: error }, "reconcile failed");
     }
   };
   await runReconcile("start");
+  // Transitions made while no server listened (or whose notification was lost) are reported now.
+  void recheck(RECHECK_FINISHED_MS);
   const app = createApp(deps);
   const server = await new Promise<ReturnType<typeof serveHttp>>((resolve, reject) => {
     const s = serveHttp({ fetch: app.fetch, port: options.port, hostname: options.host }, () => resolve(s));
@@ -94,6 +130,7 @@ export async function servePostgres(
   }).catch(async (error: unknown) => {
     await listener.close();
     await runnerHost?.stop();
+    await notifier.stop();
     await base.close();
     throw error;
   });
@@ -110,6 +147,7 @@ export async function servePostgres(
   const cron = new Cron(cronExpr, async () => {
     await runReconcile("cron");
     await spool.deliver("cron");
+    await recheck(3_600_000);
   });
   // Leases expire within LEASE_TTL_MS; the cron alone is too coarse to orphan a lost runner's run in time.
   const leaseCheck = setInterval(() => void runReconcile("lease"), LEASE_CHECK_MS);
@@ -122,6 +160,7 @@ export async function servePostgres(
     await rm(home.serverUrl, { force: true });
     await runnerHost?.stop();
     await new Promise<void>((resolve) => server.close(() => resolve()));
+    await notifier.stop();
     await base.close();
   };
   return { url, ...(http.publicUrl ? { publicUrl: http.publicUrl } : {}), close };
