@@ -102,6 +102,11 @@ export function runFilesContract(name: string, make: () => Promise<RunFilesFixtu
       );
       expect(await fx.files.listFiles(REPO, runId)).toContain("jobs/test/sh-1.log");
       await rejectsWith(fx.files.openLog(REPO, runId, "test", 1, logOptions), "log_open_failed");
+      // The job's next log lands where the run is now, not where its first log was opened.
+      const next = await fx.files.openLog(REPO, runId, "test", 2, logOptions);
+      await next.write("stdout", utf8("moved along\n"));
+      await next.close();
+      expect(await fx.files.readFile(REPO, runId, "jobs/test/sh-2.log")).toBe(`${t} stdout F moved along\n`);
     });
 
     it("refuses paths and ids that could leave the run directory", async () => {

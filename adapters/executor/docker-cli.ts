@@ -1,6 +1,6 @@
 import { accessSync, constants } from "node:fs";
 import { delimiter, join } from "node:path";
-import { execa } from "execa";
+import { execa } from "../process/lazy-execa.ts";
 import { err, ok, type Result } from "../../core/result.ts";
 import { DockerEngineApi } from "./docker-engine-api.ts";
 import { SETUP_HINT, type DockerFailure } from "./docker-failure.ts";

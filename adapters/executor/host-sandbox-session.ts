@@ -32,7 +32,9 @@ export class SandboxSession implements ExecSession {
     if (this.#closing) throw new QuireError("session_closed", "the host session was already closed");
     const started = performance.now();
     const { root, baseEnv, graceMs, drainIdleMs } = this.settings;
-    const cwd = await resolveCwd(root, request.cwd);
+    // The workspace itself needs no look: its real path was taken when the session opened, and a
+    // job cannot swap a bind mount's path for a link. Two file-system round trips a call saved.
+    const cwd = request.cwd === "." || request.cwd === "" ? ({ ok: true, value: root } as const) : await resolveCwd(root, request.cwd);
     if (!cwd.ok) {
       await sink.write("stderr", new TextEncoder().encode(`quire: ${cwd.error}\n`));
       return { exit: EXIT_CANNOT_RUN, duration_ms: Math.round(performance.now() - started), reason: "exited" };

@@ -6,7 +6,7 @@
 import { copyFile, mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
-import { execa } from "execa";
+import { execa } from "../process/lazy-execa.ts";
 import { GitError } from "../../core/errors.ts";
 
 /** The committer of working-tree snapshots: fixed, so a user without git identity can still run. */

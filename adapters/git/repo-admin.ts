@@ -1,6 +1,6 @@
 import { chmod, mkdir, stat, writeFile } from "node:fs/promises";
 import { dirname, join } from "node:path";
-import { execa } from "execa";
+import { execa } from "../process/lazy-execa.ts";
 import { GitError } from "../../core/errors.ts";
 import type { RepoName } from "../../core/types.ts";
 import { visibleDirs } from "../storage/fs-layout.ts";

@@ -14,6 +14,8 @@ const asStorageError = (error: unknown, message: string): QuireError =>
 
 /** A run that moves between states mid-call is looked up again this many times. */
 const MOVE_RETRIES = 3;
+/** Jobs whose log directory is remembered: far more than run at once. */
+const MAX_JOB_DIRS = 256;
 
 const isMissing = (error: unknown): boolean => {
   const code = (error as NodeJS.ErrnoException | undefined)?.code;
@@ -23,18 +25,42 @@ const isMissing = (error: unknown): boolean => {
 
 /** Files inside `runs/<repo>/<state>/<run-id>/`, wherever the run currently is. */
 export class FsRunFiles implements RunFiles {
+  /** Where each recent job's logs go (see openLog); bounded, oldest forgotten first. */
+  private readonly jobDirs = new Map<string, string>();
+
   constructor(
     private readonly layout: FsLayout,
     private readonly clock: Clock,
   ) {}
 
+  private rememberJobDir(key: string, dir: string): void {
+    this.jobDirs.delete(key);
+    this.jobDirs.set(key, dir);
+    if (this.jobDirs.size > MAX_JOB_DIRS) this.jobDirs.delete(this.jobDirs.keys().next().value ?? "");
+  }
+
   async openLog(repo: RepoName, runId: string, job: string, n: number, options: LogOptions): Promise<LogWriter> {
     const segments = logSegments(job, n);
+    const now = () => this.clock.now();
+    // A job's next log goes where its last one went, without locating the run or making its
+    // directories again; a run that moved since answers ENOENT and is looked up anew.
+    const key = `${repo}\0${runId}\0${job}`;
+    const known = this.jobDirs.get(key);
+    if (known !== undefined) {
+      try {
+        return await openFsLogWriter(join(known, segments.at(-1) ?? ""), options, now);
+      } catch (error) {
+        this.jobDirs.delete(key);
+        if (!isMissing(error)) throw asStorageError(error, `cannot open log ${segments.join("/")} of run ${runId}`);
+      }
+    }
     // An open log follows its run through later renames: the handle points at the inode.
     try {
       return await this.inRun(repo, runId, async (dir) => {
         await makeDirs(dir, segments.slice(0, -1));
-        return openFsLogWriter(join(dir, ...segments), options, () => this.clock.now());
+        const writer = await openFsLogWriter(join(dir, ...segments), options, now);
+        this.rememberJobDir(key, join(dir, ...segments.slice(0, -1)));
+        return writer;
       });
     } catch (error) {
       throw asStorageError(error, `cannot open log ${segments.join("/")} of run ${runId}`);

@@ -1,4 +1,4 @@
-import { execa } from "execa";
+import { execa } from "../process/lazy-execa.ts";
 import type { MirrorPusher } from "../../core/ports/notify.ts";
 import type { AttemptResult, MirrorTarget } from "../../core/outbox/delivery.ts";
 import type { RepoName } from "../../core/types.ts";

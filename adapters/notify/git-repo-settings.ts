@@ -1,4 +1,4 @@
-import { execa } from "execa";
+import { execa } from "../process/lazy-execa.ts";
 import { NO_SETTINGS, parseRepoSettings, REPO_SETTINGS_PATH, type RepoSettings } from "../../core/notify/repo-settings.ts";
 import type { RepoSettingsSource } from "../../core/ports/notify.ts";
 import type { GitPort } from "../../core/ports/git.ts";

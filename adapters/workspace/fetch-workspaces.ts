@@ -1,6 +1,6 @@
 import { mkdir } from "node:fs/promises";
 import { join } from "node:path";
-import { execa } from "execa";
+import { execa } from "../process/lazy-execa.ts";
 import type { Workspaces } from "../../core/ports/workspaces.ts";
 import { err, type Result } from "../../core/result.ts";
 import type { RepoName } from "../../core/types.ts";

@@ -4,7 +4,7 @@ import { gate, type GateDecision } from "./gate.ts";
 import type { Clock, Ids } from "../ports/clock-ids.ts";
 import type { GitPort } from "../ports/git.ts";
 import type { RunStore } from "../ports/storage.ts";
-import { parsePushEvent, type EventError } from "./push-event.ts";
+import { isDeletion, parsePushEvent, type EventError } from "./push-event.ts";
 import type { PushEvent, RunRecord } from "../types.ts";
 
 export interface IntakeDeps {
@@ -38,6 +38,12 @@ export async function acceptPush(deps: IntakeDeps, body: unknown): Promise<Intak
   if (!parsed.ok) return { kind: "invalid", error: parsed.error };
   const event = parsed.value;
   if (!(await deps.git.repoExists(event.repo))) return { kind: "unknown-repo", repo: event.repo };
+  // Each new commit's subject is asked for while the gate looks for pipelines: two git
+  // answers awaited together, not one after the other (subjectOf never rejects).
+  const subjects = new Map<string, Promise<string | null>>();
+  for (const update of event.refs) {
+    if (!isDeletion(update.new_sha) && !subjects.has(update.new_sha)) subjects.set(update.new_sha, subjectOf(deps.git, event.repo, update.new_sha));
+  }
   const decisions = await gate(event, deps.git);
   const runs: RunRecord[] = [];
   const already: RunRecord[] = [];
@@ -54,7 +60,7 @@ export async function acceptPush(deps: IntakeDeps, body: unknown): Promise<Intak
       already.push(existing);
       continue;
     }
-    const subject = await subjectOf(deps.git, event.repo, decision.update.new_sha);
+    const subject = await (subjects.get(decision.update.new_sha) ?? subjectOf(deps.git, event.repo, decision.update.new_sha));
     const draft = draftRun(
       {
         ...(run_id === undefined ? {} : { run_id }),

@@ -7,7 +7,7 @@ export async function main(argv: string[]): Promise<void> {
   quietOnClosedPipe();
   try {
     const { buildCli } = await import("./main.ts");
-    await buildCli().parseAsync(argv);
+    await (await buildCli(argv)).parseAsync(argv);
   } catch (error) {
     const { describeFailure } = await import("./report-failure.ts");
     const line = describeFailure(error);

@@ -4,7 +4,7 @@ import { PIPELINE_PATHS } from "../../core/intake/gate.ts";
 import { err, ok, type Result } from "../../core/result.ts";
 import { ensureHomeDirs, resolveHome } from "../node/home.ts";
 import { checkoutTop, ciInit } from "../node/ci-init.ts";
-import { CheckoutError, openCheckout, type CheckoutTarget } from "../node/local-checkout.ts";
+import { openCheckout, type CheckoutTarget } from "../node/local-checkout.ts";
 import { loadConfig } from "../node/config.ts";
 import { createRunner } from "../node/runner.ts";
 import { sandboxSetup } from "../node/sandbox-setup.ts";
@@ -36,16 +36,12 @@ export function ciCommand(): Command {
     .description("start a pipeline in this checkout: .quire/ci.ts, plus quire-ci.d.ts and tsconfig.json so editors type-check it")
     .option("--force", "replace files that already exist")
     .action(async (opts: { force?: boolean }) => {
-      try {
-        const top = await checkoutTop(process.cwd());
-        const result = await ciInit(top, { force: opts.force === true });
-        for (const path of result.written) say(`wrote ${path}`);
-        for (const path of result.kept) say(`kept ${path} (exists; --force replaces it)`);
-        say("next: commit .quire/ and push; `quire ci validate` checks the pipeline first");
-      } catch (error) {
-        if (error instanceof CheckoutError) return fail(error.message, 2);
-        throw error;
-      }
+      const top = await checkoutTop(process.cwd());
+      if (!top.ok) return fail(top.error, 2);
+      const result = await ciInit(top.value, { force: opts.force === true });
+      for (const path of result.written) say(`wrote ${path}`);
+      for (const path of result.kept) say(`kept ${path} (exists; --force replaces it)`);
+      say("next: `quire ci validate` checks it and `quire ci run` runs it here, uncommitted; commit .quire/ and push to run it on the server");
     });
   ci.command("validate")
     .description("load the pipeline in the run sandbox and check its jobs without running them: the working tree, as `ci run` takes it, by default")

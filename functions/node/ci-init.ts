@@ -4,13 +4,12 @@
  * installed: the SDK's declarations next to the pipeline and a tsconfig.json mapping the
  * import to them. Existing files are left alone unless asked to replace them.
  */
-import { execFile } from "node:child_process";
 import { access, mkdir, readFile, writeFile } from "node:fs/promises";
 import { join } from "node:path";
-import { promisify } from "node:util";
 import { SDK_DECLARATIONS_FILE } from "../../adapters/package/package-files.ts";
 import { PIPELINE_PATHS } from "../../core/intake/gate.ts";
-import { CheckoutError } from "./local-checkout.ts";
+import { CheckoutGit } from "../../adapters/git/checkout-git.ts";
+import { err, ok, type Result } from "../../core/result.ts";
 
 const PIPELINE = `// This repository's quire pipeline: every push to the quire server runs it.
 // Check it with \`quire ci validate\`, try it here with \`quire ci run\`.
@@ -43,12 +42,9 @@ export interface CiInitResult {
 }
 
 /** The top of the git checkout around `cwd` (it may have no commit yet). */
-export async function checkoutTop(cwd: string): Promise<string> {
-  try {
-    return (await promisify(execFile)("git", ["rev-parse", "--show-toplevel"], { cwd })).stdout.trim();
-  } catch {
-    throw new CheckoutError(`${cwd} is not inside a git checkout (run git init first)`);
-  }
+export async function checkoutTop(cwd: string): Promise<Result<string, string>> {
+  const checkout = await CheckoutGit.open(cwd);
+  return checkout === null ? err(`${cwd} is not inside a git checkout (run git init first)`) : ok(checkout.top);
 }
 
 export async function ciInit(checkoutRoot: string, options: { force: boolean }): Promise<CiInitResult> {

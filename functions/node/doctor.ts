@@ -1,4 +1,4 @@
-import { execa } from "execa";
+import { execa } from "../../adapters/process/lazy-execa.ts";
 import { readRegistry } from "../../adapters/git/repo-registry-file.ts";
 import type { SandboxIds } from "../../adapters/process/bwrap-args.ts";
 import { probeSandbox } from "../../adapters/process/sandbox-probe.ts";

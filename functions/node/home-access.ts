@@ -1,6 +1,6 @@
 import { chmod, chown, mkdir, stat } from "node:fs/promises";
 import { join } from "node:path";
-import { execa } from "execa";
+import { execa } from "../../adapters/process/lazy-execa.ts";
 import type { Home } from "./home.ts";
 
 /**

@@ -1,6 +1,6 @@
 import { chmod, chown, lstat, mkdir, readFile, rename, rm, stat } from "node:fs/promises";
 import { dirname, join, resolve } from "node:path";
-import { execa } from "execa";
+import { execa } from "../../adapters/process/lazy-execa.ts";
 import { writeTemp } from "../../adapters/storage/atomic-write.ts";
 import { GitError } from "../../core/errors.ts";
 import { err, ok, type Result } from "../../core/result.ts";

@@ -70,8 +70,3 @@ async function repoNameFor(checkout: CheckoutGit, reposRoot: string): Promise<Re
   const fallback = parseRepoName(`local/${dir}.git`);
   return fallback.ok ? fallback : err(fallback.error.message);
 }
-
-export class CheckoutError extends Error {
-  override readonly name = "CheckoutError";
-  readonly code = "not_a_checkout";
-}
