@@ -14,7 +14,7 @@ export interface LogsRun {
     id: string;
     receipt: Json | null;
     logs: number[];
-    live?: { status: string; sh: { n: number; cmd: string; started_at: string; exit: number | null; reason: string | null }[]; messages: TranscriptMessage[] };
+    live?: { status: string; error: string | null; duration_ms: number | null; sh: { n: number; cmd: string; started_at: string; exit: number | null; reason: string | null }[]; messages: TranscriptMessage[] };
   }[];
 }
 
@@ -107,11 +107,15 @@ async function printJob(api: LogsApi, logsPath: string, job: LogsRun["jobs"][num
       if (!json) out(`${prefix} ${exitText(call)}`);
     }
   }
-  if (job.receipt && !seen.footer) {
+  // A job's receipt is written when the run ends; while it goes on, the live state says how a job ended.
+  const end = job.receipt
+    ? { state: job.receipt.state, duration_ms: job.receipt.duration_ms, error: job.receipt.error }
+    : job.live && job.live.status !== "running" ? { state: job.live.status, duration_ms: job.live.duration_ms, error: job.live.error } : undefined;
+  if (end && !seen.footer) {
     seen.footer = true;
-    const state = typeof job.receipt.state === "string" ? job.receipt.state : "ended";
-    const ms = typeof job.receipt.duration_ms === "number" && state !== "skipped" ? ` in ${(job.receipt.duration_ms / 1000).toFixed(1)} s` : "";
-    const why = typeof job.receipt.error === "string" ? `: ${job.receipt.error}` : "";
+    const state = typeof end.state === "string" ? end.state : "ended";
+    const ms = typeof end.duration_ms === "number" && state !== "skipped" ? ` in ${(end.duration_ms / 1000).toFixed(1)} s` : "";
+    const why = typeof end.error === "string" ? `: ${end.error}` : "";
     if (!json) out(`${prefix} ${state}${ms}${why}`);
   }
 }

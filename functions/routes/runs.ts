@@ -44,7 +44,7 @@ export interface JobView {
    * While the job runs in this server's process: what its receipt will say once it ends
    * (state, the command of each sh call so far, its log() messages).
    */
-  live?: { status: string; started_at: string | null; sh: { n: number; cmd: string; started_at: string; exit: number | null; reason: string | null }[]; messages: { at: string; text: string }[] };
+  live?: { status: string; error: string | null; duration_ms: number | null; started_at: string | null; sh: { n: number; cmd: string; started_at: string; exit: number | null; reason: string | null }[]; messages: { at: string; text: string }[] };
 }
 
 const MAX_RESPONSE_RECEIPT_BYTES = 16 * 1024 * 1024;
@@ -91,7 +91,7 @@ function addLive(live: LiveRun | undefined, jobOf: (id: string) => JobView): voi
   for (const [id, state] of live.jobs) {
     const job = jobOf(id);
     if (job.receipt !== null) continue;
-    job.live = { status: state.status, started_at: state.started_at, sh: [], messages: [...(live.messages.get(id) ?? [])] };
+    job.live = { ...state, sh: [], messages: [...(live.messages.get(id) ?? [])] };
   }
   for (const [key, call] of live.commands) {
     const slash = key.lastIndexOf("/");
