@@ -24,7 +24,7 @@ import { execa } from "execa";
 import { CatFileBatch } from "../adapters/git/cat-file-batch.ts";
 import { createApp } from "../functions/app.ts";
 import { ensureHomeDirs, ensureHookToken, resolveHome, type Home } from "../functions/node/home.ts";
-import { wireNode } from "../functions/node/wire.ts";
+import { wireHome } from "../functions/node/wire.ts";
 
 const REPO = "bench.git";
 const ZERO = "0".repeat(40);
@@ -158,7 +158,7 @@ async function startIntakeServer(home: Home, token: string, sha: string, nodeFla
 
 /** The child side of `intake`: serve one home until SIGTERM. */
 async function serveOnly(root: string): Promise<void> {
-  const deps = wireNode(resolveHome(root));
+  const deps = wireHome(resolveHome(root));
   const app = createApp(deps);
   const server = await new Promise<ReturnType<typeof serveHttp>>((resolve, reject) => {
     const s = serveHttp({ fetch: app.fetch, port: 0, hostname: "127.0.0.1" }, () => resolve(s));

@@ -1,5 +1,5 @@
 import type { ExecutionContext } from "hono";
-import { reconcile, type ReconcileReport } from "../core/maintenance/reconcile.ts";
+import type { ReconcileReport } from "../core/maintenance/reconcile.ts";
 import type { AppDeps } from "./app-deps.ts";
 import { createApp } from "./app.ts";
 
@@ -24,7 +24,7 @@ export function createWorker(deps: AppDeps): QuireWorker {
   return {
     fetch: (request, env, ctx) => app.fetch(request, env ?? {}, ctx),
     scheduled(controller, _env, ctx) {
-      const work = reconcile(deps).then(
+      const work = deps.reconcile().then(
         (report) => {
           deps.logger.info({ cron: controller.cron, scheduled_at: controller.scheduledTime, ...report }, "reconciled");
           return report;

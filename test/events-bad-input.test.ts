@@ -10,6 +10,7 @@ import { processLiveness } from "../adapters/liveness/process-liveness.ts";
 import { FsRunStore } from "../adapters/storage/fs-run-store.ts";
 import type { Logger } from "../core/ports/logger.ts";
 import { idResolver } from "../core/index/id-resolver.ts";
+import { memoryDeps } from "./support/memory-deps.ts";
 import { createApp } from "../functions/app.ts";
 import { gitEnv, WorkClone } from "./support/git.ts";
 import { startServer, tempHome, type ServerProcess } from "./support/quire-process.ts";
@@ -50,7 +51,7 @@ beforeAll(async () => {
 function app(bodyLimitBytes?: number) {
   git.adapter ??= new GitCli(join(home, "repos"));
   const store = new FsRunStore(join(home, "runs"));
-  return createApp({
+  return createApp(memoryDeps({
     store,
     git: git.adapter,
     clock: systemClock,
@@ -60,7 +61,7 @@ function app(bodyLimitBytes?: number) {
     resolver: idResolver(store),
     hookToken: () => TOKEN,
     ...(bodyLimitBytes === undefined ? {} : { bodyLimitBytes }),
-  });
+  }));
 }
 
 afterAll(() => git.adapter?.close());

@@ -10,6 +10,8 @@ import { FsLayout } from "../adapters/storage/fs-layout.ts";
 import { indexResolver } from "../core/index/run-index-resolver.ts";
 import { decodeCursor } from "../core/index/run-index-query.ts";
 import type { RunRecord } from "../core/types.ts";
+import { fsLogReader } from "../adapters/logs/fs-log-reader.ts";
+import { memoryDeps } from "./support/memory-deps.ts";
 import { createApp } from "../functions/app.ts";
 import { lease, makeRig, sha, type IndexRig } from "./index-fixtures.ts";
 
@@ -48,7 +50,7 @@ describe("GET /runs and GET /runs/:ref over the fs index", () => {
       logger: silentLogger,
       hookToken: () => "token",
     };
-    app = createApp(deps);
+    app = createApp(memoryDeps({ ...deps, logs: fsLogReader(layout) }));
   });
 
   const get = async (path: string) => {

@@ -11,6 +11,8 @@ import { planTransition } from "../core/run/transition.ts";
 import type { RepoName, RunRecord } from "../core/types.ts";
 import type { AppDeps } from "../functions/app-deps.ts";
 import { createWorker } from "../functions/worker.ts";
+import { reconcile } from "../core/maintenance/reconcile.ts";
+import { memoryDeps } from "./support/memory-deps.ts";
 
 const TOKEN = "worker-token";
 const PIPELINE_SHA = "1".repeat(40);
@@ -28,19 +30,21 @@ function setup(overrides: Partial<AppDeps> = {}) {
   };
   const requeued: string[] = [];
   const created: string[] = [];
-  const deps: AppDeps = {
+  const liveness = fixedLiveness("worker:1:self");
+  const runs = overrides.store ?? store;
+  const deps: AppDeps = memoryDeps({
     store,
     git: new FakeGit().commit(repo, PIPELINE_SHA, [".quire/ci.ts"]).commit(repo, PLAIN_SHA, ["README.md"]),
     clock,
     ids: new FakeIds(),
-    liveness: fixedLiveness("worker:1:self"),
+    liveness,
     logger,
     resolver: idResolver(store),
     hookToken: () => TOKEN,
-    requeue: (run) => void requeued.push(run.meta.run_id),
+    reconcile: () => reconcile({ store: runs, clock, liveness, requeue: (run) => void requeued.push(run.meta.run_id) }),
     onRunsCreated: (runs) => void created.push(...runs.map((r) => r.meta.run_id)),
     ...overrides,
-  };
+  });
   return { worker: createWorker(deps), store, clock, logged, requeued, created };
 }
 

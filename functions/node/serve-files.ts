@@ -14,9 +14,8 @@ import { shareRegisteredHome } from "./hosting-users.ts";
 import type { SandboxSetup } from "./sandbox-setup.ts";
 import { spoolDelivery } from "./spool-delivery.ts";
 import { watchConfig } from "./config-reload.ts";
-import { wireNode } from "./wire.ts";
+import { wireHome } from "./wire.ts";
 import { wireNotify } from "./notify-wiring.ts";
-import { FsRunFiles } from "../../adapters/logs/fs-run-files.ts";
 import type { Served, ServeOptions } from "./serve.ts";
 
 /**
@@ -27,14 +26,14 @@ import type { Served, ServeOptions } from "./serve.ts";
 export async function serveFiles(
   options: ServeOptions,
   config: QuireConfig,
-  http: { sandbox: Promise<SandboxSetup | undefined>; publicUrl?: string; web: NonNullable<AppDeps["web"]> },
+  http: { sandbox: Promise<SandboxSetup | undefined>; publicUrl?: string; web: AppDeps["web"] },
 ): Promise<Served> {
   const { home } = options;
   const { publicUrl } = http;
   // Before anything is wired: no sandbox, no server (unless `sandbox: off`).
   const sandbox = await http.sandbox;
-  const plain = wireNode(home);
-  const notify = await wireNotify(home, config, { ...plain, files: new FsRunFiles(plain.layout, plain.clock) }, publicUrl);
+  const plain = wireHome(home);
+  const notify = await wireNotify(home, config, plain, publicUrl);
   const base = { ...plain, store: notify.observe(plain.store) };
   for (const line of await shareRegisteredHome(home, config.hook_group)) base.logger.warn({ home: home.root }, line);
   const live = new LiveRuns();
@@ -46,10 +45,16 @@ export async function serveFiles(
     queue: runner.queue,
     files: runner.files,
     logs: runner.logs,
-    processes: runner.processes,
-    workspaces: runner.workspaces,
-    isRunning: (runId) => runner.queue.isRunning(runId),
-    ...(runner.containers ? { containers: runner.containers } : {}),
+    // The janitors the runner uses; a reconcile run offline (reconcile-command.ts) gets the same.
+    reconcile: () =>
+      reconcile({
+        ...base,
+        processes: runner.processes,
+        workspaces: runner.workspaces,
+        isRunning: (runId) => runner.queue.isRunning(runId),
+        requeue: enqueue,
+        ...(runner.containers ? { containers: runner.containers } : {}),
+      }),
     onRunsCreated: (runs) => {
       runs.forEach(enqueue);
       // The server is evidently reachable again: hand over what hooks spooled meanwhile.
@@ -57,13 +62,12 @@ export async function serveFiles(
     },
     onPush: notify.onPush,
     deliveries: notify.outbox,
-    requeue: enqueue,
     live,
     web: http.web,
   };
   const runReconcile = async (why: string) => {
     try {
-      const report = await reconcile(deps);
+      const report = await deps.reconcile();
       deps.logger.info({ why, ...report }, "reconciled");
     } catch (error) {
       deps.logger.error({ why, err: error }, "reconcile failed");

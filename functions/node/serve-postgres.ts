@@ -11,7 +11,8 @@ import { LOG_CHANNEL } from "../../adapters/postgres/pg-log-sink.ts";
 import { RUN_CHANNEL } from "../../adapters/postgres/pg-run-store.ts";
 import { RunChanges } from "./run-changes.ts";
 import { createApp } from "../app.ts";
-import type { AppDeps } from "../app-deps.ts";
+import { APP_DEFAULTS, type AppDeps } from "../app-deps.ts";
+import { LiveRuns } from "../ui/live-runs.ts";
 import type { QuireConfig } from "./config.ts";
 import { reconcileCron } from "./cron-schedule.ts";
 import type { Home } from "./home.ts";
@@ -42,7 +43,7 @@ export async function servePostgres(
   options: ServePostgresOptions,
   config: QuireConfig,
   spec: PostgresSpec,
-  http: { publicUrl?: string; web: NonNullable<AppDeps["web"]> },
+  http: { publicUrl?: string; web: AppDeps["web"] },
 ): Promise<{ url: string; publicUrl?: string; close: () => Promise<void> }> {
   const { home } = options;
   const base = await wirePostgres(home, spec, "serve");
@@ -87,13 +88,19 @@ export async function servePostgres(
   }, base.logger);
   await listener.start();
   const deps: AppDeps = {
+    ...APP_DEFAULTS,
     ...base,
     queue: shared,
-    ...(runnerHost ? { processes: runnerHost.runner.processes } : {}),
-    ...(runnerHost
-      ? { workspaces: runnerHost.runner.workspaces, isRunning: (runId: string) => runnerHost.runner.queue.isRunning(runId) }
-      : {}),
-    ...(runnerHost?.runner.containers ? { containers: runnerHost.runner.containers } : {}),
+    // Runners claim pending runs from the table, so nothing is requeued; janitors only where this host runs runs.
+    reconcile: () =>
+      reconcile({
+        ...base,
+        ...(runnerHost ? { processes: runnerHost.runner.processes } : {}),
+        ...(runnerHost
+          ? { workspaces: runnerHost.runner.workspaces, isRunning: (runId: string) => runnerHost.runner.queue.isRunning(runId) }
+          : {}),
+        ...(runnerHost?.runner.containers ? { containers: runnerHost.runner.containers } : {}),
+      }),
     onRunsCreated: (runs) => {
       void afterCreate(runs);
       void spool.deliver("event");
@@ -102,10 +109,12 @@ export async function servePostgres(
     deliveries: notifier.outbox,
     web: http.web,
     waitForChange: (runId, ms) => changes.wait(runId, ms),
+    // Job states before receipts come from this process's own queue only, which a PostgreSQL server does not have.
+    live: new LiveRuns(),
   };
   const runReconcile = async (why: string) => {
     try {
-      const report = await reconcile(deps);
+      const report = await deps.reconcile();
       if (why !== "lease" || report.orphaned.length > 0) deps.logger.info({ why, ...report }, "reconciled");
     } catch (error) {
       deps.logger.error({ why, err: error }, "reconcile failed");

@@ -54,7 +54,7 @@ export async function serve(options: ServeOptions): Promise<Served> {
 }
 
 /** The HTTP side's settings, the same whichever store serves the runs. */
-function webOptions(config: QuireConfig, publicUrl: string | undefined, trustProxy: ReturnType<typeof trustProxyList>): NonNullable<AppDeps["web"]> {
+function webOptions(config: QuireConfig, publicUrl: string | undefined, trustProxy: ReturnType<typeof trustProxyList>): AppDeps["web"] {
   return {
     ...(publicUrl ? { publicUrl } : {}),
     ...(trustProxy ? { trustProxy } : {}),

@@ -18,12 +18,12 @@ const MAX_LIMIT = 1000;
 export function deliveryRoutes(deps: AppDeps): Hono {
   const app = new Hono();
   app.use(requireToken(deps.hookToken));
-  app.use(async (c, next) => {
-    if (!deps.deliveries) return errorResponse(c, 404, "no_outbox", "this server keeps no outbox (mirrors, statuses and webhooks are sent by `quire serve`)");
-    await next();
-  });
+  const log = deps.deliveries;
+  if (log === null) {
+    app.use(async (c) => errorResponse(c, 404, "no_outbox", "this server keeps no outbox (mirrors, statuses and webhooks are sent by `quire serve`)"));
+    return app;
+  }
   app.get("/", async (c) => {
-    const log = deps.deliveries!;
     const status = c.req.query("status");
     if (status !== undefined && !STATUSES.includes(status as DeliveryStatus)) {
       return errorResponse(c, 400, "invalid_status", `status must be one of ${STATUSES.join(", ")}`);
@@ -46,12 +46,12 @@ export function deliveryRoutes(deps: AppDeps): Hono {
     return c.json({ deliveries: shown.map(deliveryView) });
   });
   app.get("/:id", (c) => {
-    const delivery = deps.deliveries!.get(c.req.param("id"));
+    const delivery = log.get(c.req.param("id"));
     return delivery ? c.json(deliveryView(delivery)) : errorResponse(c, 404, "delivery_not_found", `no delivery ${c.req.param("id")}`);
   });
   app.post("/:id/redeliver", async (c) => {
     const id = c.req.param("id");
-    const result = await deps.deliveries!.redeliver(id);
+    const result = await log.redeliver(id);
     switch (result.kind) {
       case "not-found":
         return errorResponse(c, 404, "delivery_not_found", `no delivery ${id}`);

@@ -8,12 +8,11 @@ import { requireToken } from "../http/require-token.ts";
 import { runView } from "../http/run-view.ts";
 import type { PushEvent } from "../../core/types.ts";
 
-export const DEFAULT_BODY_LIMIT = 1024 * 1024;
 
 /** `POST /events/push`: the post-receive hook's way in. */
 export function eventRoutes(deps: AppDeps): Hono {
   const app = new Hono();
-  const limit = deps.bodyLimitBytes ?? DEFAULT_BODY_LIMIT;
+  const limit = deps.bodyLimitBytes;
   const tooLarge = (c: Context) => errorResponse(c, 413, "body_too_large", `body exceeds ${limit} bytes`);
   app.post(
     "/push",
@@ -49,7 +48,7 @@ async function acceptPushRequest(c: Context, deps: AppDeps, json: () => Promise<
     case "unknown-repo":
       return errorResponse(c, 404, "unknown_repo", `no repo named ${result.repo}`);
     case "accepted": {
-      deps.onRunsCreated?.(result.runs);
+      deps.onRunsCreated(result.runs);
       const warnings = await pushWarnings(deps, result.event);
       return c.json(
         {
@@ -67,7 +66,6 @@ async function acceptPushRequest(c: Context, deps: AppDeps, json: () => Promise<
 
 /** Mirrors never fail a push: what goes wrong is told to the pusher and logged. */
 async function pushWarnings(deps: AppDeps, event: PushEvent): Promise<string[]> {
-  if (!deps.onPush) return [];
   try {
     return await deps.onPush(event);
   } catch (error) {

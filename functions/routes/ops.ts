@@ -1,5 +1,4 @@
 import { Hono } from "hono";
-import { reconcile } from "../../core/maintenance/reconcile.ts";
 import type { AppDeps } from "../app-deps.ts";
 import { requireToken } from "../http/require-token.ts";
 
@@ -8,7 +7,7 @@ export function opsRoutes(deps: AppDeps): Hono {
   const app = new Hono();
   app.get("/health", (c) => c.json({ ok: true, time: deps.clock.now() }));
   app.post("/reconcile", requireToken(deps.hookToken), async (c) => {
-    const report = await reconcile({ ...deps, ...(deps.requeue ? { requeue: deps.requeue } : {}) });
+    const report = await deps.reconcile();
     deps.logger.info({ report }, "reconciled");
     return c.json(report);
   });

@@ -16,7 +16,6 @@ export function runActionRoutes(deps: AppDeps): Hono {
     if (!who.ok) return errorResponse(c, 401, "unauthorized", who.message);
     const lookup = await deps.resolver.resolve(c.req.param("ref"));
     if (lookup.kind !== "found") return lookupFailure(c, lookup);
-    if (!deps.queue) return errorResponse(c, 409, "no_runner", "this server does not execute runs");
     const result = await deps.queue.cancel(lookup.run, who.who);
     switch (result.kind) {
       case "cancelled":
@@ -35,7 +34,7 @@ export function runActionRoutes(deps: AppDeps): Hono {
     if (lookup.kind !== "found") return lookupFailure(c, lookup);
     const result = await retryRun(deps, lookup.run, who.who);
     if (result.kind === "no-pipeline") return errorResponse(c, 409, "no_pipeline", result.message);
-    deps.onRunsCreated?.([result.run]);
+    deps.onRunsCreated([result.run]);
     return c.json({ run: runView(result.run) }, 202);
   });
 
@@ -48,7 +47,6 @@ export function runActionRoutes(deps: AppDeps): Hono {
     if (!Number.isInteger(offset) || offset < 0) return errorResponse(c, 400, "invalid_offset", "offset must be a byte count ≥ 0");
     const lookup = await deps.resolver.resolve(c.req.param("ref"));
     if (lookup.kind !== "found") return lookupFailure(c, lookup);
-    if (!deps.logs) return errorResponse(c, 404, "no_logs", "this server keeps no logs");
     const { repo, run_id } = lookup.run.meta;
     const opened = await deps.logs.open(repo, run_id, logPath(job, n), offset);
     if (!opened) return errorResponse(c, 404, "log_not_found", `run ${run_id} has no log sh-${n} for job ${job}`);

@@ -1,8 +1,5 @@
 import { Hono } from "hono";
 import { encodeCursor, parseRunQuery } from "../../core/index/run-index-query.ts";
-import { RunIndexTable } from "../../core/index/run-index-table.ts";
-import { type IndexView } from "../../core/ports/run-index.ts";
-import { entryOf, recordedAt } from "../../core/index/run-index.ts";
 import { MAX_RECEIPT_BYTES } from "../../core/pipeline/bounds.ts";
 import { runAlias } from "../../core/index/run-alias.ts";
 import type { RepoName } from "../../core/types.ts";
@@ -22,7 +19,7 @@ export function runRoutes(deps: AppDeps): Hono {
   app.get("/", async (c) => {
     const query = parseRunQuery(c.req.query());
     if (!query.ok) return errorResponse(c, 400, query.error.code, query.error.message);
-    const view = await indexView(deps);
+    const view = await deps.index.read();
     const page = view.query(query.value);
     return c.json({ runs: page.runs, next_cursor: page.next === null ? null : encodeCursor(page.next) });
   });
@@ -54,7 +51,6 @@ const MAX_RESPONSE_RECEIPT_BYTES = 16 * 1024 * 1024;
 
 /** Jobs as the run's files show them: whatever exists so far, nothing invented. */
 async function jobsOf(deps: AppDeps, repo: RepoName, runId: string): Promise<JobView[]> {
-  if (!deps.files) return [];
   const jobs = new Map<string, JobView>();
   // Receipts are capped when written, but the response as a whole gets a budget too.
   let budget = MAX_RESPONSE_RECEIPT_BYTES;
@@ -115,9 +111,3 @@ function parseReceipt(text: string): Record<string, unknown> | null {
   }
 }
 
-/** Without a wired index (bare test setups) the same answers come from a walk of the store. */
-export async function indexView(deps: AppDeps): Promise<IndexView> {
-  if (deps.index) return deps.index.read();
-  const runs = await deps.store.listRuns();
-  return RunIndexTable.from(runs.map((run) => entryOf(run, recordedAt(run))));
-}

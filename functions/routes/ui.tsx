@@ -10,7 +10,6 @@ import { MessagePage } from "../ui/message-page.tsx";
 import { runDetails } from "../ui/run-details.ts";
 import { RunPage } from "../ui/run-page.tsx";
 import { RunsPage } from "../ui/runs-page.tsx";
-import { indexView } from "./runs.ts";
 
 const PAGE_SIZE = 50;
 const MAX_PAGE_SIZE = 100;
@@ -47,7 +46,7 @@ export function uiRoutes(deps: AppDeps): Hono {
       const page = <RunsPage root={root} readAuth={readAuth} runs={[]} next={null} nowMs={nowMs} error={message} />;
       return c.html(page, 400);
     }
-    const view = await indexView(deps);
+    const view = await deps.index.read();
     const found = view.query(query.value);
     const runs = (await Promise.all(found.runs.map((e) => deps.store.getRun(e.repo, e.run_id)))).filter((r): r is RunRecord => r !== undefined);
     let next: string | null = null;

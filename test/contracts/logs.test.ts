@@ -4,6 +4,7 @@ import { join } from "node:path";
 import { FakeClock } from "../../adapters/clock/fake-clock.ts";
 import { fsLogReader } from "../../adapters/logs/fs-log-reader.ts";
 import { FsRunFiles } from "../../adapters/logs/fs-run-files.ts";
+import { memoryLogReader } from "../../adapters/logs/memory-log-reader.ts";
 import { MemoryRunFiles } from "../../adapters/logs/memory-run-files.ts";
 import { pgLogReader } from "../../adapters/postgres/pg-log-reader.ts";
 import { PgRunFiles } from "../../adapters/postgres/pg-run-files.ts";
@@ -29,7 +30,8 @@ async function onDisk() {
 function inMemory() {
   const store = new MemoryRunStore();
   const clock = new FakeClock();
-  return { store, clock, files: new MemoryRunFiles(store, clock), cleanup: async () => undefined };
+  const files = new MemoryRunFiles(store, clock);
+  return { store, clock, files, reader: memoryLogReader(files), cleanup: async () => undefined };
 }
 
 const pg = usePostgres();
@@ -44,4 +46,5 @@ logWriterContract("memory", async () => inMemory());
 logWriterContract("postgres", inPostgres);
 
 logReaderContract("fs", onDisk);
+logReaderContract("memory", async () => inMemory());
 logReaderContract("postgres", inPostgres);
