@@ -57,8 +57,9 @@ export async function buildDist({ quiet = false } = {}) {
       ...lean,
     }),
     // Not split: shared chunks would drag in what the CLI shares with it (execa, zod), and
-    // each further file is one more resolution and read on every push.
-    build({ ...common, ...lean, entryPoints: { hook: "functions/cli/hook-main.ts" }, outdir: DIST }),
+    // each further file is one more resolution and read on every push. CommonJS: bin/quire.js
+    // require()s it, so a push never starts the ES module loader's per-file work.
+    build({ ...common, ...lean, format: "cjs", entryPoints: { hook: "functions/cli/hook-main.ts" }, outdir: DIST, outExtension: { ".js": ".cjs" } }),
     // No banner here: these are bundled again, with each pipeline, and need no require.
     build({
       ...common,
