@@ -9,6 +9,7 @@ import { createHash } from "node:crypto";
 import { mkdir, readdir, readFile, rename, rm, stat, writeFile } from "node:fs/promises";
 import { dirname, join, relative } from "node:path";
 import { fileURLToPath } from "node:url";
+import { execFileSync } from "node:child_process";
 import { build } from "esbuild";
 
 const ROOT = fileURLToPath(new URL("..", import.meta.url));
@@ -20,6 +21,22 @@ const STAMP = join(DIST, ".sources");
 const REQUIRE_BANNER = 'import { createRequire as __quireCreateRequire } from "node:module";\nconst require = __quireCreateRequire(import.meta.url);';
 
 const common = { bundle: true, format: "esm", platform: "node", target: "node20", write: false, logLevel: "warning", absWorkingDir: ROOT, legalComments: "none" };
+
+/**
+ * The server and the hook start on every `quire serve` and every push: whitespace and
+ * redundant syntax out makes less source to read, decode, pre-parse and keep resident
+ * (some 2 MB of a server's idle memory). Names stay, so stack traces still name functions.
+ * The pipeline runner is left readable: it is bundled again with each pipeline.
+ */
+const lean = { minifyWhitespace: true, minifySyntax: true };
+
+/** @hono/node-server's import of node:http2 goes to scripts/no-http2.mjs (see there). */
+const noHttp2 = {
+  name: "no-http2",
+  setup(build) {
+    build.onResolve({ filter: /^(node:)?http2$/ }, (args) => (/@hono[\\/]node-server/.test(args.importer) ? { path: join(ROOT, "scripts/no-http2.mjs") } : undefined));
+  },
+};
 
 /** The esbuild runs; `quiet` leaves out the "built" line (the test setup builds on every run). */
 export async function buildDist({ quiet = false } = {}) {
@@ -36,10 +53,13 @@ export async function buildDist({ quiet = false } = {}) {
       banner: { js: REQUIRE_BANNER },
       // esbuild runs its own native binary; pg reaches for an optional native module.
       external: ["esbuild", "pg", "pg-native"],
+      plugins: [noHttp2],
+      ...lean,
     }),
     // Not split: shared chunks would drag in what the CLI shares with it (execa, zod), and
-    // each further file is one more resolution and read on every push.
-    build({ ...common, entryPoints: { hook: "functions/cli/hook-main.ts" }, outdir: DIST }),
+    // each further file is one more resolution and read on every push. CommonJS: bin/quire.js
+    // require()s it, so a push never starts the ES module loader's per-file work.
+    build({ ...common, ...lean, format: "cjs", entryPoints: { hook: "functions/cli/hook-main.ts" }, outdir: DIST, outExtension: { ".js": ".cjs" } }),
     // No banner here: these are bundled again, with each pipeline, and need no require.
     build({
       ...common,
@@ -53,10 +73,31 @@ export async function buildDist({ quiet = false } = {}) {
   ]);
   const files = [...server.outputFiles, ...hook.outputFiles, ...runner.outputFiles, ...helper.outputFiles, await sdkDeclarations()];
   for (const file of files) await writeAtomic(file.path, file.contents);
-  await prune(new Set(files.map((file) => file.path)));
+  const mux = await buildExecMux();
+  await prune(new Set([...files.map((file) => file.path), ...(mux ? [mux] : [])]));
   await writeAtomic(STAMP, stamp);
   if (!quiet) process.stdout.write(`quire: built ${files.length} files into ${relative(ROOT, DIST)}/ in ${Math.round(performance.now() - started)} ms\n`);
   return true;
+}
+
+/**
+ * The docker executor's output multiplexer (adapters/executor/exec-mux.c), static so it runs
+ * in any image. Without a C compiler docker runs still work; only the order of stdout against
+ * stderr is then docker's, which can put a stderr line before stdout printed earlier.
+ */
+async function buildExecMux() {
+  const out = join(DIST, "runner", "exec-mux");
+  const temp = `${out}.${process.pid}.tmp`;
+  await mkdir(dirname(out), { recursive: true });
+  try {
+    execFileSync(process.env.CC ?? "cc", ["-static", "-O2", "-o", temp, join(ROOT, "adapters/executor/exec-mux.c")], { stdio: "pipe" });
+    await rename(temp, out);
+    return out;
+  } catch (error) {
+    await rm(temp, { force: true });
+    process.stderr.write(`quire: could not compile adapters/executor/exec-mux.c (${String(error.stderr ?? error.message).trim().split("\n")[0]}); docker runs may show stderr lines out of order with stdout\n`);
+    return undefined;
+  }
 }
 
 /**
@@ -75,10 +116,10 @@ async function sdkDeclarations() {
 async function sourceStamp() {
   const hash = createHash("sha256");
   const pkg = JSON.parse(await readFile(join(ROOT, "package.json"), "utf8"));
-  hash.update(JSON.stringify(pkg.dependencies ?? {})).update(await readFile(fileURLToPath(import.meta.url)));
+  hash.update(JSON.stringify(pkg.dependencies ?? {})).update(await readFile(fileURLToPath(import.meta.url))).update(await readFile(join(ROOT, "scripts/no-http2.mjs")));
   for (const dir of SOURCES) {
     const entries = await readdir(join(ROOT, dir), { recursive: true, withFileTypes: true });
-    const paths = entries.filter((e) => e.isFile() && /\.tsx?$/.test(e.name)).map((e) => join(e.parentPath, e.name)).sort();
+    const paths = entries.filter((e) => e.isFile() && /\.(tsx?|c)$/.test(e.name)).map((e) => join(e.parentPath, e.name)).sort();
     for (const path of paths) hash.update(path).update("\0").update(await readFile(path)).update("\0");
   }
   return hash.digest("hex");
