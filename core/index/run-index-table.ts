@@ -41,12 +41,20 @@ interface RepoRuns {
   byRef: Map<string, IndexEntry[]>;
 }
 
-/** Sha lookups bucket on the first four hex digits: 65,536 small arrays, no string keys. */
-const SHA_BUCKETS = 0x10000;
-const shaBucket = (sha: string): number => {
-  const n = parseInt(sha.slice(0, 4), 16);
-  return Number.isNaN(n) ? SHA_BUCKETS : n;
-};
+const bySha = (a: IndexEntry, b: IndexEntry) => (a.sha < b.sha ? -1 : a.sha > b.sha ? 1 : byRunId(a, b));
+
+/** First position whose (sha, run id) is >= the given one in a list sorted by bySha. */
+function shaBound(list: readonly IndexEntry[], sha: string, runId = ""): number {
+  let lo = 0;
+  let hi = list.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    const e = list[mid] as IndexEntry;
+    if (e.sha < sha || (e.sha === sha && e.run_id < runId)) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
+}
 
 /**
  * The run index in memory, with the lookups aliases and listings need kept as
@@ -59,16 +67,38 @@ export class RunIndexTable implements IndexView {
   /** Sorted by run id, i.e. by creation time. */
   private readonly all: IndexEntry[] = [];
   private readonly repos = new Map<string, RepoRuns>();
-  private readonly shas: (IndexEntry[] | undefined)[] = new Array<IndexEntry[] | undefined>(SHA_BUCKETS + 1);
+  /**
+   * Every run sorted by sha, then run id: a sha prefix is a binary search and a short scan.
+   * (It was 65,536 buckets, one small array each: some 6 MiB of array headers and slack.)
+   */
+  private readonly shas: IndexEntry[] = [];
+  /** While `from` loads: shas is appended to and sorted once at the end. */
+  private loading = false;
+  /**
+   * One copy of each repo, ref, job and state name: 100k runs mostly share a handful of each,
+   * and every entry parsed from disk came with copies of its own.
+   */
+  private readonly names = new Map<string, string>();
 
   /** Takes ownership of the entries (no copies): for freshly parsed ones. */
   static from(entries: Iterable<IndexEntry>): RunIndexTable {
     const table = new RunIndexTable();
+    table.loading = true;
     for (const entry of entries) {
       if (table.byId.has(entry.run_id)) table.upsert(entry);
       else table.link(entry);
     }
+    table.loading = false;
+    table.shas.sort(bySha);
     return table;
+  }
+
+  private name<T extends string | null>(text: T): T {
+    if (text === null) return text;
+    const known = this.names.get(text);
+    if (known !== undefined) return known as T;
+    this.names.set(text, text);
+    return text;
   }
 
   get size(): number {
@@ -79,10 +109,10 @@ export class RunIndexTable implements IndexView {
   upsert(entry: IndexEntry): boolean {
     const current = this.byId.get(entry.run_id);
     if (current && sameIdentity(current, entry)) {
-      current.status = entry.status;
-      current.outcome = entry.outcome;
+      current.status = this.name(entry.status);
+      current.outcome = this.name(entry.outcome);
       current.updated_at = entry.updated_at;
-      current.last_job = entry.last_job;
+      current.last_job = this.name(entry.last_job);
       return false;
     }
     if (current) this.unlink(current);
@@ -91,6 +121,11 @@ export class RunIndexTable implements IndexView {
   }
 
   private link(own: IndexEntry): void {
+    own.repo = this.name(own.repo);
+    own.ref = this.name(own.ref);
+    own.status = this.name(own.status);
+    own.outcome = this.name(own.outcome);
+    own.last_job = this.name(own.last_job);
     this.byId.set(own.run_id, own);
     insertSorted(this.all, own);
     let repo = this.repos.get(own.repo);
@@ -100,8 +135,8 @@ export class RunIndexTable implements IndexView {
     let refRuns = repo.byRef.get(own.ref);
     if (!refRuns) repo.byRef.set(own.ref, (refRuns = []));
     insertSorted(refRuns, own);
-    const b = shaBucket(own.sha);
-    (this.shas[b] ??= []).push(own);
+    if (this.loading) this.shas.push(own);
+    else this.shas.splice(shaBound(this.shas, own.sha, own.run_id), 0, own);
   }
 
   /**
@@ -138,8 +173,8 @@ export class RunIndexTable implements IndexView {
       const refRuns = repo.byRef.get(entry.ref);
       if (refRuns) removeSorted(refRuns, entry.run_id);
     }
-    const shaList = this.shas[shaBucket(entry.sha)];
-    if (shaList) shaList.splice(shaList.indexOf(entry), 1);
+    const at = this.loading ? this.shas.indexOf(entry) : shaBound(this.shas, entry.sha, entry.run_id);
+    if (this.shas[at] === entry) this.shas.splice(at, 1);
   }
 
   /** The live entry, not a copy: for read-only checks inside core. */
@@ -159,8 +194,11 @@ export class RunIndexTable implements IndexView {
 
   bySha(prefix: string): IndexEntry[] {
     if (prefix.length < MIN_SHA_PREFIX) return [];
-    const list = this.shas[shaBucket(prefix)] ?? [];
-    return list.filter((e) => e.sha.startsWith(prefix)).map((e) => ({ ...e }));
+    const found: IndexEntry[] = [];
+    for (let i = shaBound(this.shas, prefix); i < this.shas.length && (this.shas[i] as IndexEntry).sha.startsWith(prefix); i++) {
+      found.push({ ...(this.shas[i] as IndexEntry) });
+    }
+    return found;
   }
 
   latestAt(repo: string, ref: string): IndexEntry | undefined {
