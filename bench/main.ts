@@ -1,5 +1,5 @@
 // `npm run bench -- <name> [...]`: each benchmark lives in bench/<name>.ts and exports run(args).
-const BENCHES = ["intake", "host-exec", "logs", "latency", "docker", "docker-exec", "scale", "scale-out", "start", "host-exec-cpu"] as const;
+const BENCHES = ["intake", "host-exec", "logs", "latency", "docker", "docker-exec", "scale", "scale-out", "start"] as const;
 
 const [name, ...args] = process.argv.slice(2);
 if (!name || !(BENCHES as readonly string[]).includes(name)) {

@@ -9,6 +9,7 @@ import { createHash } from "node:crypto";
 import { mkdir, readdir, readFile, rename, rm, stat, writeFile } from "node:fs/promises";
 import { dirname, join, relative } from "node:path";
 import { fileURLToPath } from "node:url";
+import { execFileSync } from "node:child_process";
 import { build } from "esbuild";
 
 const ROOT = fileURLToPath(new URL("..", import.meta.url));
@@ -56,8 +57,9 @@ export async function buildDist({ quiet = false } = {}) {
       ...lean,
     }),
     // Not split: shared chunks would drag in what the CLI shares with it (execa, zod), and
-    // each further file is one more resolution and read on every push.
-    build({ ...common, ...lean, entryPoints: { hook: "functions/cli/hook-main.ts" }, outdir: DIST }),
+    // each further file is one more resolution and read on every push. CommonJS: bin/quire.js
+    // require()s it, so a push never starts the ES module loader's per-file work.
+    build({ ...common, ...lean, format: "cjs", entryPoints: { hook: "functions/cli/hook-main.ts" }, outdir: DIST, outExtension: { ".js": ".cjs" } }),
     // No banner here: these are bundled again, with each pipeline, and need no require.
     build({
       ...common,
@@ -71,10 +73,31 @@ export async function buildDist({ quiet = false } = {}) {
   ]);
   const files = [...server.outputFiles, ...hook.outputFiles, ...runner.outputFiles, ...helper.outputFiles, await sdkDeclarations()];
   for (const file of files) await writeAtomic(file.path, file.contents);
-  await prune(new Set(files.map((file) => file.path)));
+  const mux = await buildExecMux();
+  await prune(new Set([...files.map((file) => file.path), ...(mux ? [mux] : [])]));
   await writeAtomic(STAMP, stamp);
   if (!quiet) process.stdout.write(`quire: built ${files.length} files into ${relative(ROOT, DIST)}/ in ${Math.round(performance.now() - started)} ms\n`);
   return true;
+}
+
+/**
+ * The docker executor's output multiplexer (adapters/executor/exec-mux.c), static so it runs
+ * in any image. Without a C compiler docker runs still work; only the order of stdout against
+ * stderr is then docker's, which can put a stderr line before stdout printed earlier.
+ */
+async function buildExecMux() {
+  const out = join(DIST, "runner", "exec-mux");
+  const temp = `${out}.${process.pid}.tmp`;
+  await mkdir(dirname(out), { recursive: true });
+  try {
+    execFileSync(process.env.CC ?? "cc", ["-static", "-O2", "-o", temp, join(ROOT, "adapters/executor/exec-mux.c")], { stdio: "pipe" });
+    await rename(temp, out);
+    return out;
+  } catch (error) {
+    await rm(temp, { force: true });
+    process.stderr.write(`quire: could not compile adapters/executor/exec-mux.c (${String(error.stderr ?? error.message).trim().split("\n")[0]}); docker runs may show stderr lines out of order with stdout\n`);
+    return undefined;
+  }
 }
 
 /**
@@ -96,7 +119,7 @@ async function sourceStamp() {
   hash.update(JSON.stringify(pkg.dependencies ?? {})).update(await readFile(fileURLToPath(import.meta.url))).update(await readFile(join(ROOT, "scripts/no-http2.mjs")));
   for (const dir of SOURCES) {
     const entries = await readdir(join(ROOT, dir), { recursive: true, withFileTypes: true });
-    const paths = entries.filter((e) => e.isFile() && /\.tsx?$/.test(e.name)).map((e) => join(e.parentPath, e.name)).sort();
+    const paths = entries.filter((e) => e.isFile() && /\.(tsx?|c)$/.test(e.name)).map((e) => join(e.parentPath, e.name)).sort();
     for (const path of paths) hash.update(path).update("\0").update(await readFile(path)).update("\0");
   }
   return hash.digest("hex");

@@ -3,6 +3,7 @@ import { ContainerError } from "../../core/errors.ts";
 import { err, ok, type Result } from "../../core/result.ts";
 import type { DockerCli } from "./docker-cli.ts";
 import { apiMessage } from "./docker-engine-api.ts";
+import { MUX_PATH } from "./docker-exec-script.ts";
 import type { DockerFailure } from "./docker-failure.ts";
 
 /** What a run's container is made of; the same through the engine API or the CLI. */
@@ -17,6 +18,8 @@ export interface ContainerSpec {
   memoryMb?: number;
   /** Run by `sh -c` as PID 1. */
   command: string;
+  /** Host path of the output multiplexer, mounted read-only at MUX_PATH. */
+  mux?: string;
 }
 
 /** Creates and starts the container; returns its full id. A container that could not start is removed. */
@@ -33,7 +36,10 @@ export async function startContainer(cli: DockerCli, spec: ContainerSpec): Promi
     WorkingDir: "/work",
     Labels: spec.labels,
     HostConfig: {
-      Mounts: [{ Type: "bind", Source: spec.workspace, Target: "/work" }],
+      Mounts: [
+        { Type: "bind", Source: spec.workspace, Target: "/work" },
+        ...(spec.mux === undefined ? [] : [{ Type: "bind", Source: spec.mux, Target: MUX_PATH, ReadOnly: true }]),
+      ],
       ...(spec.networkNone ? { NetworkMode: "none" } : {}),
       ...(spec.cpus === undefined ? {} : { NanoCpus: Math.round(spec.cpus * 1e9) }),
       ...memory,
@@ -107,6 +113,7 @@ function runArgs(spec: ContainerSpec): string[] {
   // Swap equal to memory: the limit is the limit, not a cue to start swapping.
   if (spec.memoryMb !== undefined) args.push("--memory", `${spec.memoryMb}m`, "--memory-swap", `${spec.memoryMb}m`);
   args.push("--mount", `type=bind,${csvField(`source=${spec.workspace}`)},target=/work`, "--workdir", "/work");
+  if (spec.mux !== undefined) args.push("--mount", `type=bind,${csvField(`source=${spec.mux}`)},target=${MUX_PATH},readonly`);
   args.push("--entrypoint", "sh", spec.image, "-c", spec.command);
   return args;
 }

@@ -7,8 +7,8 @@ import { ContainerError } from "../../core/errors.ts";
 import type { ExecRequest, ExecResult, OutputSink } from "../../core/ports/exec.ts";
 import { apiMessage, type DockerEngineApi } from "./docker-engine-api.ts";
 import type { ExecOutcome } from "./docker-exec-process.ts";
-import { CLIENT_GRACE_MS, KILLER, pidFileOf, WRAPPER } from "./docker-exec-script.ts";
-import { demuxDockerStream } from "./docker-stream.ts";
+import { CLIENT_GRACE_MS, KILLER, pidFileOf, wrapper } from "./docker-exec-script.ts";
+import { demuxDockerStream, unmuxed } from "./docker-stream.ts";
 import { serialized } from "./serialized-write.ts";
 
 /**
@@ -22,13 +22,14 @@ export async function runApiExec(
   execId: string,
   request: ExecRequest,
   sink: OutputSink,
+  muxed = false,
 ): Promise<ExecOutcome> {
   const started = performance.now();
   const pidFile = pidFileOf(execId);
   const exec = await createExec(api, containerId, {
     Env: Object.entries(request.env).map(([name, value]) => `${name}=${value}`),
     WorkingDir: posix.join("/work", request.cwd),
-    Cmd: ["sh", "-c", WRAPPER, "quire-exec", pidFile, ...request.argv],
+    Cmd: ["sh", "-c", wrapper(muxed), "quire-exec", pidFile, ...request.argv],
   });
   // The container is not there to run it: the session looks into why.
   if (exec === undefined) return { exit: 126, duration_ms: Math.round(performance.now() - started), reason: "exited", suspicious: true };
@@ -50,7 +51,7 @@ export async function runApiExec(
   try {
     output = await startExec(api, exec);
     try {
-      await demuxDockerStream(output, serialized(sink));
+      await demuxDockerStream(output, unmuxed(serialized(sink), muxed));
     } catch (error) {
       if (!output.destroyed) {
         // A sink that cannot take output must not leave the command running.

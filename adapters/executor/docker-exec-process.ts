@@ -7,12 +7,15 @@ import type { Readable } from "node:stream";
 import { ContainerError } from "../../core/errors.ts";
 import type { ExecRequest, ExecResult, OutputSink, StreamName } from "../../core/ports/exec.ts";
 import type { DockerCli } from "./docker-cli.ts";
-import { CLIENT_GRACE_MS, envScript, KILLER, pidFileOf, WRAPPER_WITH_ENV } from "./docker-exec-script.ts";
+import { CLIENT_GRACE_MS, envScript, KILLER, pidFileOf, wrapperWithEnv } from "./docker-exec-script.ts";
+import { unmuxed } from "./docker-stream.ts";
 import { serialized, type Write } from "./serialized-write.ts";
 
 export interface ExecTarget {
   cli: DockerCli;
   containerId: string;
+  /** exec-mux is mounted in the container: commands run under it. */
+  muxed?: boolean;
 }
 
 export interface ExecOutcome extends ExecResult {
@@ -25,8 +28,8 @@ export async function runDockerExec(target: ExecTarget, execId: string, request:
   const started = performance.now();
   const pidFile = pidFileOf(execId);
   const args = ["exec", "--interactive", "-w", posix.join("/work", request.cwd), target.containerId];
-  // The client gets its fixed environment; the job's goes in on stdin (WRAPPER_WITH_ENV).
-  const child = spawn(target.cli.bin, [...args, "sh", "-c", WRAPPER_WITH_ENV, "quire-exec", pidFile, ...request.argv], {
+  // The client gets its fixed environment; the job's goes in on stdin (wrapperWithEnv).
+  const child = spawn(target.cli.bin, [...args, "sh", "-c", wrapperWithEnv(target.muxed === true), "quire-exec", pidFile, ...request.argv], {
     env: target.cli.env,
     stdio: ["pipe", "pipe", "pipe"],
   });
@@ -55,7 +58,7 @@ export async function runDockerExec(target: ExecTarget, execId: string, request:
   child.once("close", disarm);
 
   try {
-    const writes = serialized(sink);
+    const writes = unmuxed(serialized(sink), target.muxed === true);
     const pumped = Promise.all([pump(child.stdout, "stdout", writes), pump(child.stderr, "stderr", writes)]).catch(
       (error: unknown) => {
         // A sink that cannot take output must not leave the command blocked on a full pipe.

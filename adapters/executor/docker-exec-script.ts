@@ -18,12 +18,21 @@ export const PID_DIR = "/dev/shm";
  */
 export const WRAPPER = 'f="$1"; shift; echo $$ >"$f"; [ -e "$f.cancel" ] && exit 137; exec "$@"';
 
+/** Where the output multiplexer (exec-mux.c) is mounted in a run's container, when there is one. */
+export const MUX_PATH = "/.quire-exec-mux";
+
+/**
+ * WRAPPER, and with `muxed` the command runs under the multiplexer, which keeps the order of
+ * stdout and stderr as they were written (it stays in the process group that a kill ends).
+ */
+export const wrapper = (muxed: boolean): string => (muxed ? WRAPPER.replace('exec "$@"', `exec ${MUX_PATH} "$@"`) : WRAPPER);
+
 /**
  * The CLI's variant: the job's environment arrives on stdin as `export` lines and is
  * evaluated first, so it never travels in argv and never reaches the docker client's own
  * environment, where names like HOME or DOCKER_CONFIG would steer the client.
  */
-export const WRAPPER_WITH_ENV = `eval "$(cat)"; ${WRAPPER}`;
+export const wrapperWithEnv = (muxed: boolean): string => `eval "$(cat)"; ${wrapper(muxed)}`;
 
 /**
  * Kills one command's process group and anything else left in its session (children

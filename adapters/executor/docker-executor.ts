@@ -7,6 +7,7 @@ import { err, ok, type Result } from "../../core/result.ts";
 import { DockerCli, type DockerFailure } from "./docker-cli.ts";
 import { engineHasBridge, forceRemove, startContainer } from "./docker-container.ts";
 import { DockerSession } from "./docker-session.ts";
+import { EXEC_MUX_FILE } from "../package/package-files.ts";
 
 export interface DockerExecutorOptions {
   /** Used when the commit has no `.quire/Dockerfile` (config `docker.image`). */
@@ -24,6 +25,12 @@ export interface DockerExecutorOptions {
    * of another home on the same engine leaves them alone. Pass the same to the janitor.
    */
   scope?: string;
+  /**
+   * Host path of exec-mux (adapters/executor/exec-mux.c), which keeps stdout and stderr in
+   * the order they were written; default: the one the build compiled, when it is there.
+   * null: without it, docker may deliver a stderr line before stdout printed earlier.
+   */
+  execMux?: string | null;
 }
 
 /** Docker labels on every run container; the janitor finds strays by them. */
@@ -42,7 +49,9 @@ export function createDockerExecutor(options: DockerExecutorOptions): Executor {
   const cli = options.cli ?? new DockerCli();
   let networkNone: Promise<boolean> | undefined;
   const isolate = () => (networkNone ??= options.network === true ? Promise.resolve(false) : engineHasBridge(cli));
-  return { kind: "docker", open: async (context) => openSession(cli, options, context, await isolate()) };
+  let mux: Promise<string | undefined> | undefined;
+  const findMux = () => (mux ??= options.execMux === null ? Promise.resolve(undefined) : existingFile(options.execMux ?? EXEC_MUX_FILE));
+  return { kind: "docker", open: async (context) => openSession(cli, options, context, await isolate(), await findMux()) };
 }
 
 async function openSession(
@@ -50,6 +59,7 @@ async function openSession(
   options: DockerExecutorOptions,
   context: ExecContext,
   networkNone: boolean,
+  mux: string | undefined,
 ): Promise<Result<ExecSession, ExecOpenError>> {
   const facts = lifecycle(context);
   const dockerfile = join(context.workspace, DOCKERFILE);
@@ -80,6 +90,7 @@ async function openSession(
     workspace: context.workspace,
     networkNone,
     command: IDLE,
+    ...(mux === undefined ? {} : { mux }),
     ...(options.cpus === undefined ? {} : { cpus: options.cpus }),
     ...(options.memoryMb === undefined ? {} : { memoryMb: options.memoryMb }),
   });
@@ -89,7 +100,7 @@ async function openSession(
     return err(openError(started.error, "container_start_failed", `could not start a container from ${image}`));
   }
   const containerId = started.value;
-  const session = new DockerSession(cli, containerId, () => facts.add({ container_stopped_at: options.clock.now() }));
+  const session = new DockerSession(cli, containerId, () => facts.add({ container_stopped_at: options.clock.now() }), mux !== undefined);
   try {
     await facts.add({ container_id: containerId, container_started_at: options.clock.now() });
   } catch (error) {
@@ -125,4 +136,8 @@ async function isFile(path: string): Promise<boolean> {
   } catch {
     return false;
   }
+}
+
+async function existingFile(path: string): Promise<string | undefined> {
+  return (await isFile(path)) ? path : undefined;
 }

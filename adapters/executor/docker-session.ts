@@ -20,6 +20,8 @@ export class DockerSession implements ExecSession {
     private readonly cli: DockerCli,
     readonly containerId: string,
     private readonly onStopped: () => Promise<void>,
+    /** exec-mux is mounted in the container (see docker-exec-script.ts). */
+    private readonly muxed = false,
   ) {}
 
   async exec(request: ExecRequest, sink: OutputSink): Promise<ExecResult> {
@@ -29,8 +31,8 @@ export class DockerSession implements ExecSession {
     const execId = `exec-${this.execs}`;
     // The engine API when there is one (measured faster, and no client process at all); else the CLI.
     const outcome = this.cli.api
-      ? await runApiExec(this.cli.api, this.containerId, execId, request, sink)
-      : await runDockerExec({ cli: this.cli, containerId: this.containerId }, execId, request, sink);
+      ? await runApiExec(this.cli.api, this.containerId, execId, request, sink, this.muxed)
+      : await runDockerExec({ cli: this.cli, containerId: this.containerId, muxed: this.muxed }, execId, request, sink);
     const result: ExecResult = { exit: outcome.exit, duration_ms: outcome.duration_ms, reason: outcome.reason };
     // Torn down under the command (cancel of the whole run, server stopping): that was a kill, not a death.
     if (this.closing) return { ...result, reason: result.reason === "exited" ? "cancelled" : result.reason };

@@ -5,16 +5,17 @@ import type { Write } from "./serialized-write.ts";
 const HEADER = 8;
 
 /**
- * Splits the engine's multiplexed attach stream (8-byte frame headers: stream type, then
- * the payload length big-endian) into stdout and stderr. Payloads are passed on as they
- * arrive, never gathered whole, and each write is awaited, so backpressure reaches the engine.
+ * Splits a multiplexed stream (8-byte frame headers: stream type, then the payload length
+ * big-endian) into stdout and stderr: the engine's attach stream, and the output of
+ * exec-mux.c, which uses the same frames. Payloads are passed on as they arrive, never
+ * gathered whole, and each write is awaited, so backpressure reaches the producer.
  */
-export async function demuxDockerStream(input: Readable, write: Write): Promise<void> {
+export function frameSplitter(write: Write): (chunk: Uint8Array) => Promise<void> {
   let header = Buffer.alloc(0);
   let remaining = 0;
   let stream: StreamName = "stdout";
-  for await (const raw of input) {
-    let chunk = raw as Buffer;
+  return async (raw) => {
+    let chunk = Buffer.from(raw.buffer, raw.byteOffset, raw.byteLength);
     while (chunk.length > 0) {
       if (remaining === 0) {
         const take = Math.min(HEADER - header.length, chunk.length);
@@ -31,5 +32,20 @@ export async function demuxDockerStream(input: Readable, write: Write): Promise<
       remaining -= part.length;
       await write(stream, part);
     }
-  }
+  };
+}
+
+export async function demuxDockerStream(input: Readable, write: Write): Promise<void> {
+  const split = frameSplitter(write);
+  for await (const raw of input) await split(raw as Buffer);
+}
+
+/**
+ * With exec-mux in front of the command, its stdout carries the command's two streams as
+ * frames, in the order they were written; what reaches stderr directly is the wrapper's own.
+ */
+export function unmuxed(write: Write, muxed: boolean): Write {
+  if (!muxed) return write;
+  const split = frameSplitter(write);
+  return (stream, chunk) => (stream === "stdout" ? split(chunk) : write(stream, chunk));
 }

@@ -1,8 +1,9 @@
 /**
  * The spawn helper: the first process of a host run's sandbox, long-lived, small. The server
- * asks it over IPC to run each `sh` command; it spawns them from inside the sandbox, so a
- * command's cost does not grow with the server's memory, and every process a job starts is
- * a descendant of it, in the run's own pid namespace. Built on its own to
+ * asks it over IPC to run each `sh` command; it starts them from inside the sandbox, mostly
+ * through long-lived shells of its own (shell-pool.ts: a vfork of a small shell costs far
+ * less than a fork of Node), so a command's cost does not grow with the server's memory, and
+ * every process a job starts is a descendant of it, in the run's own pid namespace. Built on its own to
  * dist/runner/host-helper.js; run by plain Node, with nothing but node:* to import.
  *
  * Started as root (when the server is root), it drops to the job user before it listens:

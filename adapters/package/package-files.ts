@@ -24,6 +24,12 @@ export const CHILD_MAIN_FILE = inPackage(built ? "dist/runner/child-main.js" : "
 /** The spawn helper inside each host run's sandbox; plain JavaScript in both layouts, since it runs in the sandbox's own Node. */
 export const HOST_HELPER_FILE = inPackage("dist/runner/host-helper.js");
 
+/**
+ * The output multiplexer mounted into docker run containers (adapters/executor/exec-mux.c),
+ * compiled by the build when a C compiler is there.
+ */
+export const EXEC_MUX_FILE = inPackage("dist/runner/exec-mux");
+
 /** The CLI, as the installed hook scripts start it. */
 export const BIN_FILE = inPackage("bin/quire.js");
 

@@ -4,7 +4,7 @@
  * own, since the permission model checks path strings and a symlink in the workspace
  * would lead it anywhere.
  */
-import type { ShCall, ShCallResult } from "../../core/ports/pipeline-runtime.ts";
+import type { ShCall } from "../../core/ports/pipeline-runtime.ts";
 import { TYPE_ERROR } from "../../core/pipeline/type-error.ts";
 import type { Result } from "../../core/result.ts";
 import type { JobContext, PushOutputs, ShOptions, ShResult } from "../../sdk/ci.ts";
@@ -30,7 +30,7 @@ export function createJobContext(run: RunMessage, callServer: CallServer): JobSc
     live("sh");
     const result = await callServer("sh", shCall(cmd, options));
     if (!result.ok) throw result.error.startsWith(TYPE_ERROR) ? new TypeError(result.error.slice(TYPE_ERROR.length)) : new Error(result.error);
-    const value: ShCallResult = result.value;
+    const value: ShResult = result.value;
     if (value.exit !== 0 && options.nothrow !== true) {
       throw Object.assign(new Error(`sh ${JSON.stringify(value.cmd)} exited with ${value.exit}`), { result: value });
     }

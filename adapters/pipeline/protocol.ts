@@ -4,7 +4,7 @@
  * from the child with child-messages.ts, because pipeline code can call `process.send` too.
  */
 import type { FileData } from "../../core/ports/workspaces.ts";
-import type { JobReturn, JobSpec, ShCall, ShCallResult } from "../../core/ports/pipeline-runtime.ts";
+import type { JobReturn, JobSpec, ShCall, ShResult } from "../../core/ports/pipeline-runtime.ts";
 import type { Result } from "../../core/result.ts";
 
 // ---------- child → server ----------
@@ -67,7 +67,7 @@ export interface RunMessage {
 
 /** What each method answers with. */
 export interface CallResults {
-  sh: ShCallResult;
+  sh: ShResult;
   secret: string;
   log: null;
   readFile: string;

@@ -2,6 +2,7 @@ import { readFile } from "node:fs/promises";
 import type { SecretSource } from "../../core/ports/secrets.ts";
 import { err, ok, type Result } from "../../core/result.ts";
 
+/** One secret in config.yml: a literal, `{ env }` or `{ file }`; functions/node/config.ts parses into this type. */
 export type SecretSpec = string | { env: string } | { file: string };
 
 /**

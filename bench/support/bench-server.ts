@@ -10,6 +10,7 @@ import { git, WorkClone } from "../../test/support/git.ts";
 import type { ServerProcess } from "../../test/support/quire-process.ts";
 import { runIdsFromPush, waitForRun, type RunView } from "../../test/support/runs-api.ts";
 import { serveRepo } from "../../test/support/served-repo.ts";
+import type { jobReceipt } from "../../core/pipeline/receipts.ts";
 
 export const BENCH_REPO = "bench.git";
 
@@ -75,24 +76,9 @@ export async function startBenchServer(configYaml = ""): Promise<BenchServer> {
   };
 }
 
-/** One `sh` call as the job receipt records it. */
-export interface ShReceipt {
-  n: number;
-  cmd: string;
-  exit: number;
-  started_at: string;
-  duration_ms: number;
-  bytes_out: number;
-  lines: number;
-}
-
-export interface JobReceipt {
-  state: string;
-  duration_ms: number;
-  bytes_out: number;
-  sh: ShReceipt[];
-  devlt: { started_at: string | null; finished_at: string | null };
-}
+/** A job's receipt.json, typed by the code that writes it. */
+export type JobReceipt = ReturnType<typeof jobReceipt>;
+export type ShReceipt = JobReceipt["sh"][number];
 
 export async function readJobReceipt(runDir: string, job: string): Promise<JobReceipt> {
   return JSON.parse(await readFile(join(runDir, "jobs", job, "receipt.json"), "utf8")) as JobReceipt;

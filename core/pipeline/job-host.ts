@@ -1,5 +1,5 @@
 import type { ExecResult, ExecSession } from "../ports/exec.ts";
-import type { PipelineHost, ShCallResult } from "../ports/pipeline-runtime.ts";
+import type { PipelineHost, ShResult } from "../ports/pipeline-runtime.ts";
 import type { Redactor, RunFiles } from "../ports/run-files.ts";
 import type { WorkspaceFiles } from "../ports/workspaces.ts";
 import type { Clock } from "../ports/clock-ids.ts";
@@ -74,7 +74,7 @@ export function createJobHost(ctx: JobHostContext): JobHost {
   const messages = new MessageLog();
   const emit = ctx.onEvent ?? (() => undefined);
 
-  const sh = async (call: Parameters<PipelineHost["sh"]>[0]): Promise<Result<ShCallResult, string>> => {
+  const sh = async (call: Parameters<PipelineHost["sh"]>[0]): Promise<Result<ShResult, string>> => {
     const plan = planSh(call, { maxTimeoutMs: ctx.runTimeoutMs });
     if (!plan.ok) return plan;
     if (ctx.signal.aborted) return err("the run was stopped");

@@ -2,6 +2,7 @@
 import type { Result } from "../result.ts";
 import type { ProcessTracker } from "./exec.ts";
 import type { FileData } from "./workspaces.ts";
+import type { ShResult } from "../../sdk/ci.ts";
 
 export interface JobSpec {
   id: string;
@@ -21,17 +22,13 @@ export interface ShCall {
   timeout?: number;
 }
 
-export interface ShCallResult {
-  exit: number;
-  stdout: string;
-  stderr: string;
-  cmd: string;
-  duration_ms: number;
-}
+// What `sh` resolves to in the pipeline is exactly what crosses IPC: one type, declared in the SDK
+// (sdk/ci.ts stands alone, since its declarations ship as quire-ci.d.ts).
+export type { ShResult } from "../../sdk/ci.ts";
 
 /** What a running job may ask of the server; the runtime relays the child's IPC calls here. */
 export interface PipelineHost {
-  sh(call: ShCall): Promise<Result<ShCallResult, string>>;
+  sh(call: ShCall): Promise<Result<ShResult, string>>;
   secret(name: string): Promise<Result<string, string>>;
   jobs(name: string): Result<Record<string, unknown>, string>;
   log(message: string): Promise<void>;

@@ -2,7 +2,7 @@ import { setFlagsFromString } from "node:v8";
 
 /**
  * The CLI's entry, built to dist/quire.js (bin/quire.js loads it; the post-receive hook has
- * its own bundle, dist/hook.js). Whatever a command needs beyond the command table is
+ * its own bundle, dist/hook.cjs). Whatever a command needs beyond the command table is
  * imported on demand.
  */
 export async function main(argv: string[]): Promise<void> {

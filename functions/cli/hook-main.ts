@@ -1,5 +1,5 @@
 /**
- * Entry of dist/hook.js, the post-receive hook's own bundle: bin/quire.js loads it instead
+ * Entry of dist/hook.cjs, the post-receive hook's own bundle: bin/quire.js loads it instead
  * of the CLI for `quire hook post-receive`, so a push pays for node:http and a file read,
  * not for commander, zod, yaml or execa.
  */

@@ -3,36 +3,9 @@ import { receiptSh } from "../../core/pipeline/job-transcript.ts";
 import { statusLabel } from "../../core/run/status-label.ts";
 import { readHookToken, readServerUrl, resolveHome, type Home } from "../node/home.ts";
 import { homeOption } from "./options.ts";
+import type { RunDetailsJson, RunJson, RunListJson } from "../http/api-types.ts";
 import { joinUrl } from "../http/join-url.ts";
 import { printLogs } from "./runs-logs.ts";
-
-/** A run as `GET /runs/:ref` shows it (what this CLI uses of it). */
-interface RunShown {
-  run_id: string;
-  alias: string;
-  ref: string;
-  sha: string;
-  status: string;
-  outcome: string | null;
-  error: string | null;
-  created_at: string;
-  started_at: string | null;
-  finished_at: string | null;
-  last_job: string | null;
-  jobs: { id: string; receipt: Record<string, unknown> | null; logs: number[] }[];
-}
-
-interface Entry {
-  run_id: string;
-  repo: string;
-  number: number;
-  ref: string;
-  sha: string;
-  status: string;
-  outcome: string | null;
-  updated_at: string;
-  last_job: string | null;
-}
 
 export class CliFailure extends Error {}
 
@@ -102,7 +75,7 @@ export function runsCommand(): Command {
           const value = opts[key];
           if (typeof value === "string") query.set(key, value);
         }
-        const page = await (await connect(home)).json<{ runs: Entry[]; next_cursor: string | null }>("GET", `/runs?${query}`);
+        const page = await (await connect(home)).json<RunListJson>("GET", `/runs?${query}`);
         if (opts.json) return out(JSON.stringify(page, null, 2));
         const rows = page.runs.map((r) => [`${r.repo}#${r.number}`, statusLabel(r), r.ref, r.sha.slice(0, 10), r.updated_at, r.last_job ?? "-"]);
         printTable(["RUN", "STATUS", "REF", "SHA", "UPDATED", "LAST JOB"], rows);
@@ -124,7 +97,7 @@ export function runsCommand(): Command {
     .option("--json", "print the API response")
     .action(
       action(async (home, ref: string, opts: { json?: boolean }) => {
-        const run = await (await connect(home)).json<RunShown>("GET", runPath(ref));
+        const run = await (await connect(home)).json<RunDetailsJson>("GET", runPath(ref));
         if (opts.json) return out(JSON.stringify(run, null, 2));
         printRun(run);
       }),
@@ -153,7 +126,7 @@ export function runsCommand(): Command {
       .option("--json", "print the API response")
       .action(
         action(async (home, ref: string, opts: { json?: boolean }) => {
-          const result = await (await connect(home)).json<{ run: Entry; stopping?: boolean }>("POST", `${runPath(ref)}/${verb}`);
+          const result = await (await connect(home)).json<{ run: RunJson; stopping?: boolean }>("POST", `${runPath(ref)}/${verb}`);
           if (opts.json) return out(JSON.stringify(result, null, 2));
           const name = `${result.run.repo}#${result.run.number}`;
           if (verb === "retry") out(`queued ${name} (${result.run.run_id}), a retry of ${ref}`);
@@ -172,7 +145,7 @@ export function printTable(header: string[], rows: string[][]): void {
 const seconds = (from: string | null, to: string | null): string =>
   from && to ? `${((Date.parse(to) - Date.parse(from)) / 1000).toFixed(1)} s` : "-";
 
-function printRun(run: RunShown): void {
+function printRun(run: RunDetailsJson): void {
   out(`${run.alias}  ${statusLabel(run)}`);
   out(`  id        ${run.run_id}`);
   out(`  commit    ${run.sha} on ${run.ref}`);

@@ -1,22 +1,12 @@
 import { parseCriLine } from "../../core/logs/cri-line.ts";
 import { interleave, receiptMessages, receiptSh, type TranscriptMessage, type TranscriptSh } from "../../core/pipeline/job-transcript.ts";
 import { statusLabel } from "../../core/run/status-label.ts";
+import type { RunDetailsJson } from "../http/api-types.ts";
 
 type Json = Record<string, unknown>;
 
-/** What `runs logs` uses of `GET /runs/:ref`. */
-export interface LogsRun {
-  run_id: string;
-  status: string;
-  outcome: string | null;
-  error: string | null;
-  jobs: {
-    id: string;
-    receipt: Json | null;
-    logs: number[];
-    live?: { status: string; sh: { n: number; cmd: string; started_at: string; exit: number | null; reason: string | null }[]; messages: TranscriptMessage[] };
-  }[];
-}
+/** `GET /runs/:ref`, as the server writes it. */
+export type LogsRun = RunDetailsJson;
 
 export interface LogsApi {
   json<T>(method: string, path: string): Promise<T>;

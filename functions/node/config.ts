@@ -6,8 +6,10 @@ import * as z from "zod";
 import { QuireError } from "../../core/errors.ts";
 import { RUN_EVENTS } from "../../core/notify/run-status.ts";
 import { MIN_SECRET_LENGTH } from "../../core/logs/redact.ts";
+import type { SecretSpec } from "../../adapters/secrets/config-secrets.ts";
 
-const secretSpec = z.union([
+// Parses into the one SecretSpec type the secret source reads (adapters/secrets/config-secrets.ts).
+const secretSpec: z.ZodType<SecretSpec> = z.union([
   // Shorter values cannot be redacted from logs without mangling ordinary output.
   z.string().min(MIN_SECRET_LENGTH, `is shorter than ${MIN_SECRET_LENGTH} characters, too short to redact from logs safely`),
   z.object({ env: z.string().min(1) }).strict(),
@@ -118,7 +120,7 @@ function isAddressOrRange(value: string): boolean {
 
 /** `<home>/config.yml`; every key is optional and a missing file means all defaults. */
 export type QuireConfig = z.infer<typeof configSchema>;
-export type SecretSpec = z.infer<typeof secretSpec>;
+export type { SecretSpec };
 export type StoreSpec = z.infer<typeof storeSpec>;
 
 export function parseConfig(text: string, source = "config.yml"): QuireConfig {

@@ -112,12 +112,14 @@ export async function servePostgres(
     // Job states before receipts come from this process's own queue only, which a PostgreSQL server does not have.
     live: new LiveRuns(),
   };
-  const runReconcile = async (why: string) => {
+  const runReconcile = async (why: string): Promise<boolean> => {
     try {
       const report = await deps.reconcile();
       if (why !== "lease" || report.orphaned.length > 0) deps.logger.info({ why, ...report }, "reconciled");
+      return true;
     } catch (error) {
       deps.logger.error({ why, err: error }, "reconcile failed");
+      return false;
     }
   };
   await runReconcile("start");
@@ -150,7 +152,11 @@ export async function servePostgres(
     await recheck(3_600_000);
   });
   // Leases expire within LEASE_TTL_MS; the cron alone is too coarse to orphan a lost runner's run in time.
-  const leaseCheck = setInterval(() => void runReconcile("lease"), LEASE_CHECK_MS);
+  // A push the hook spooled while the database was down (intake answered 503) goes in as soon
+  // as the database answers again, not at the next cron; an empty spool costs one readdir.
+  const leaseCheck = setInterval(() => {
+    void runReconcile("lease").then((reachable) => (reachable ? spool.deliver("lease") : undefined));
+  }, LEASE_CHECK_MS);
   leaseCheck.unref();
   deps.logger.info({ url, home: home.root, cron: cronExpr, store: "postgres", runner: options.runner }, "quire listening");
   const close = async () => {

@@ -14,6 +14,10 @@ export interface TestPostgres {
   database(prefix?: string): Promise<string>;
   /** Stops the server and removes its directory. */
   stop(): Promise<void>;
+  /** Stops the server (`pg_ctl stop`), keeping its data: the database is down. */
+  pause(): Promise<void>;
+  /** Starts it again on the same port with the same data. */
+  resume(): Promise<void>;
 }
 
 let made = 0;
@@ -45,6 +49,12 @@ export async function startPostgres(): Promise<TestPostgres> {
       const dbUrl = new URL(url);
       dbUrl.pathname = `/${name}`;
       return dbUrl.toString();
+    },
+    async pause() {
+      await execa("bash", [SCRIPT, "stop", dir]);
+    },
+    async resume() {
+      await execa("bash", [SCRIPT, "start", dir, new URL(url).port]);
     },
     async stop() {
       await execa("bash", [SCRIPT, "stop", dir], { reject: false });

@@ -1,15 +1,9 @@
 import { readFileSync } from "node:fs";
+import type { RunDetailsJson } from "../../functions/http/api-types.ts";
 import type { ServerProcess } from "./quire-process.ts";
 
-export interface RunView {
-  run_id: string;
-  number: number;
-  ref: string;
-  status: string;
-  outcome: string | null;
-  error: string | null;
-  [key: string]: unknown;
-}
+/** `GET /runs/:ref`, typed by the server's own shapes (functions/http/api-types.ts). */
+export type RunView = RunDetailsJson;
 
 const TERMINAL = new Set(["complete", "failed"]);
 
