@@ -11,7 +11,7 @@ import { FsRunStore } from "../../adapters/storage/fs-run-store.ts";
 import { MemoryRunStore } from "../../adapters/storage/memory-run-store.ts";
 import { draftRun } from "../../core/intake/create-run.ts";
 import type { RepoName } from "../../core/types.ts";
-import { runStoreContract } from "../run-store.contract.ts";
+import { runStoreContract } from "./run-store.contract.ts";
 
 const dirs: string[] = [];
 afterAll(() => Promise.all(dirs.map((dir) => rm(dir, { recursive: true, force: true }))));

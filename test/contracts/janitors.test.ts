@@ -8,7 +8,7 @@ import { DockerJanitor } from "../../adapters/executor/docker-janitor.ts";
 import { FakeContainerJanitor } from "../../adapters/executor/fake-container-janitor.ts";
 import { FakeProcessJanitor } from "../../adapters/process/fake-process-janitor.ts";
 import { ProcessRegistry } from "../../adapters/process/process-registry.ts";
-import { BASE, useDocker } from "../docker-fixtures.ts";
+import { BASE, useDocker } from "../support/docker-fixtures.ts";
 import { containerJanitorContract, processJanitorContract } from "./janitors.contract.ts";
 
 containerJanitorContract("fake", async () => {

@@ -1,0 +1,5 @@
+import { makeRig } from "../support/index-fixtures.ts";
+import { runIndexContract } from "./index.contract.ts";
+
+runIndexContract("memory", () => makeRig("memory"));
+runIndexContract("fs", () => makeRig("fs"));

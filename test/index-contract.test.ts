@@ -1,5 +1,0 @@
-import { makeRig } from "./index-fixtures.ts";
-import { runIndexContract } from "./index.contract.ts";
-
-runIndexContract("memory", () => makeRig("memory"));
-runIndexContract("fs", () => makeRig("fs"));
