@@ -4,19 +4,13 @@ import { encodeCursor, logKey, type StreamCursor } from "../http/sse-cursor.ts";
 import { logLineRenderer, type RenderedLine } from "../http/ui-log-line.ts";
 import type { LiveRun, LiveRunsView } from "./live-runs.ts";
 import { MAX_RECEIPT_BYTES } from "../../core/pipeline/bounds.ts";
-import { receiptMessages, receiptSh, type TranscriptMessage } from "../../core/pipeline/job-transcript.ts";
+import { receiptMessages, receiptSh, type TranscriptMessage, type TranscriptSh } from "../../core/pipeline/job-transcript.ts";
 import { parseRunFile, RUN_RECEIPT_FILE } from "../../core/run/run-layout.ts";
 
 /** The most of one log a page shows inline; the raw download has the rest. */
 export const PAGE_LOG_BYTES = 2 * 1024 * 1024;
 
-export interface ShSection {
-  n: number;
-  cmd: string | null;
-  exit: number | null;
-  reason: string | null;
-  started_at: string | null;
-  duration_ms: number | null;
+export interface ShSection extends TranscriptSh {
   lines: RenderedLine[];
   /** More bytes exist than the page shows. */
   cut: boolean;
