@@ -57,7 +57,7 @@ describe("node pipeline runtime: loading", () => {
     const direct = await workspaceWith(null, {
       ".quire/ci.ts": `import { token } from ${JSON.stringify(join(outside, "server-secret.ts"))};\nexport { token };\n`,
     });
-    const viaLink = await workspaceWith(null, { ".quire/ci.ts": 'import { token } from "../../linked.ts";\nexport { token };\n' });
+    const viaLink = await workspaceWith(null, { ".quire/ci.ts": 'import { token } from "../linked.ts";\nexport { token };\n' });
     await symlink(join(outside, "server-secret.ts"), join(viaLink, "linked.ts"));
 
     for (const workspace of [direct, viaLink]) {
