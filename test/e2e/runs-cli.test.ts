@@ -97,7 +97,8 @@ job("test", ["build"], async ({ sh }) => { await sh("echo tested"); return {}; }
     const slow = await push("slow", `import { job } from "quire/ci";
 job("wait", ["quire/push"], async ({ sh }) => { await sh("sleep 30"); return {}; });
 `);
-    await waitForRun(server as ServerProcess, slow, (r) => r.status === "active", 120_000);
+    // Cancel once its sleep runs: a job cancelled before it starts is recorded as skipped, not cancelled.
+    await waitForRun(server as ServerProcess, slow, (r) => r.jobs.some((j) => (j.live?.sh.length ?? 0) > 0), 120_000);
     const cancel = await run("runs", "cancel", "demo.git@slow");
     expect(cancel.code).toBe(0);
     expect(cancel.stdout).toMatch(/^(stopping|cancelled) demo\.git#3/);
