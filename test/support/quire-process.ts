@@ -49,7 +49,7 @@ export async function startServer(home: string, extraArgs: string[] = [], env: R
     void exited.then(() => reject(new Error(`quire serve exited early: ${stderr}`)));
   });
   const timeout = new Promise<never>((_, reject) =>
-    setTimeout(() => reject(new Error(`quire serve did not start in 20 s: ${stderr}`)), 20_000).unref(),
+    setTimeout(() => reject(new Error(`quire serve did not start in 60 s: ${stderr}`)), 60_000).unref(),
   );
   const url = await Promise.race([readyLine, timeout]);
   const token = (await readFile(join(home, "hook.token"), "utf8")).trim();
