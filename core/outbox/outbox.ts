@@ -186,7 +186,7 @@ export class Outbox implements DeliveryLog {
         kind: "retry" as const,
         message: `attempt failed: ${(error as Error).message}`,
       }));
-      const settled = settleAttempt(attempting, result, clock.now(), this.deps.policy, this.deps.random());
+      const settled = settleAttempt(attempting, result, clock, this.deps.policy, this.deps.random());
       await store.put(settled);
       this.records.set(settled.id, settled);
       const log = settled.status === "failed" ? logger.warn.bind(logger) : logger.info.bind(logger);

@@ -1,3 +1,4 @@
+import type { Clock } from "../ports/clock-ids.ts";
 import type { AttemptResult, Delivery } from "./delivery.ts";
 
 export interface RetryPolicy {
@@ -25,8 +26,6 @@ export function retryDelayMs(attempts: number, policy: RetryPolicy, random: numb
   return Math.round(delay / 2 + (delay / 2) * random);
 }
 
-const addMs = (iso: string, ms: number) => new Date(Date.parse(iso) + ms).toISOString();
-
 /** Marks the record as being attempted; written before the request goes out. */
 export function beginAttempt(delivery: Delivery, now: string): Delivery {
   return { ...delivery, status: "in-flight", attempts: delivery.attempts + 1, updated_at: now };
@@ -36,15 +35,16 @@ export function beginAttempt(delivery: Delivery, now: string): Delivery {
 export function settleAttempt(
   delivery: Delivery,
   result: AttemptResult,
-  now: string,
+  clock: Clock,
   policy: RetryPolicy,
   random: number,
 ): Delivery {
+  const now = clock.now();
   const last = { at: now, result: result.kind, status: result.status ?? null, message: result.message };
   const base = { ...delivery, updated_at: now, last };
   if (result.kind === "delivered") return { ...base, status: "delivered", next_attempt_at: null };
   if (result.kind === "give-up") return { ...base, status: "failed", next_attempt_at: null };
-  const next = addMs(now, retryDelayMs(delivery.attempts, policy, random));
+  const next = clock.after(retryDelayMs(delivery.attempts, policy, random));
   if (Date.parse(next) - Date.parse(delivery.window_start) > policy.giveUpAfterMs) {
     const hours = Math.round(policy.giveUpAfterMs / 3_600_000);
     const message = `gave up after ${delivery.attempts} attempts in ${hours} h; last: ${result.message}`;
