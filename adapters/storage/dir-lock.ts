@@ -1,5 +1,4 @@
-import { mkdirSync, rmdirSync, rmSync, statSync } from "node:fs";
-import { utimes } from "node:fs/promises";
+import { mkdir, rm, rmdir, stat, utimes } from "node:fs/promises";
 import { join } from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
 import { StorageError } from "../../core/errors.ts";
@@ -15,8 +14,10 @@ const MAX_POLL_MS = 20;
  * once `staleMs` old. It is the on-disk protocol of proper-lockfile, which this replaced:
  * that library cost four thread-pool round trips, a timer and ~140 µs of schedule sorting
  * per take, which on the intake path cost more than the work it guarded. Here a free lock
- * is one mkdir and one rmdir, done synchronously (microseconds, no round trip). Callers in
- * one process queue on a mutex first, so only other processes ever make us poll.
+ * is one mkdir and one rmdir. They stay off the event loop: on a disk busy with fsyncs, a
+ * directory made or removed waits milliseconds for the filesystem journal, and done
+ * synchronously that wait stalled every request. Callers in one process queue on a mutex
+ * first, so only other processes ever make us poll.
  */
 export class DirLock {
   private readonly local = new KeyedMutex();
@@ -28,7 +29,7 @@ export class DirLock {
 
   run<T>(work: () => Promise<T>): Promise<T> {
     return this.local.run("lock", async () => {
-      let release: () => void;
+      let release: () => Promise<void>;
       try {
         release = await this.acquire();
       } catch (cause) {
@@ -37,15 +38,15 @@ export class DirLock {
       try {
         return await work();
       } finally {
-        release();
+        await release();
       }
     });
   }
 
-  private async acquire(): Promise<() => void> {
+  private async acquire(): Promise<() => Promise<void>> {
     const deadline = Date.now() + CONTENDED_MS;
     for (let wait = 1; ; wait = Math.min(MAX_POLL_MS, Math.ceil(wait * 1.5))) {
-      const release = this.tryTake();
+      const release = await this.tryTake();
       if (release) return release;
       if (Date.now() > deadline) throw Object.assign(new Error(`${this.path} is held by another process`), { code: "ELOCKED" });
       await sleep(wait);
@@ -53,47 +54,50 @@ export class DirLock {
   }
 
   /** The release function when the lock was free (or stale), undefined while someone holds it. */
-  private tryTake(): (() => void) | undefined {
+  private async tryTake(): Promise<(() => Promise<void>) | undefined> {
     for (let attempt = 0; attempt < 3; attempt++) {
       try {
-        mkdirSync(this.path);
+        await mkdir(this.path);
         return this.held();
       } catch (error) {
         const code = (error as NodeJS.ErrnoException).code;
         // The directory the lock lives in is made on first use, and again if someone removed it.
-        if (code === "ENOENT") mkdirSync(this.dir, { recursive: true });
-        else if (code !== "EEXIST") throw error;
-        else if (this.isStale()) rmSync(this.path, { recursive: true, force: true });
-        else return undefined;
+        if (code === "ENOENT") {
+          await mkdir(this.dir, { recursive: true });
+          continue;
+        }
+        if (code !== "EEXIST") throw error;
+        const since = await this.heldSince();
+        // Let go between our mkdir and the stat: try again, never remove (it may be a new holder's).
+        if (since === undefined) continue;
+        if (since >= Date.now() - this.staleMs) return undefined;
+        await rm(this.path, { recursive: true, force: true });
       }
     }
     return undefined;
   }
 
-  private isStale(): boolean {
+  /** When the holder last touched the lock, or undefined when there is no lock now. */
+  private async heldSince(): Promise<number | undefined> {
     try {
-      return statSync(this.path).mtimeMs < Date.now() - this.staleMs;
+      return (await stat(this.path)).mtimeMs;
     } catch (error) {
-      // Released between our mkdir and this stat: free now, try again.
-      if ((error as NodeJS.ErrnoException).code === "ENOENT") return true;
+      if ((error as NodeJS.ErrnoException).code === "ENOENT") return undefined;
       throw error;
     }
   }
 
   /** Keeps a long hold fresh (a compaction writing a big index), and lets go. */
-  private held(): () => void {
+  private held(): () => Promise<void> {
     const refresh = setInterval(() => {
       const now = new Date();
       utimes(this.path, now, now).catch(() => undefined);
     }, Math.max(100, this.staleMs / 2));
     refresh.unref();
-    return () => {
+    return async () => {
       clearInterval(refresh);
-      try {
-        rmdirSync(this.path);
-      } catch {
-        // Already gone: removed by hand, or taken over as stale after a long stall.
-      }
+      // Already gone: removed by hand, or taken over as stale after a long stall.
+      await rmdir(this.path).catch(() => undefined);
     };
   }
 }

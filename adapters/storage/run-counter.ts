@@ -1,4 +1,4 @@
-import { statSync } from "node:fs";
+import { readFileSync } from "node:fs";
 import { readFile } from "node:fs/promises";
 import { join } from "node:path";
 import { StorageError } from "../../core/errors.ts";
@@ -27,12 +27,15 @@ export interface Claim {
 }
 
 /**
- * Per-repo run numbers. Every claim is made with the repo lock held. The counter file
- * is read from disk only when another process may have claimed since this one last
- * wrote it: one stat tells, so a busy server pays a stat, not a read and a search.
+ * Per-repo run numbers. Every claim is made with the repo lock held. The counter file is
+ * searched (its batch looked up on disk) only when another process may have claimed since
+ * this one last wrote it: the file still holding exactly what we wrote tells, so a busy
+ * server pays one small read, not a search. (A stat stamp told before, but an inode freed
+ * by one writer's rename is reused by the next, and two writes within one tick of the
+ * filesystem's coarse clock share an mtime: two processes then handed out the same number.)
  */
 export class RunCounters {
-  private readonly known = new Map<string, { stamp: string; last: number }>();
+  private readonly known = new Map<string, { text: string; last: number }>();
 
   constructor(
     private readonly layout: FsLayout,
@@ -45,11 +48,11 @@ export class RunCounters {
     const known = this.known.get(repo);
     this.known.delete(repo);
     // Our own last batch was published before the lock was let go, so all its numbers are used.
-    const first = known && known.stamp === (await stampOf(path)) ? known.last + 1 : await this.fromDisk(repo, path);
+    const first = known && known.text === currentText(path) ? known.last + 1 : await this.fromDisk(repo, path);
     const last = first + runIds.length - 1;
-    const written = writeFileAtomic(path, JSON.stringify({ last, run_ids: [...runIds] } satisfies CounterFile)).then(async () => {
-      const stamp = await stampOf(path);
-      if (stamp !== undefined) this.known.set(repo, { stamp, last });
+    const text = JSON.stringify({ last, run_ids: [...runIds] } satisfies CounterFile);
+    const written = writeFileAtomic(path, text).then(() => {
+      this.known.set(repo, { text, last });
     });
     return { first, written };
   }
@@ -82,12 +85,11 @@ export class RunCounters {
   }
 }
 
-/** Changes whenever the file is replaced: every write renames a new inode in. */
-async function stampOf(path: string): Promise<string | undefined> {
+/** The counter file's text, or undefined when it cannot be read (then it is searched). */
+function currentText(path: string): string | undefined {
   try {
-    // One metadata syscall: cheaper done in place than as a thread-pool round trip.
-    const info = statSync(path);
-    return `${info.ino}:${info.size}:${info.mtimeMs}`;
+    // A few dozen bytes: one read in place is cheaper than a thread-pool round trip.
+    return readFileSync(path, "utf8");
   } catch {
     return undefined;
   }
