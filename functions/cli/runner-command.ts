@@ -31,8 +31,8 @@ export function runnerCommand(): Command {
       // No sandbox, no runner (unless `sandbox: off`): said once at start, before any claim.
       const sandbox = await sandboxSetup(config);
       // The PostgreSQL client loads only for the commands that use it (wire-home.ts imports it when the store says so).
-      const [{ wirePostgresHome }, { startRunnerHost }] = await Promise.all([import("../node/wire-home.ts"), import("../node/runner-host.ts")]);
-      const deps = await wirePostgresHome(home, { ...config, concurrency }, { role: "runner", ...(sandbox === undefined ? {} : { sandbox }) });
+      const [{ wireSharedHome }, { startRunnerHost }] = await Promise.all([import("../node/wire-home.ts"), import("../node/runner-host.ts")]);
+      const deps = await wireSharedHome(home, { ...config, concurrency }, { role: "runner", ...(sandbox === undefined ? {} : { sandbox }) });
       const host = await startRunnerHost(deps).catch(async (error: unknown) => {
         await deps.close();
         throw error;

@@ -20,7 +20,7 @@ import { LEASE_CHECK_MS, startRunnerHost, type RunnerHost } from "./runner-host.
 import { spoolDelivery } from "./spool-delivery.ts";
 import { reconcileDepsOf } from "./home-deps.ts";
 import { sandboxSetup } from "./sandbox-setup.ts";
-import { wirePostgresHome } from "./wire-home.ts";
+import { wireSharedHome } from "./wire-home.ts";
 import { wireNotify, type NotifyWiring } from "./notify-wiring.ts";
 import { RunEventFeed } from "../../adapters/notify/run-event-feed.ts";
 import { runsToRecheck } from "../../adapters/postgres/pg-recent-runs.ts";
@@ -49,7 +49,7 @@ export async function servePostgres(
   const { home } = options;
   // Only a server that runs runs needs bubblewrap: probed before anything is wired.
   const sandbox = options.runner ? await sandboxSetup(config) : undefined;
-  const base = await wirePostgresHome(home, config, { role: "serve", ...(sandbox === undefined ? {} : { sandbox }) });
+  const base = await wireSharedHome(home, config, { role: "serve", ...(sandbox === undefined ? {} : { sandbox }) });
   const { db, claims } = base.backend;
   let host: RunnerHost | undefined;
   let notify: NotifyWiring | undefined;

@@ -1,4 +1,5 @@
 import { nodeTimers } from "../../adapters/clock/node-timers.ts";
+import { QuireError } from "../../core/errors.ts";
 import { reconcile } from "../../core/maintenance/reconcile.ts";
 import { RunQueue } from "../../core/queue/run-queue.ts";
 import { APP_DEFAULTS } from "../app-deps.ts";
@@ -43,9 +44,9 @@ export async function wireHome(home: Home, config: QuireConfig, options: WireOpt
 }
 
 /** `wireHome` where the caller needs the shared queue (`quire runner`, `quire serve` on PostgreSQL). */
-export async function wirePostgresHome(home: Home, config: QuireConfig, options: WireOptions = {}): Promise<PostgresHomeDeps> {
+export async function wireSharedHome(home: Home, config: QuireConfig, options: WireOptions = {}): Promise<PostgresHomeDeps> {
   const deps = await wireHome(home, config, options);
   if (isPostgresHome(deps)) return deps;
   await deps.close();
-  throw new Error(`${home.config}: the store is ${config.store.kind}, not postgres`);
+  throw new QuireError("config_invalid", `${home.config}: this needs \`store: { kind: postgres, url }\`, not ${config.store.kind}`);
 }
