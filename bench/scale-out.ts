@@ -88,18 +88,14 @@ async function throughput(config: string, serveArgs: string[], runnerCount: numb
 }
 
 async function post(served: ServedRepo, refs: string[], sha: string): Promise<void> {
-  const response = await served.server.request("/events/push", {
-    method: "POST",
-    headers: { "content-type": "application/json", authorization: `Bearer ${served.server.token}` },
-    body: JSON.stringify({ type: "push", repo: "bench.git", pushed_at: new Date().toISOString(), refs: refs.map((ref) => ({ ref, old_sha: "0".repeat(40), new_sha: sha })) }),
-  });
-  if (response.status !== 202) throw new Error(`push event refused: ${response.status} ${await response.text()}`);
+  const updates = refs.map((ref) => ({ ref, old_sha: "0".repeat(40), new_sha: sha }));
+  await served.server.api.push({ type: "push", repo: "bench.git", pushed_at: new Date().toISOString(), refs: updates });
 }
 
 async function waitTerminal(served: ServedRepo, total: number): Promise<void> {
   const deadline = Date.now() + 600_000;
   while (Date.now() < deadline) {
-    const body = (await (await served.server.request("/runs?repo=bench.git&limit=500")).json()) as { runs: { status: string; outcome: string | null }[] };
+    const body = await served.server.api.listRuns({ repo: "bench.git", limit: 500 });
     const done = body.runs.filter((r) => r.status === "complete" || r.status === "failed");
     if (done.length >= total) {
       const bad = done.filter((r) => r.outcome !== "succeeded");

@@ -8,7 +8,7 @@ import { dirname, join } from "node:path";
 import { parse } from "yaml";
 import { git, WorkClone } from "../../test/support/git.ts";
 import type { ServerProcess } from "../../test/support/quire-process.ts";
-import { runIdsFromPush, waitForRun, type RunView } from "../../test/support/runs-api.ts";
+import { pushEvent, runIdsFromPush, waitForRun, type RunView } from "../../test/support/runs-api.ts";
 import { serveRepo } from "../../test/support/served-repo.ts";
 import type { jobReceipt } from "../../core/pipeline/receipts.ts";
 
@@ -51,15 +51,9 @@ export async function startBenchServer(configYaml = ""): Promise<BenchServer> {
       const sha = await work.commit({ ".quire/ci.ts": pipeline, ...extra }, "bench");
       const noHooks = "git -c core.hooksPath=/dev/null receive-pack";
       await git(work.dir, ["push", "--quiet", `--receive-pack=${noHooks}`, "origin", "HEAD:refs/heads/main", "--force"]);
-      const ref = { ref: "refs/heads/main", old_sha: before.trim() || "0".repeat(40), new_sha: sha };
-      const response = await running.request("/events/push", {
-        method: "POST",
-        headers: { "content-type": "application/json", authorization: `Bearer ${running.token}` },
-        body: JSON.stringify({ type: "push", repo: BENCH_REPO, pushed_at: new Date().toISOString(), refs: [ref] }),
-      });
-      const body = (await response.json()) as { runs?: { run_id: string }[] };
-      const id = body.runs?.[0]?.run_id;
-      if (response.status !== 202 || id === undefined) throw new Error(`the push event was refused: ${JSON.stringify(body)}`);
+      const body = await running.api.push(pushEvent(BENCH_REPO, "refs/heads/main", sha, before.trim() || undefined));
+      const id = body.runs[0]?.run_id;
+      if (id === undefined) throw new Error(`the push event made no run: ${JSON.stringify(body)}`);
       return id;
     },
     async waitSucceeded(runId, timeoutMs = 120_000) {

@@ -5,6 +5,7 @@
 import { spawn } from "node:child_process";
 import { once } from "node:events";
 import { performance } from "node:perf_hooks";
+import { apiClient } from "../../functions/http/api-client.ts";
 import { QUIRE_BIN } from "../../test/support/quire-process.ts";
 import { statusBytes } from "./proc-memory.ts";
 
@@ -41,9 +42,7 @@ export async function startQuire(home: string, timeoutMs = 120_000): Promise<Sta
       void exited.then(() => reject(new Error(`quire serve exited before it listened: ${stderr}`)));
       setTimeout(() => reject(new Error(`quire serve did not listen within ${timeoutMs} ms`)), timeoutMs).unref();
     });
-    const health = await fetch(new URL("/health", url));
-    await health.arrayBuffer();
-    if (health.status !== 200) throw new Error(`/health answered ${health.status}`);
+    await apiClient({ baseUrl: url }).health();
     const ms = performance.now() - began;
     return { ms, url, rss: () => statusBytes(child.pid ?? 0, "VmRSS"), stop };
   } catch (error) {

@@ -16,13 +16,16 @@ const devlt = (started_at: string | null, finished_at: string | null): Devlt => 
   machine_duration_ms: started_at && finished_at ? Date.parse(finished_at) - Date.parse(started_at) : 0,
 });
 
+export const JOB_RECEIPT_VERSION = 2;
+
 /**
  * Mechanical counts for one job: facts, not judgements. Everything in it is already
  * redacted and capped (core/pipeline/bounds.ts), so its size is bounded.
  */
 export function jobReceipt(meta: RunMeta, job: JobResult, generatedAt: string) {
   return {
-    version: 1,
+    // 2: `messages` became `{ at, text }` (1 had plain strings); readers take both.
+    version: JOB_RECEIPT_VERSION,
     run_id: meta.run_id,
     job: job.id,
     state: job.status,

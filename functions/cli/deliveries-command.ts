@@ -1,7 +1,7 @@
 import { Command } from "commander";
-import type { DeliveryView } from "../http/delivery-view.ts";
 import { homeOption } from "./options.ts";
-import { action, connect, out, printTable } from "./runs-command.ts";
+import { out, printTable } from "./runs-command.ts";
+import { action, connect } from "./server-api.ts";
 
 /** `quire deliveries list|show|redeliver`: the outbox of the running server. */
 export function deliveriesCommand(): Command {
@@ -16,11 +16,8 @@ export function deliveriesCommand(): Command {
     .option("--json", "print the API response")
     .action(
       action(async (home, opts: { run?: string; status?: string; limit?: string; json?: boolean }) => {
-        const query = new URLSearchParams();
-        if (opts.run) query.set("run", opts.run);
-        if (opts.status) query.set("status", opts.status);
-        if (opts.limit) query.set("limit", opts.limit);
-        const page = await (await connect(home)).json<{ deliveries: DeliveryView[] }>("GET", `/deliveries?${query}`);
+        const { run, status, limit } = opts;
+        const page = await (await connect(home)).listDeliveries({ run: run || undefined, status: status || undefined, limit: limit || undefined });
         if (opts.json) return out(JSON.stringify(page, null, 2));
         if (page.deliveries.length === 0) return out("no deliveries");
         const rows = page.deliveries.map((d) => [d.id, d.status, String(d.attempts), d.updated_at, d.summary, d.last?.message ?? "-"]);
@@ -34,7 +31,7 @@ export function deliveriesCommand(): Command {
     .option(...homeOption)
     .action(
       action(async (home, id: string) => {
-        out(JSON.stringify(await (await connect(home)).json<DeliveryView>("GET", `/deliveries/${encodeURIComponent(id)}`), null, 2));
+        out(JSON.stringify(await (await connect(home)).getDelivery(id), null, 2));
       }),
     );
   deliveries
@@ -45,7 +42,7 @@ export function deliveriesCommand(): Command {
     .option("--json", "print the API response")
     .action(
       action(async (home, id: string, opts: { json?: boolean }) => {
-        const shown = await (await connect(home)).json<DeliveryView>("POST", `/deliveries/${encodeURIComponent(id)}/redeliver`);
+        const shown = await (await connect(home)).redeliver(id);
         if (opts.json) return out(JSON.stringify(shown, null, 2));
         out(`queued ${shown.id} again: ${shown.summary}`);
       }),

@@ -1,58 +1,15 @@
 import { Command } from "commander";
 import { receiptSh } from "../../core/pipeline/job-transcript.ts";
 import { statusLabel } from "../../core/run/status-label.ts";
-import { readHookToken, readServerUrl, resolveHome, type Home } from "../node/home.ts";
 import { homeOption } from "./options.ts";
-import type { RunDetailsJson, RunJson, RunListJson } from "../http/api-types.ts";
-import { joinUrl } from "../http/join-url.ts";
+import type { RunDetailsJson } from "../http/api-types.ts";
 import { printLogs } from "./runs-logs.ts";
+import { action, connect } from "./server-api.ts";
 
-export class CliFailure extends Error {}
-
-/** Talks to the server named in `<home>/server.url`, with the home's token. */
-export async function connect(home: Home) {
-  const url = await readServerUrl(home);
-  if (!url) throw new CliFailure(`no quire server is running for ${home.root} (start one with \`quire serve\`)`);
-  const token = await readHookToken(home).catch(() => "");
-  const call = async (method: string, path: string): Promise<Response> => {
-    try {
-      return await fetch(joinUrl(url, path), { method, headers: { authorization: `Bearer ${token}` } });
-    } catch (error) {
-      throw new CliFailure(`server at ${url} unreachable: ${(error as Error).message}`);
-    }
-  };
-  const json = async <T>(method: string, path: string): Promise<T> => {
-    const response = await call(method, path);
-    const body = (await response.json().catch(() => ({}))) as T & { error?: { message?: string; candidates?: string[] } };
-    if (!response.ok) {
-      const candidates = body.error?.candidates?.length ? `\n  candidates: ${body.error.candidates.join(", ")}` : "";
-      throw new CliFailure(`${body.error?.message ?? `HTTP ${response.status}`}${candidates}`);
-    }
-    return body;
-  };
-  return { call, json };
-}
-
-const runPath = (ref: string) => `/runs/${encodeURIComponent(ref)}`;
 const TERMINAL = new Set(["complete", "failed"]);
 export const out = (line: string): void => {
   process.stdout.write(line + "\n");
 };
-
-/** Every subcommand: a home, errors as one line on stderr and exit 1. */
-export function action<A extends unknown[]>(work: (home: Home, ...args: A) => Promise<void>) {
-  // commander calls back with (...positional, options, command)
-  return async (...args: unknown[]) => {
-    const opts = args[args.length - 2] as { home?: string };
-    try {
-      await work(resolveHome(opts.home), ...(args.slice(0, -1) as A));
-    } catch (error) {
-      if (!(error instanceof CliFailure)) throw error;
-      process.stderr.write(`quire: ${error.message}\n`);
-      process.exitCode = 1;
-    }
-  };
-}
 
 export function runsCommand(): Command {
   const runs = new Command("runs").description("list, inspect, follow, cancel and retry runs on the running server");
@@ -70,12 +27,12 @@ export function runsCommand(): Command {
     .option("--json", "print the API response")
     .action(
       action(async (home, opts: Record<string, string | boolean | undefined>) => {
-        const query = new URLSearchParams();
+        const query: Record<string, string> = {};
         for (const key of ["repo", "ref", "status", "outcome", "limit", "cursor"]) {
           const value = opts[key];
-          if (typeof value === "string") query.set(key, value);
+          if (typeof value === "string") query[key] = value;
         }
-        const page = await (await connect(home)).json<RunListJson>("GET", `/runs?${query}`);
+        const page = await (await connect(home)).listRuns(query);
         if (opts.json) return out(JSON.stringify(page, null, 2));
         const rows = page.runs.map((r) => [`${r.repo}#${r.number}`, statusLabel(r), r.ref, r.sha.slice(0, 10), r.updated_at, r.last_job ?? "-"]);
         printTable(["RUN", "STATUS", "REF", "SHA", "UPDATED", "LAST JOB"], rows);
@@ -97,7 +54,7 @@ export function runsCommand(): Command {
     .option("--json", "print the API response")
     .action(
       action(async (home, ref: string, opts: { json?: boolean }) => {
-        const run = await (await connect(home)).json<RunDetailsJson>("GET", runPath(ref));
+        const run = await (await connect(home)).getRun(ref);
         if (opts.json) return out(JSON.stringify(run, null, 2));
         printRun(run);
       }),
@@ -126,10 +83,11 @@ export function runsCommand(): Command {
       .option("--json", "print the API response")
       .action(
         action(async (home, ref: string, opts: { json?: boolean }) => {
-          const result = await (await connect(home)).json<{ run: RunJson; stopping?: boolean }>("POST", `${runPath(ref)}/${verb}`);
+          const api = await connect(home);
+          const result = verb === "cancel" ? await api.cancel(ref) : await api.retry(ref);
           if (opts.json) return out(JSON.stringify(result, null, 2));
           const name = `${result.run.repo}#${result.run.number}`;
-          if (verb === "retry") out(`queued ${name} (${result.run.run_id}), a retry of ${ref}`);
+          if (!("stopping" in result)) out(`queued ${name} (${result.run.run_id}), a retry of ${ref}`);
           else out(result.stopping ? `stopping ${name}; it ends as cancelled` : `cancelled ${name}`);
         }),
       );

@@ -1,17 +1,11 @@
 import { parseCriLine } from "../../core/logs/cri-line.ts";
 import { interleave, receiptMessages, receiptSh, type TranscriptMessage, type TranscriptSh } from "../../core/pipeline/job-transcript.ts";
 import { statusLabel } from "../../core/run/status-label.ts";
+import { ApiError, type ApiClient } from "../http/api-client.ts";
 import type { RunDetailsJson } from "../http/api-types.ts";
-
-type Json = Record<string, unknown>;
 
 /** `GET /runs/:ref`, as the server writes it. */
 export type LogsRun = RunDetailsJson;
-
-export interface LogsApi {
-  json<T>(method: string, path: string): Promise<T>;
-  call(method: string, path: string): Promise<Response>;
-}
 
 export interface LogsOptions {
   job?: string;
@@ -38,9 +32,8 @@ interface Printed {
  * and how the run ended (the load error of a pipeline that never started). With --follow it
  * keeps polling until the run ends. Returns whether the run (or the --job) succeeded.
  */
-export async function printLogs(api: LogsApi, ref: string, opts: LogsOptions): Promise<boolean> {
-  const runPath = (r: string) => `/runs/${encodeURIComponent(r)}`;
-  let run = await api.json<LogsRun>("GET", runPath(ref));
+export async function printLogs(api: ApiClient, ref: string, opts: LogsOptions): Promise<boolean> {
+  let run = await api.getRun(ref);
   // Pinned by id: `demo.git@main` keeps following the same run when a newer push arrives.
   const id = run.run_id;
   const printed = new Map<string, Printed>();
@@ -50,15 +43,15 @@ export async function printLogs(api: LogsApi, ref: string, opts: LogsOptions): P
     for (const job of run.jobs.filter((j) => opts.job === undefined || j.id === opts.job)) {
       let seen = printed.get(job.id);
       if (!seen) printed.set(job.id, (seen = { headers: new Map(), ended: new Set(), offsets: new Map(), messages: 0, footer: false }));
-      await printJob(api, `${runPath(id)}/jobs/${encodeURIComponent(job.id)}/logs`, job, seen, opts.json === true, done);
+      await printJob(api, id, job, seen, opts.json === true, done);
     }
     if (done || !opts.follow) return finish(run, opts);
     await new Promise((resolve) => setTimeout(resolve, pollMs));
-    run = await api.json<LogsRun>("GET", runPath(id));
+    run = await api.getRun(id);
   }
 }
 
-async function printJob(api: LogsApi, logsPath: string, job: LogsRun["jobs"][number], seen: Printed, json: boolean, runDone: boolean) {
+async function printJob(api: ApiClient, runId: string, job: LogsRun["jobs"][number], seen: Printed, json: boolean, runDone: boolean) {
   const prefix = `[${job.id}]`;
   const ended = job.receipt !== null || runDone;
   const sh: TranscriptSh[] = job.receipt
@@ -84,8 +77,7 @@ async function printJob(api: LogsApi, logsPath: string, job: LogsRun["jobs"][num
     }
     if (job.logs.includes(call.n) && !seen.ended.has(call.n)) {
       const offset = seen.offsets.get(call.n) ?? 0;
-      const response = await api.call("GET", `${logsPath}/${call.n}?offset=${offset}`);
-      const text = response.ok ? await response.text() : "";
+      const text = await api.logs(runId, job.id, call.n, offset).catch(missingLog);
       // Only whole lines while the call may still write: a line being written comes next poll.
       const end = ended || call.exit !== null ? text.length : text.lastIndexOf("\n") + 1;
       for (const line of text.slice(0, end).split("\n")) if (line) printLine(job.id, call.n, line, json);
@@ -108,6 +100,12 @@ async function printJob(api: LogsApi, logsPath: string, job: LogsRun["jobs"][num
     const why = typeof end.error === "string" ? `: ${end.error}` : "";
     if (!json) out(`${prefix} ${state}${ms}${why}`);
   }
+}
+
+/** A log the server cannot serve reads as empty; a server that stopped answering still fails. */
+function missingLog(error: unknown): string {
+  if (error instanceof ApiError && error.status !== null) return "";
+  throw error;
 }
 
 function exitText(call: TranscriptSh): string {

@@ -1,6 +1,8 @@
+import { access, constants } from "node:fs/promises";
 import { execa } from "../../adapters/process/lazy-execa.ts";
 import { readRegistry } from "../../adapters/git/repo-registry-file.ts";
 import type { SandboxIds } from "../../adapters/process/bwrap-args.ts";
+import { EXEC_MUX_FILE } from "../../adapters/package/package-files.ts";
 import { probeSandbox } from "../../adapters/process/sandbox-probe.ts";
 import { sandboxIds } from "../../adapters/process/sandbox-identity.ts";
 import { QuireError } from "../../core/errors.ts";
@@ -27,7 +29,7 @@ export async function diagnose(home: Home): Promise<DoctorReport> {
     ...(await checkHome(home, registry.repos, config.hook_group)),
     ...(await checkRepos(home, repos)),
     ...(await checkSandbox(config)),
-    ...(config.executor === "docker" ? await checkDocker() : []),
+    ...(config.executor === "docker" ? [...(await checkDocker()), ...(await checkExecMux(EXEC_MUX_FILE))] : []),
   ];
   const checked = ["server", "home", `${repos.length} repo hook${repos.length === 1 ? "" : "s"}`, "bubblewrap"];
   return { problems, checked: config.executor === "docker" ? [...checked, "docker"] : checked };
@@ -94,4 +96,19 @@ async function checkDocker(): Promise<Problem[]> {
   }
   const why = probe.stderr.trim().split("\n")[0] ?? `exit ${probe.exitCode}`;
   return [{ what: `executor is docker but the engine does not answer (${why})`, fix: "start it: systemctl start docker (or bash scripts/setup-docker.sh)" }];
+}
+
+/**
+ * The build compiles exec-mux only where a C compiler is; without it docker runs still work
+ * but a job's stderr lines can land out of order with its stdout, which is worth a line.
+ */
+export async function checkExecMux(path: string): Promise<Problem[]> {
+  const found = await access(path, constants.X_OK).then(() => true, () => false);
+  if (found) return [];
+  return [
+    {
+      what: `${path} is missing (the build had no C compiler): docker runs may show stderr lines out of order with stdout`,
+      fix: "apt-get install gcc libc6-dev, then npm run build",
+    },
+  ];
 }

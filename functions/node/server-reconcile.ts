@@ -1,5 +1,5 @@
 import { readHookToken, readServerUrl, type Home } from "./home.ts";
-import { joinUrl } from "../http/join-url.ts";
+import { apiClient } from "../http/api-client.ts";
 
 export type ServerReconcile =
   | { kind: "no-server" }
@@ -15,10 +15,8 @@ export async function askServerToReconcile(home: Home): Promise<ServerReconcile>
   const url = await readServerUrl(home);
   if (!url) return { kind: "no-server" };
   try {
-    const response = await fetch(joinUrl(url, "reconcile"), {
-      method: "POST",
-      headers: { authorization: `Bearer ${await readHookToken(home)}` },
-    });
+    // The answer as it came, refusals included: the commands print the server's own words.
+    const response = await apiClient({ baseUrl: url, token: await readHookToken(home) }).raw("POST", "reconcile");
     const body = (await response.json().catch(() => ({}))) as Record<string, unknown>;
     return { kind: "answered", url, ok: response.ok, body };
   } catch {

@@ -19,7 +19,7 @@ beforeAll(async () => {
   const [id] = runIdsFromPush(await clone.push());
   if (!id) throw new Error("no run");
   runId = id;
-  await waitForRun(withToken(), runId);
+  await waitForRun(server, runId);
 });
 
 afterAll(async () => {
@@ -28,11 +28,10 @@ afterAll(async () => {
   if (clone) await rm(join(clone.dir, ".."), { recursive: true, force: true });
 });
 
-const withToken = () => ({ ...server, request: (path: string, init?: RequestInit) => server.request(path, { ...init, headers: { authorization: `Bearer ${server.token}` } }) });
 
 /** state.yml of a run once it has ended (a run on the move has no fixed directory to read). */
 const stateOf = async (id: string) => {
-  const done = await waitForRun(withToken(), id);
+  const done = await waitForRun(server, id);
   return readFile(join(home, "runs", "demo.git", done.status, id, "state.yml"), "utf8");
 };
 
@@ -73,7 +72,7 @@ describe("writes from a browser", () => {
     expect(await stateOf(run.run_id)).toMatch(/^retried_by: alice$/m);
     await clone.commit({ ".quire/ci.ts": `import { job } from "quire/ci";\njob("wait", ["quire/push"], async ({ sh }) => { await sh("sleep 30"); });\n` });
     const [slow] = runIdsFromPush(await clone.push(["origin", "HEAD:refs/heads/slow"]));
-    await waitForRun(withToken(), String(slow), (r) => r.status === "active");
+    await waitForRun(server, String(slow), (r) => r.status === "active");
     const cancelled = await server.request(`/runs/${slow}/cancel`, { method: "POST", headers: { "x-forwarded-user": "bob", "x-quire-request": "page" } });
     expect(cancelled.status).toBe(202);
     expect(await stateOf(String(slow))).toMatch(/outcome: cancelled[\s\S]*cancelled by bob|cancelled by bob[\s\S]*outcome: cancelled/);

@@ -24,7 +24,6 @@ let browser: Browser;
 let proxied: string;
 let runId: string;
 
-const withToken = () => ({ ...server, request: (path: string, init?: RequestInit) => server.request(path, { ...init, headers: { authorization: `Bearer ${server.token}` } }) });
 
 beforeAll(async () => {
   ({ home, server, clone } = await serveRepo({
@@ -90,7 +89,7 @@ describe("auth.read: token in the browser", () => {
         `fetch("runs/${runId}/cancel", { method: "POST", headers: { "X-Quire-Request": "page" } }).then((r) => r.status)`,
       );
       expect(cancel).toBe(401);
-      expect((await waitForRun(withToken(), runId, () => true)).status).toBe("active");
+      expect((await waitForRun(server, runId, () => true)).status).toBe("active");
     } finally {
       await page.close();
     }
@@ -110,7 +109,7 @@ describe("a user named by the trusted proxy", () => {
       await expect.poll(() => badge(page, "#run-header").textContent(), { timeout: 20_000 }).toBe("cancelled");
       expect(await page.locator("#token-form").isHidden()).toBe(true);
       expect(await page.locator("#run-error").textContent()).toMatch(/cancelled by alice/);
-      const run = await waitForRun(withToken(), runId);
+      const run = await waitForRun(server, runId);
       expect(run).toMatchObject({ status: "failed", outcome: "cancelled" });
       const state = await readFile(join(home, "runs", "demo.git", "failed", runId, "state.yml"), "utf8");
       expect(state).toMatch(/cancelled by alice/);

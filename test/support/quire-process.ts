@@ -5,6 +5,7 @@ import { fileURLToPath } from "node:url";
 import { spawn, type ChildProcess } from "node:child_process";
 import { once } from "node:events";
 import { execa } from "execa";
+import { apiClient, type ApiClient } from "../../functions/http/api-client.ts";
 
 export const QUIRE_BIN = fileURLToPath(new URL("../../bin/quire.js", import.meta.url));
 
@@ -29,7 +30,10 @@ export interface ServerProcess {
   /** SIGKILL: what a crash looks like. */
   kill(): Promise<void>;
   stop(): Promise<void>;
+  /** A request as it comes, no token: for what the HTTP layer itself answers. */
   request(path: string, init?: RequestInit): Promise<Response>;
+  /** The typed API client, with the hook token, as the CLI talks to the server. */
+  api: ApiClient;
 }
 
 /** Starts `quire serve` on a random port and waits until it publishes its URL. */
@@ -62,5 +66,5 @@ export async function startServer(home: string, extraArgs: string[] = [], env: R
     await exited;
   };
   const request = (path: string, init: RequestInit = {}) => fetch(new URL(path, url), init);
-  return { url, token, home, child, kill, stop, request };
+  return { url, token, home, child, kill, stop, request, api: apiClient({ baseUrl: url, token }) };
 }

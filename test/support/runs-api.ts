@@ -1,4 +1,5 @@
 import { readFileSync } from "node:fs";
+import { ApiError } from "../../functions/http/api-client.ts";
 import type { RunDetailsJson } from "../../functions/http/api-types.ts";
 import type { ServerProcess } from "./quire-process.ts";
 
@@ -7,9 +8,12 @@ export type RunView = RunDetailsJson;
 
 const TERMINAL = new Set(["complete", "failed"]);
 
+/** An answer the server refused (not a server that is gone): worth asking again. */
+const refused = (error: unknown): boolean => error instanceof ApiError && error.status !== null;
+
 /** Polls `GET /runs/:ref` until `done` holds for the run (default: it is terminal). */
 export async function waitForRun(
-  server: ServerProcess,
+  server: Pick<ServerProcess, "api">,
   ref: string,
   done: (run: RunView) => boolean = (run) => TERMINAL.has(run.status),
   timeoutMs = 45_000,
@@ -17,10 +21,13 @@ export async function waitForRun(
   const deadline = Date.now() + timeoutMs;
   let last: RunView | undefined;
   while (Date.now() < deadline) {
-    const response = await server.request(`/runs/${encodeURIComponent(ref)}`);
-    if (response.ok) {
-      last = (await response.json()) as RunView;
-      if (done(last)) return last;
+    const run = await server.api.getRun(ref).catch((error: unknown) => {
+      if (refused(error)) return undefined;
+      throw error;
+    });
+    if (run) {
+      last = run;
+      if (done(run)) return run;
     }
     await new Promise((r) => setTimeout(r, 100));
   }
@@ -32,13 +39,17 @@ export function runIdsFromPush(stderr: string): string[] {
   return [...stderr.matchAll(/queued for \S+ \(([0-9a-f-]{36})\)/g)].map((m) => m[1] as string);
 }
 
-export async function readLog(server: ServerProcess, runId: string, job: string, n = 1): Promise<string> {
-  const response = await server.request(`/runs/${runId}/jobs/${encodeURIComponent(job)}/logs/${n}`);
-  return response.ok ? response.text() : "";
+/** One `sh-<n>.log` of a job, raw; "" while the server has none. */
+export async function readLog(server: Pick<ServerProcess, "api">, runId: string, job: string, n = 1): Promise<string> {
+  return server.api.logs(runId, job, n).catch((error: unknown) => {
+    if (refused(error)) return "";
+    throw error;
+  });
 }
 
-export async function postWithToken(server: ServerProcess, path: string): Promise<Response> {
-  return server.request(path, { method: "POST", headers: { authorization: `Bearer ${server.token}` } });
+/** A POST with the hook token, answered as it comes (tests of status codes). */
+export async function postWithToken(server: Pick<ServerProcess, "api">, path: string): Promise<Response> {
+  return server.api.raw("POST", path);
 }
 
 /** A zombie counts as dead: it is gone but for its exit status, which init here reaps late. */
@@ -56,11 +67,12 @@ export const pidAlive = (pid: number): boolean => {
   }
 };
 
-/** Posts a one-ref push event straight to the server, as the hook would, with the hook token. */
-export function postPush(server: ServerProcess, repo: string, ref: string, sha: string): Promise<Response> {
-  return server.request("/events/push", {
-    method: "POST",
-    headers: { "content-type": "application/json", authorization: `Bearer ${server.token}` },
-    body: JSON.stringify({ type: "push", repo, pushed_at: new Date().toISOString(), refs: [{ ref, old_sha: "0".repeat(40), new_sha: sha }] }),
-  });
+/** A one-ref push event, as the hook posts it. */
+export function pushEvent(repo: string, ref: string, sha: string, oldSha = "0".repeat(40)) {
+  return { type: "push", repo, pushed_at: new Date().toISOString(), refs: [{ ref, old_sha: oldSha, new_sha: sha }] };
+}
+
+/** Posts a one-ref push event straight to the server, as the hook would, answered as it comes. */
+export function postPush(server: Pick<ServerProcess, "api">, repo: string, ref: string, sha: string): Promise<Response> {
+  return server.api.raw("POST", "events/push", { body: JSON.stringify(pushEvent(repo, ref, sha)), headers: { "content-type": "application/json" } });
 }

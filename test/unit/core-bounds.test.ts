@@ -32,7 +32,8 @@ describe("a run's records stay bounded", () => {
     expect(done.state.outcome).toBe("succeeded");
     const text = (await files.readFile(run.meta.repo, run.meta.run_id, "jobs/chatty/receipt.json")) ?? "";
     expect(text.length).toBeLessThan(1024 * 1024);
-    const receipt = JSON.parse(text) as { messages: { at: string; text: string }[] };
+    const receipt = JSON.parse(text) as { version: number; messages: { at: string; text: string }[] };
+    expect(receipt.version).toBe(2);
     expect(receipt.messages[0]?.text).toMatch(/ … \[quire: log message cut at 64 KiB\]$/);
     expect(receipt.messages[0]?.at).toMatch(/^\d{4}-\d\d-\d\dT/);
     expect(utf8Bytes(receipt.messages[0]?.text ?? "")).toBeLessThanOrEqual(MAX_LOG_MESSAGE_BYTES);
