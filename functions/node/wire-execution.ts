@@ -1,7 +1,6 @@
 import { join } from "node:path";
 import { registeredGitDir } from "../../adapters/git/repo-registry-file.ts";
 import { ProcessRegistry } from "../../adapters/process/process-registry.ts";
-import { FetchWorkspaces } from "../../adapters/workspace/fetch-workspaces.ts";
 import { FsWorkspaceFiles } from "../../adapters/workspace/fs-workspace-files.ts";
 import { GitWorkspaces } from "../../adapters/workspace/git-workspaces.ts";
 import type { Clock } from "../../core/ports/clock-ids.ts";
@@ -31,12 +30,12 @@ const noContainers: ContainerJanitor = { listRunContainers: async () => [], remo
  * workspaces, process groups, janitors. Docker, esbuild and the sandbox code load on first
  * use, so a command that never runs a run never pays for them.
  */
-export function wireExecution(
+export async function wireExecution(
   home: Home,
   config: QuireConfig,
   base: { clock: Clock; logger: Logger },
   options: ExecutionOptions = {},
-): Pick<HomeDeps, "executor" | "executorFor" | "runtime" | "workspaces" | "workspaceFiles" | "processTracker" | "janitors"> {
+): Promise<Pick<HomeDeps, "executor" | "executorFor" | "runtime" | "workspaces" | "workspaceFiles" | "processTracker" | "janitors">> {
   // Probed once, on first use, unless the caller probed at start; `sandbox: off` has none.
   let probing: Promise<SandboxSetup | undefined> | undefined;
   const sandbox = (): Promise<SandboxSetup | undefined> =>
@@ -52,6 +51,11 @@ export function wireExecution(
     gitDirOf: options.gitDirOf ?? registeredGitDir(home),
   });
   const cloneUrl = config.source.clone_url;
+  // Runners on other hosts than the server's fetch sources from `source.clone_url` (a shared store only).
+  const workspaces =
+    config.store.kind === "postgres" && cloneUrl !== undefined
+      ? new (await import("../../adapters/workspace/fetch-workspaces.ts")).FetchWorkspaces({ cloneUrl, cacheRoot: join(home.root, "cache"), root: home.workspaces, keep: config.keep_workspaces })
+      : local;
   return {
     executor: executorFor(config),
     executorFor,
@@ -61,11 +65,7 @@ export function wireExecution(
       const { createNodePipelineRuntime } = await import("../../adapters/pipeline/node-pipeline-runtime.ts");
       return createNodePipelineRuntime({ tempDir: await scopedTempDir(home), ...(setup === undefined ? {} : { sandbox: setup }) });
     }),
-    // Runners on other hosts than the server's fetch sources from `source.clone_url` (a shared store only).
-    workspaces:
-      config.store.kind === "postgres" && cloneUrl !== undefined
-        ? new FetchWorkspaces({ cloneUrl, cacheRoot: join(home.root, "cache"), root: home.workspaces, keep: config.keep_workspaces })
-        : local,
+    workspaces,
     workspaceFiles: new FsWorkspaceFiles(),
     processTracker: (runId) => processes.tracker(runId),
     janitors: {

@@ -26,7 +26,7 @@ export interface WireOptions extends ExecutionOptions {
 export async function wireHome(home: Home, config: QuireConfig, options: WireOptions = {}): Promise<HomeDeps> {
   const stored: StoreDeps =
     config.store.kind === "postgres" ? await (await import("./wire-postgres.ts")).wirePostgres(home, config.store, options.role ?? "serve") : wireFiles(home);
-  const execution = wireExecution(home, config, stored, options);
+  const execution = await wireExecution(home, config, stored, options);
   // Concurrency 0: the queue never starts a run; it only cancels pending ones.
   const queue = new RunQueue({ store: stored.store, clock: stored.clock, timers: nodeTimers, concurrency: 0, runTimeoutMs: 0, execute: async (run) => run });
   return {
