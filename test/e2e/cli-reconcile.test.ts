@@ -1,6 +1,6 @@
 import { spawn } from "node:child_process";
 import { once } from "node:events";
-import { writeFile } from "node:fs/promises";
+import { access, mkdir, writeFile } from "node:fs/promises";
 import { createServer } from "node:net";
 import { hostname } from "node:os";
 import { join } from "node:path";
@@ -51,6 +51,7 @@ async function seededHome() {
 interface Report {
   orphaned: string[];
   requeued: string[];
+  workspacesRemoved: string[];
   sweep: { removedTemp: number; rolledForward: string[] };
 }
 
@@ -62,10 +63,15 @@ afterAll(async () => {
 describe("quire reconcile", () => {
   it("without a server, reconciles the home directly: the dead owner's run fails as orphaned, the rest stay", async () => {
     const { home, store, orphan, live, pending } = await seededHome();
+    // Workspaces a crash left: the orphan's goes with it, the live run's stays (the same janitor as the server's).
+    for (const runId of [orphan, live]) await mkdir(join(home, "workspaces", runId), { recursive: true });
     const result = await quire(["reconcile", "--home", home]);
     expect(result.exitCode, result.stderr).toBe(0);
     const report = JSON.parse(result.stdout) as Report;
     expect(report.orphaned).toEqual([orphan]);
+    expect(report.workspacesRemoved).toEqual([orphan]);
+    await expect(access(join(home, "workspaces", orphan))).rejects.toThrow();
+    await access(join(home, "workspaces", live));
     expect(report.sweep).toEqual({ removedTemp: 0, rolledForward: [] });
     expect((await store.getRun(repo, orphan))?.state).toMatchObject({ status: "failed", outcome: "orphaned" });
     expect((await store.getRun(repo, orphan))?.state.error).toContain(":gone");
