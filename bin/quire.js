@@ -5,9 +5,10 @@
 //
 // CommonJS (bin/package.json says so), and so are the two bundles that start most often:
 // every push runs `hook post-receive` (dist/hook.cjs) and a server starts with `serve`
-// (dist/serve.cjs). They load through require() alone, without the ES module loader's
-// start-up and its work for each file and each node: built-in. Anything else, or hook
-// arguments that bundle does not take, goes to the CLI, an ES module split by command.
+// (dist/serve.cjs, compiled with the code cache of compile-cache.js). They load without the
+// ES module loader's start-up and its work for each file and each node: built-in. Anything
+// else, or hook arguments that bundle does not take, goes to the CLI, an ES module split by
+// command.
 "use strict";
 
 const { join } = require("node:path");
@@ -16,7 +17,12 @@ const SERVE = join(__dirname, "..", "dist", "serve.cjs");
 const CLI = "../dist/quire.js";
 
 function notBuilt(error, file) {
-  const missing = error?.code === "MODULE_NOT_FOUND" ? String(error.message).split("\n")[0].includes(file) : error?.code === "ERR_MODULE_NOT_FOUND" && /\/dist\/quire\.js$/.test(String(error.url));
+  const missing =
+    error?.code === "MODULE_NOT_FOUND"
+      ? String(error.message).split("\n")[0].includes(file)
+      : error?.code === "ENOENT"
+        ? error.path === file
+        : error?.code === "ERR_MODULE_NOT_FOUND" && /\/dist\/quire\.js$/.test(String(error.url));
   if (!missing) throw error;
   process.stderr.write("quire: not built yet (dist/ is missing); run `npm run build` in the quire package\n");
   process.exitCode = 1;
@@ -47,8 +53,13 @@ if (command === "hook" && sub === "post-receive") {
   if (hook !== undefined) void hook.hookMain(process.argv.slice(4)).then((handled) => (handled ? undefined : cli()));
 } else if (command === "serve") {
   holdYoungGeneration();
-  const serve = load(SERVE);
-  if (serve !== undefined) void serve.run(process.argv);
+  let serve;
+  try {
+    serve = require("./compile-cache.js").requireCached(SERVE);
+  } catch (error) {
+    notBuilt(error, SERVE);
+  }
+  if (serve !== undefined) void serve.exports.run(process.argv).then(serve.saveLater);
 } else {
   holdYoungGeneration();
   void cli();
