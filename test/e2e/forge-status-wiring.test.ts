@@ -3,11 +3,10 @@ import { dirname, join } from "node:path";
 import { setupServer } from "msw/node";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { MemoryRunStore } from "../../adapters/storage/memory-run-store.ts";
-import { FsRunFiles } from "../../adapters/logs/fs-run-files.ts";
 import { loadConfig } from "../../functions/node/config.ts";
 import { ensureHomeDirs, resolveHome } from "../../functions/node/home.ts";
 import { wireNotify } from "../../functions/node/notify-wiring.ts";
-import { wireNode } from "../../functions/node/wire.ts";
+import { wireHome } from "../../functions/node/wire-home.ts";
 import type { RepoName } from "../../core/types.ts";
 import { created, FORGE_CASES, recordForge } from "../support/forge-fixtures.ts";
 import { WorkClone } from "../support/git.ts";
@@ -48,8 +47,9 @@ async function servedNotify(publicUrl: string | undefined) {
   await clone.push();
   const home = resolveHome(root);
   await ensureHomeDirs(home);
-  const plain = wireNode(home);
-  const notify = await wireNotify(home, await loadConfig(home.config), { ...plain, files: new FsRunFiles(plain.layout, plain.clock) }, publicUrl);
+  const config = await loadConfig(home.config);
+  const plain = await wireHome(home, config);
+  const notify = await wireNotify(home, config, plain, publicUrl);
   const store = notify.observe(new MemoryRunStore());
   const run = await store.createRun({
     run_id: "0190a5b0-0000-7000-8000-0000000000c1",
@@ -69,7 +69,7 @@ async function servedNotify(publicUrl: string | undefined) {
   await notify.settled();
   await notify.outbox.idle();
   await notify.stop();
-  plain.close();
+  await plain.close();
   return { home, run, sha, url: gitea.url(sha) };
 }
 
