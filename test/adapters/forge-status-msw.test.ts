@@ -1,5 +1,4 @@
-import { mkdtemp, readdir, readFile, rm } from "node:fs/promises";
-import { tmpdir } from "node:os";
+import { readdir, readFile, rm } from "node:fs/promises";
 import { join } from "node:path";
 import { delay, HttpResponse } from "msw";
 import { setupServer } from "msw/node";
@@ -15,6 +14,7 @@ import { Outbox } from "../../core/outbox/outbox.ts";
 import { OUTCOMES } from "../../core/types.ts";
 import { created, FORGE_CASES, recordForge, RUN_URL, runAt, SHA, statusDrafts, type ForgeCase } from "../support/forge-fixtures.ts";
 import { FakeClock, ManualTimers, quietLogger } from "../support/outbox-fixtures.ts";
+import { tempDir } from "../support/temp-dir.ts";
 
 const TOKEN = "forge-token-value-0c9e1f";
 const mock = setupServer();
@@ -43,7 +43,7 @@ async function outboxOn(dir: string, clock: FakeClock, timeoutMs = 2_000) {
 }
 
 async function withDir<T>(work: (dir: string) => Promise<T>): Promise<T> {
-  const dir = await mkdtemp(join(tmpdir(), "quire-forge-"));
+  const dir = await tempDir("quire-forge-");
   try {
     return await work(dir);
   } finally {

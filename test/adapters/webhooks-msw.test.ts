@@ -1,6 +1,5 @@
 import { createHmac, timingSafeEqual } from "node:crypto";
-import { mkdtemp, readdir, readFile, rm } from "node:fs/promises";
-import { tmpdir } from "node:os";
+import { readdir, readFile, rm } from "node:fs/promises";
 import { join } from "node:path";
 import { delay, http, HttpResponse } from "msw";
 import { setupServer } from "msw/node";
@@ -13,6 +12,7 @@ import { configSecrets } from "../../adapters/secrets/config-secrets.ts";
 import type { ForgeStatusPort, MirrorPusher } from "../../core/ports/notify.ts";
 import { Outbox } from "../../core/outbox/outbox.ts";
 import { FakeClock, ManualTimers, quietLogger, webhookDraft } from "../support/outbox-fixtures.ts";
+import { tempDir } from "../support/temp-dir.ts";
 
 const SECRET = "s3cret-webhook-value";
 const URL_ = "https://hooks.example.test/quire";
@@ -49,7 +49,7 @@ function verify(body: string, header: string | null): boolean {
 }
 
 async function withDir<T>(work: (dir: string) => Promise<T>): Promise<T> {
-  const dir = await mkdtemp(join(tmpdir(), "quire-webhooks-"));
+  const dir = await tempDir("quire-webhooks-");
   try {
     return await work(dir);
   } finally {

@@ -1,5 +1,4 @@
-import { mkdtemp, readdir, readFile, rm, stat, writeFile } from "node:fs/promises";
-import { tmpdir } from "node:os";
+import { readdir, readFile, rm, stat, writeFile } from "node:fs/promises";
 import { dirname, join } from "node:path";
 import { execa } from "execa";
 import { afterAll, describe, expect, it } from "vitest";
@@ -7,6 +6,7 @@ import { startGitHttpServer, processesMentioning, type GitHttpServer } from "../
 import { git, gitEnv, WorkClone } from "../support/git.ts";
 import { quire, startServer, tempHome, type ServerProcess } from "../support/quire-process.ts";
 import { runIdsFromPush, waitForRun } from "../support/runs-api.ts";
+import { tempDir } from "../support/temp-dir.ts";
 
 const TOKEN = "mirror-token-5b0e7c41d2";
 const WRONG = "stale-token-9a8f7e6d5c";
@@ -77,7 +77,7 @@ afterAll(async () => {
 
 describe("mirrors to a real git smart-HTTP server that requires the token", () => {
   it("pushes every ref update with and without a pipeline, deletes, refuses a non-fast-forward, and records a wrong token; the token stays out of argv and the home", async () => {
-    const forgeRoot = await mkdtemp(join(tmpdir(), "quire-mirror-forge-"));
+    const forgeRoot = await tempDir("quire-mirror-forge-");
     cleanup.push(forgeRoot);
     const target = await bareRepo(forgeRoot, "target.git");
     const other = await bareRepo(forgeRoot, "other.git");

@@ -1,5 +1,4 @@
-import { mkdir, mkdtemp, readFile, writeFile } from "node:fs/promises";
-import { tmpdir } from "node:os";
+import { mkdir, readFile, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { execa } from "execa";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -8,6 +7,7 @@ import { git, gitEnv, WorkClone } from "../support/git.ts";
 import { QUIRE_BIN, quire, tempHome, type ServerProcess } from "../support/quire-process.ts";
 import { runIdsFromPush, waitForRun } from "../support/runs-api.ts";
 import { serveRepo } from "../support/served-repo.ts";
+import { tempDir } from "../support/temp-dir.ts";
 
 let home: string;
 let server: ServerProcess;
@@ -109,7 +109,7 @@ describe("the CLI's manners", () => {
   });
 
   it("writes readable log lines for people, and JSON lines from the server", async () => {
-    const dir = await mkdtemp(join(tmpdir(), "quire-ci-"));
+    const dir = await tempDir("quire-ci-");
     await git(dir, ["init", "--quiet", "--initial-branch=main"]);
     await mkdir(join(dir, ".quire"));
     await writeFile(join(dir, ".quire", "ci.ts"), `import { job } from "quire/ci";\njob("a", ["quire/push"], async ({ sh }) => { await sh("exit 2"); });\n`);
