@@ -1,7 +1,7 @@
 import { mkdir, readdir, readFile, rm, writeFile } from "node:fs/promises";
 import { dirname, join } from "node:path";
-import { setupServer } from "msw/node";
-import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, describe, expect, it } from "vitest";
+import { mockHttp } from "../support/msw.ts";
 import { createPendingRun } from "../support/run-fixtures.ts";
 import { MemoryRunStore } from "../../adapters/storage/memory-run-store.ts";
 import { FsRunFiles } from "../../adapters/logs/fs-run-files.ts";
@@ -15,10 +15,7 @@ import { quire, tempHome } from "../support/quire-process.ts";
 
 const TOKEN = "gitea-token-value-7d1b2a";
 process.env.QUIRE_LOG_LEVEL = "warn";
-const mock = setupServer();
-beforeAll(() => mock.listen({ onUnhandledRequest: "error" }));
-afterEach(() => mock.resetHandlers());
-afterAll(() => mock.close());
+const mock = mockHttp();
 
 const cleanup: string[] = [];
 afterAll(async () => {
