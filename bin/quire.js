@@ -3,32 +3,53 @@
 // transpiler is loaded at run time. A checkout that skipped the install scripts builds with
 // `npm run build`.
 //
-// CommonJS (bin/package.json says so): every push runs `hook post-receive`, and its bundle,
-// dist/hook.cjs, loads through require() alone, without the ES module loader's work for each
-// file and each node: built-in. Anything else, or hook arguments that bundle does not take,
-// goes to the CLI, an ES module.
+// CommonJS (bin/package.json says so), and so are the two bundles that start most often:
+// every push runs `hook post-receive` (dist/hook.cjs) and a server starts with `serve`
+// (dist/serve.cjs). They load through require() alone, without the ES module loader's
+// start-up and its work for each file and each node: built-in. Anything else, or hook
+// arguments that bundle does not take, goes to the CLI, an ES module split by command.
 "use strict";
 
-const HOOK = require("node:path").join(__dirname, "..", "dist", "hook.cjs");
+const { join } = require("node:path");
+const HOOK = join(__dirname, "..", "dist", "hook.cjs");
+const SERVE = join(__dirname, "..", "dist", "serve.cjs");
 const CLI = "../dist/quire.js";
 
-function notBuilt(error) {
-  const missing = error?.code === "MODULE_NOT_FOUND" ? String(error.message).split("\n")[0].includes(HOOK) : error?.code === "ERR_MODULE_NOT_FOUND" && /\/dist\/quire\.js$/.test(String(error.url));
+function notBuilt(error, file) {
+  const missing = error?.code === "MODULE_NOT_FOUND" ? String(error.message).split("\n")[0].includes(file) : error?.code === "ERR_MODULE_NOT_FOUND" && /\/dist\/quire\.js$/.test(String(error.url));
   if (!missing) throw error;
   process.stderr.write("quire: not built yet (dist/ is missing); run `npm run build` in the quire package\n");
   process.exitCode = 1;
 }
 
-const cli = () => import(CLI).catch(notBuilt);
+/** The bundle's exports, or undefined (reported) when dist/ has not been built. */
+function load(file) {
+  try {
+    return require(file);
+  } catch (error) {
+    return notBuilt(error, file);
+  }
+}
+
+/**
+ * Loading and starting allocate much that dies at once, for which V8 would double the young
+ * generation twice over; a server then idles with those pages resident (some 4 MB). Set
+ * before the bundle loads; run-cli.ts lets it grow again once the command has started.
+ */
+function holdYoungGeneration() {
+  require("node:v8").setFlagsFromString("--semi-space-growth-factor=1");
+}
+
+const cli = () => import(CLI).catch((error) => notBuilt(error, CLI));
 const [command, sub] = process.argv.slice(2, 4);
 if (command === "hook" && sub === "post-receive") {
-  let hook;
-  try {
-    hook = require(HOOK);
-  } catch (error) {
-    notBuilt(error);
-  }
+  const hook = load(HOOK);
   if (hook !== undefined) void hook.hookMain(process.argv.slice(4)).then((handled) => (handled ? undefined : cli()));
+} else if (command === "serve") {
+  holdYoungGeneration();
+  const serve = load(SERVE);
+  if (serve !== undefined) void serve.run(process.argv);
 } else {
+  holdYoungGeneration();
   void cli();
 }

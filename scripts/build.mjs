@@ -1,8 +1,9 @@
 #!/usr/bin/env node
 // Builds the TypeScript sources to plain ESM in dist/ (run by `npm install` through the
-// `prepare` script, and by the test setup): the server and CLI as one bundle split at its
-// lazy imports, the post-receive hook as one small file of its own (every push starts it),
-// and the pipeline runner and SDK, which each pipeline is bundled with later.
+// `prepare` script, and by the test setup): the CLI as one bundle split at its lazy imports,
+// `quire serve` and the post-receive hook each as one file of their own (every start and
+// every push loads them), and the pipeline runner and SDK, which each pipeline is bundled
+// with later.
 // Files are written to temporary names and renamed into place, so a quire process running
 // from dist/ while it is rebuilt never reads half a file.
 import { createHash } from "node:crypto";
@@ -43,7 +44,7 @@ export async function buildDist({ quiet = false } = {}) {
   const stamp = await sourceStamp();
   if ((await readFile(STAMP, "utf8").catch(() => "")) === stamp) return false;
   const started = performance.now();
-  const [server, hook, runner, helper] = await Promise.all([
+  const [server, serve, hook, runner, helper] = await Promise.all([
     build({
       ...common,
       entryPoints: { quire: "functions/cli/bin.ts" },
@@ -55,6 +56,22 @@ export async function buildDist({ quiet = false } = {}) {
       external: ["esbuild", "pg", "pg-native"],
       plugins: [noHttp2],
       ...lean,
+    }),
+    // `quire serve` on its own, as one CommonJS file (functions/cli/serve-main.ts says why).
+    // Its dynamic imports become require()s of code in the same file, evaluated on first use;
+    // import.meta.url (package-files.ts finds the package root by it) becomes this file's URL.
+    build({
+      ...common,
+      ...lean,
+      format: "cjs",
+      entryPoints: { serve: "functions/cli/serve-main.ts" },
+      outdir: DIST,
+      outExtension: { ".js": ".cjs" },
+      supported: { "dynamic-import": false },
+      define: { "import.meta.url": "__quireModuleUrl" },
+      banner: { js: 'const __quireModuleUrl = require("node:url").pathToFileURL(__filename).href;' },
+      external: ["esbuild", "pg", "pg-native"],
+      plugins: [noHttp2],
     }),
     // Not split: shared chunks would drag in what the CLI shares with it (execa, zod), and
     // each further file is one more resolution and read on every push. CommonJS: bin/quire.js
@@ -71,13 +88,28 @@ export async function buildDist({ quiet = false } = {}) {
     // The host sandbox's spawn helper: one self-contained file, mounted alone into each run's sandbox.
     build({ ...common, entryPoints: { "host-helper": "adapters/executor/host-helper-main.ts" }, outdir: join(DIST, "runner") }),
   ]);
-  const files = [...server.outputFiles, ...hook.outputFiles, ...runner.outputFiles, ...helper.outputFiles, await sdkDeclarations()];
+  for (const output of [...server.outputFiles, ...serve.outputFiles, ...hook.outputFiles]) checkAscii(output);
+  const files = [...server.outputFiles, ...serve.outputFiles, ...hook.outputFiles, ...runner.outputFiles, ...helper.outputFiles, await sdkDeclarations()];
   for (const file of files) await writeAtomic(file.path, file.contents);
   const mux = await buildExecMux();
   await prune(new Set([...files.map((file) => file.path), ...(mux ? [mux] : [])]));
   await writeAtomic(STAMP, stamp);
   if (!quiet) process.stdout.write(`quire: built ${files.length} files into ${relative(ROOT, DIST)}/ in ${Math.round(performance.now() - started)} ms\n`);
   return true;
+}
+
+/**
+ * V8 keeps a source with any character above U+00FF as two bytes a character, for as long as
+ * the server runs: one "…" in a template of the web view doubled its 200 KB bundle in memory.
+ * esbuild escapes such characters in string literals, not in template literals; write them
+ * as escapes there (`\\u2026` in the browser's script, `\\2026` in CSS).
+ */
+function checkAscii(output) {
+  const text = output.text;
+  const at = text.search(/[^\x00-\xff]/);
+  if (at === -1) return;
+  const line = text.slice(0, at).split("\n").length;
+  throw new Error(`${relative(ROOT, output.path)}:${line}: character ${JSON.stringify(text[at])} above U+00FF near ${JSON.stringify(text.slice(Math.max(0, at - 40), at + 10))}; escape it in the source`);
 }
 
 /**

@@ -40,15 +40,19 @@ export class SandboxSession implements ExecSession {
       return { exit: EXIT_CANNOT_RUN, duration_ms: Math.round(performance.now() - started), reason: "exited" };
     }
     // Closing the session cancels what still runs, as the docker executor's teardown does.
+    // Forwarded by hand: AbortSignal.any costs a weak reference and a finalizer per call.
     const cancel = new AbortController();
-    const signal = AbortSignal.any([request.signal, cancel.signal]);
+    const forward = () => cancel.abort();
+    if (request.signal.aborted) cancel.abort();
+    else request.signal.addEventListener("abort", forward, { once: true });
     const command = { argv: request.argv, cwd: cwd.value, env: { ...baseEnv, ...request.env }, timeoutMs: request.timeoutMs, graceMs, drainIdleMs };
-    const run = this.sandbox.exec(command, signal, sink);
-    this.#running.set(run, () => cancel.abort());
+    const run = this.sandbox.exec(command, cancel.signal, sink);
+    this.#running.set(run, forward);
     try {
       return await run;
     } finally {
       this.#running.delete(run);
+      request.signal.removeEventListener("abort", forward);
     }
   }
 

@@ -1,6 +1,5 @@
 import type { Readable } from "node:stream";
 import { performance } from "node:perf_hooks";
-import { setTimeout as sleep } from "node:timers/promises";
 import type { StreamName } from "../../core/ports/exec.ts";
 import type { Write } from "./serialized-write.ts";
 
@@ -19,9 +18,10 @@ export async function settle(pumps: Promise<void>, activity: { last: number }, i
   while (!done) {
     const wait = Math.min(activity.last + idleMs, hardDeadline) - performance.now();
     if (wait <= 0) return false;
-    const timer = new AbortController();
-    await Promise.race([pumps, sleep(wait, undefined, { signal: timer.signal }).catch(() => undefined)]);
-    timer.abort();
+    // A plain timer: aborting a timers/promises sleep builds an AbortError with its stack, once per command.
+    let timer: NodeJS.Timeout | undefined;
+    await Promise.race([pumps, new Promise<void>((resolve) => (timer = setTimeout(resolve, wait)))]);
+    clearTimeout(timer);
   }
   return true;
 }

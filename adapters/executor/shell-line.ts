@@ -33,6 +33,13 @@ const NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
 /** Read-only in bash: assigning one fails the command line, so they go through spawn. */
 const READ_ONLY = new Set(["BASHOPTS", "BASH_VERSINFO", "EUID", "PPID", "SHELLOPTS", "UID"]);
 
+/**
+ * The newest pid handed out in the reader's pid namespace (the sandbox's): the last field of
+ * /proc/loadavg. Read with sh's own `read`, so it starts no process; empty without /proc.
+ * (Not ns_last_pid: `read` takes a byte at a time, and a sysctl file ends after the first.)
+ */
+const readCounter = (name: string): string => `${name}=; read -r q q q q ${name} </proc/loadavg 2>/dev/null;`;
+
 /** Safe inside single quotes for any string without NUL. */
 export const quote = (value: string): string => `'${value.replaceAll("'", `'\\''`)}'`;
 
@@ -57,11 +64,16 @@ export function planLine(cmd: LineCommand, fifos: { out: string; err: string }):
   const command = [word, ...args].map(quote).join(" ");
   // `unset PWD OLDPWD`: cd exports them, and the command gets exactly the job's env.
   // `hash -r`: a program put on the PATH since the last command is found, as spawn would.
+  // `3>&-`: the command gets only stdin, stdout and stderr, as from spawn, and cannot write statuses.
+  // The pid counter before and after tells the slot whether the command can have left
+  // anything running, so most commands need no look through /proc. `a`, `b`, `q` and `$1` are the
+  // shell's own: never exported, the command does not see them.
   return {
     kind: "line",
     line:
-      `if cd -P -- ${quote(cmd.cwd)} 2>/dev/null; then unset PWD OLDPWD; hash -r; ` +
-      `${assignments} ${command} </dev/null >${quote(fifos.out)} 2>${quote(fifos.err)}; echo "s $?" >&3; ` +
+      `if cd -P -- ${quote(cmd.cwd)} 2>/dev/null; then unset PWD OLDPWD; hash -r; ${readCounter("a")} ` +
+      `${assignments} ${command} </dev/null >${quote(fifos.out)} 2>${quote(fifos.err)} 3>&-; ` +
+      `set -- $?; ${readCounter("b")} echo "s $1 $a $b" >&3; ` +
       `else echo "s cwd" >&3; fi\n`,
   };
 }

@@ -33,10 +33,11 @@ export interface SlotCommand {
   drainIdleMs: number;
 }
 
-type Status = { kind: "exit"; code: number } | { kind: "cwd" } | { kind: "gone"; signal: NodeJS.Signals | null };
+/** `pids`: how many pids the sandbox handed out while the command ran, when the line could tell. */
+type Status = { kind: "exit"; code: number; pids?: number } | { kind: "cwd" } | { kind: "gone"; signal: NodeJS.Signals | null };
 
 const SHELL = "/bin/sh";
-const STATUS = /^s (\d{1,3}|cwd)$/;
+const STATUS = /^s (\d{1,3}|cwd)(?: (\d*) (\d*))?$/;
 
 export class ShellSlot {
   /** Never to be given another command. */
@@ -146,7 +147,10 @@ export class ShellSlot {
         await killTree(leader, cmd.graceMs);
         throw sinkError;
       }
-      if (!this.retired && hasCompany(leader)) this.retired = true;
+      // One pid at most: the command itself, which the shell has waited for. Anything it left
+      // running took a pid of its own; a pid taken by another slot's command is not in this session.
+      const quiet = status.kind === "exit" && status.pids !== undefined && status.pids >= 0 && status.pids <= 1;
+      if (!this.retired && !quiet && hasCompany(leader)) this.retired = true;
       if (status.kind === "cwd") {
         await writes("stderr", new TextEncoder().encode(`quire: cwd ${JSON.stringify(cmd.cwd)} is gone\n`));
         return { exit: EXIT_CANNOT_RUN, duration_ms: Math.round(performance.now() - started), reason, leader };
@@ -183,12 +187,14 @@ export class ShellSlot {
       const line = this.#lines.slice(0, end);
       this.#lines = this.#lines.slice(end + 1);
       const match = STATUS.exec(line);
-      // Only the shell writes fd 3, but a job could too: nonsense retires the slot.
+      // Only the shell writes fd 3 (commands run without it), but a job could reach it: nonsense retires the slot.
       if (match?.[1] === undefined) {
         this.retired = true;
         continue;
       }
-      this.#settle(match[1] === "cwd" ? { kind: "cwd" } : { kind: "exit", code: Number(match[1]) });
+      const [before, after] = [match[2], match[3]];
+      const pids = before && after ? Number(after) - Number(before) : undefined;
+      this.#settle(match[1] === "cwd" ? { kind: "cwd" } : { kind: "exit", code: Number(match[1]), ...(pids === undefined ? {} : { pids }) });
     }
   }
 }

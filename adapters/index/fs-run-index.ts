@@ -15,6 +15,8 @@ import { listRunDirs, mapLimit, readRunAt } from "./run-dirs.ts";
 
 export const INDEX_FILE = "index.json";
 export const JOURNAL_FILE = "index.journal";
+/** Repairs with more changes than this are written by compaction, not journalled line by line. */
+const LARGE_REPAIR = 1000;
 
 export interface FsRunIndexOptions {
   /** Compact index.json once the journal holds this many lines. */
@@ -89,16 +91,24 @@ export class FsRunIndex implements RunIndex {
     const known = new Set<string>();
     for (const entry of table.entries()) known.add(entry.run_id);
     const plan = planIndexRepair(table, await listRunDirs(this.layout), known);
+    // Kept only while they may still be journalled: beyond that they are only counted.
     const changes: IndexOp[] = [];
+    let changed = 0;
     const report = await applyIndexRepair(table, plan, {
       read: (loc) => readRunAt(this.layout, loc),
       exists: async (entry) => (await this.layout.locate(entry.repo, entry.run_id)) !== undefined,
-      changed: (op) => changes.push(op),
+      changed: (op) => {
+        if (++changed <= LARGE_REPAIR) changes.push(op);
+      },
     });
     // The repairs go to the journal like any change (one batched write); rewriting a
     // multi-megabyte index.json happens after, off the caller's path, so a start is not
-    // held up by it.
-    await Promise.all(changes.map((op) => this.journal.write(op)));
+    // held up by it. A repair of thousands (a first start with no index.json) goes straight
+    // to that rewrite: journalling 100k lines only to read them back and fold them into
+    // index.json cost seconds. Until it is written a crash loses nothing the next start's
+    // repair would not find again; counted as journal lines, a failed rewrite is retried.
+    if (changed > LARGE_REPAIR) this.journalLines += changed;
+    else await Promise.all(changes.map((op) => this.journal.write(op)));
     if (this.journalLines > 0) this.compactInBackground();
     return report;
   }
@@ -184,13 +194,14 @@ export class FsRunIndex implements RunIndex {
     const now = await statJournal(this.journalPath);
     const same = now.ino === this.ino && now.size >= this.offset;
     if (same && now.size === this.offset) return;
-    const chunk = same ? await readJournal(this.journalPath, now.ino, this.offset, now.size) : undefined;
+    const chunk = same ? await readJournal(this.journalPath, now.ino, this.offset, now.size, this.journal.writer) : undefined;
     // Another process compacted (a new journal file): start over from its index.json.
     if (!chunk) return locked ? this.reload() : this.lock.run(() => this.reload());
     const table = this.table as RunIndexTable;
     let theirs = chunk.skipped;
+    // Our own lines (passed over unparsed) were applied when we wrote them, and counted then.
     for (const line of chunk.lines) {
-      if (line.by === this.journal.writer) continue; // applied when we wrote it, and counted then
+      if (line.by === this.journal.writer) continue;
       apply(table, line, "by-time");
       theirs += 1;
     }
@@ -208,7 +219,7 @@ export class FsRunIndex implements RunIndex {
     await (await open(this.journalPath, "a")).close();
     const { ino, size } = await statJournal(this.journalPath);
     // Under the lock nobody swaps the journal, so the read always matches the stat.
-    const chunk = (await readJournal(this.journalPath, ino, 0, size)) ?? { lines: [], end: 0, skipped: 0 };
+    const chunk = (await readJournal(this.journalPath, ino, 0, size)) ?? { lines: [], end: 0, skipped: 0, passed: 0 };
     for (const line of chunk.lines) apply(table, line, "by-time");
     // Our own changes not yet on disk would otherwise vanish from memory.
     for (const op of this.journal.pending()) apply(table, op, "as-is");

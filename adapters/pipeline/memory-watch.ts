@@ -4,7 +4,7 @@
  * The pid watched may be bubblewrap's, with Node two levels down in its pid namespace: the
  * whole tree under it counts.
  */
-import { readdir, readFile } from "node:fs/promises";
+import { readdirSync, readFileSync } from "node:fs";
 
 export interface MemoryWatch {
   stop(): void;
@@ -12,8 +12,8 @@ export interface MemoryWatch {
 
 export function watchMemory(pid: number, limitMb: number, onExceeded: (rssMb: number) => void, intervalMs = 100): MemoryWatch {
   let stopped = false;
-  const tick = async (): Promise<void> => {
-    const kb = await treeRssKb(pid);
+  const tick = (): void => {
+    const kb = treeRssKb(pid);
     if (stopped) return;
     // No /proc (not Linux) or the process is gone: nothing to watch.
     if (kb === undefined) return stop();
@@ -23,7 +23,7 @@ export function watchMemory(pid: number, limitMb: number, onExceeded: (rssMb: nu
       onExceeded(rssMb);
     }
   };
-  const timer = setInterval(() => void tick(), intervalMs);
+  const timer = setInterval(tick, intervalMs);
   timer.unref();
   function stop(): void {
     stopped = true;
@@ -32,17 +32,33 @@ export function watchMemory(pid: number, limitMb: number, onExceeded: (rssMb: nu
   return { stop };
 }
 
-/** Resident kB of a process and its descendants; undefined when the process itself is gone. */
-async function treeRssKb(pid: number): Promise<number | undefined> {
-  const status = await readFile(`/proc/${pid}/status`, "utf8").catch(() => undefined);
+/**
+ * Resident kB of a process and its descendants; undefined when the process itself is gone.
+ * Read synchronously: /proc answers from memory, and a thread-pool round trip for each of
+ * the tree's files, ten times a second, cost the server more than the reads themselves.
+ */
+function treeRssKb(pid: number): number | undefined {
+  const status = readProc(`/proc/${pid}/status`);
   if (status === undefined) return undefined;
   let kb = Number(/^VmRSS:\s+(\d+)\s+kB/m.exec(status)?.[1] ?? 0);
-  for (const child of await childrenOf(pid)) kb += (await treeRssKb(child)) ?? 0;
+  for (const child of childrenOf(pid)) kb += treeRssKb(child) ?? 0;
   return kb;
 }
 
-async function childrenOf(pid: number): Promise<number[]> {
-  const tasks = await readdir(`/proc/${pid}/task`).catch(() => [] as string[]);
-  const lists = await Promise.all(tasks.map((task) => readFile(`/proc/${pid}/task/${task}/children`, "utf8").catch(() => "")));
-  return lists.flatMap((list) => list.split(" ").filter((entry) => entry !== "").map(Number));
+function childrenOf(pid: number): number[] {
+  let tasks: string[];
+  try {
+    tasks = readdirSync(`/proc/${pid}/task`);
+  } catch {
+    return [];
+  }
+  return tasks.flatMap((task) => (readProc(`/proc/${pid}/task/${task}/children`) ?? "").split(" ").filter((entry) => entry !== "").map(Number));
+}
+
+function readProc(path: string): string | undefined {
+  try {
+    return readFileSync(path, "utf8");
+  } catch {
+    return undefined;
+  }
 }

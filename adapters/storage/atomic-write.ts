@@ -1,7 +1,9 @@
 import { createHash, randomBytes } from "node:crypto";
-import { open, rename, rm } from "node:fs/promises";
+import { renameSync } from "node:fs";
+import { open, rm } from "node:fs/promises";
 import { hostname } from "node:os";
 import { basename, dirname, join } from "node:path";
+import { SMALL_WRITE, writeSmallDurable } from "./durable-write.ts";
 
 /** Hidden temp names start with this; listings skip them and sweep removes them. */
 export const TEMP_MARK = ".tmp-";
@@ -39,6 +41,15 @@ export function tempWriterGone(name: string): boolean {
  */
 export async function writeTemp(path: string, data: string | Uint8Array): Promise<string> {
   const temp = tempPath(path);
+  if (data.length <= SMALL_WRITE / 4) {
+    try {
+      await writeSmallDurable(temp, data, "wx");
+    } catch (error) {
+      await rm(temp, { force: true });
+      throw error;
+    }
+    return temp;
+  }
   const handle = await open(temp, "wx", 0o644);
   try {
     await handle.writeFile(data);
@@ -54,7 +65,8 @@ export async function writeTemp(path: string, data: string | Uint8Array): Promis
 
 export async function commitTemp(temp: string, path: string): Promise<void> {
   try {
-    await rename(temp, path);
+    // A rename is one metadata syscall; the round trip through the thread pool cost more.
+    renameSync(temp, path);
   } catch (error) {
     await rm(temp, { force: true });
     throw error;

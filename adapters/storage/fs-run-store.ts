@@ -1,3 +1,4 @@
+import { mkdirSync, renameSync } from "node:fs";
 import { mkdir, rename } from "node:fs/promises";
 import { join } from "node:path";
 import type { MoveResult, RunFilter, RunStore, SweepReport } from "../../core/ports/storage.ts";
@@ -41,17 +42,19 @@ export class FsRunStore implements RunStore {
         const staging = (r: RunRecord) => join(repoDir, STAGING_DIR, r.meta.run_id);
         // The counter write and the staging overlap; nothing is published before both are durable.
         // Settled, not raced: no write may still be running once the lock is released.
+        // Promise.resolve().then: a synchronous throw of one stage becomes its rejection.
         const staged = await Promise.allSettled([
           claim.written,
-          mkdir(this.layout.stateDir(repo, "pending"), { recursive: true }),
-          ...records.map((r) => stageRun(staging(r), r)),
+          Promise.resolve().then(() => mkdirSync(this.layout.stateDir(repo, "pending"), { recursive: true })),
+          ...records.map((r) => Promise.resolve().then(() => stageRun(staging(r), r))),
         ]);
         const failed = staged.find((s) => s.status === "rejected");
         if (failed) {
           this.counters.forget(repo);
           throw failed.reason;
         }
-        await Promise.all(records.map((r) => rename(staging(r), this.layout.runDir(repo, "pending", r.meta.run_id))));
+        // Renames are metadata syscalls of microseconds: done in place, not as thread-pool round trips.
+        for (const r of records) renameSync(staging(r), this.layout.runDir(repo, "pending", r.meta.run_id));
         return records;
       }),
     );

@@ -1,4 +1,5 @@
-import { readFile, stat } from "node:fs/promises";
+import { statSync } from "node:fs";
+import { readFile } from "node:fs/promises";
 import { join } from "node:path";
 import { StorageError } from "../../core/errors.ts";
 import type { RepoName } from "../../core/types.ts";
@@ -84,7 +85,8 @@ export class RunCounters {
 /** Changes whenever the file is replaced: every write renames a new inode in. */
 async function stampOf(path: string): Promise<string | undefined> {
   try {
-    const info = await stat(path);
+    // One metadata syscall: cheaper done in place than as a thread-pool round trip.
+    const info = statSync(path);
     return `${info.ino}:${info.size}:${info.mtimeMs}`;
   } catch {
     return undefined;

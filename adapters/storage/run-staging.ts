@@ -1,6 +1,7 @@
-import { mkdir, open } from "node:fs/promises";
+import { mkdirSync } from "node:fs";
 import { join } from "node:path";
 import { stringifyFlatYaml } from "./flat-yaml.ts";
+import { writeSmallDurable } from "./durable-write.ts";
 import type { RunRecord } from "../../core/types.ts";
 import { META_FILE, STATE_FILE } from "../../core/run/run-layout.ts";
 
@@ -11,16 +12,9 @@ import { META_FILE, STATE_FILE } from "../../core/run/run-layout.ts";
  * before the rename publishes it.
  */
 export async function stageRun(dir: string, record: RunRecord): Promise<void> {
-  await mkdir(dir, { recursive: true });
-  await Promise.all([writeDurable(join(dir, META_FILE), stringifyFlatYaml({ ...record.meta })), writeDurable(join(dir, STATE_FILE), stringifyFlatYaml({ ...record.state }))]);
-}
-
-async function writeDurable(path: string, data: string): Promise<void> {
-  const handle = await open(path, "w", 0o644);
-  try {
-    await handle.writeFile(data);
-    await handle.sync();
-  } finally {
-    await handle.close();
-  }
+  mkdirSync(dir, { recursive: true });
+  await Promise.all([
+    writeSmallDurable(join(dir, META_FILE), stringifyFlatYaml({ ...record.meta }), "w"),
+    writeSmallDurable(join(dir, STATE_FILE), stringifyFlatYaml({ ...record.state }), "w"),
+  ]);
 }

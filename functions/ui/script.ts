@@ -27,7 +27,7 @@ function askToken() {
   tokenForm.querySelector("input").focus();
 }
 tokenButton.hidden = false;
-tokenButton.textContent = token() ? "admin token ✓" : "admin token";
+tokenButton.textContent = token() ? "admin token \u2713" : "admin token";
 tokenButton.addEventListener("click", askToken);
 tokenForm.addEventListener("submit", (event) => {
   event.preventDefault();
@@ -36,7 +36,7 @@ tokenForm.addEventListener("submit", (event) => {
   setCookie(value);
   tokenForm.hidden = true;
   tokenForm.querySelector("input").value = "";
-  tokenButton.textContent = "admin token ✓";
+  tokenButton.textContent = "admin token \u2713";
   if (body.dataset.page === "token") location.reload();
 });
 $("#token-forget").addEventListener("click", () => {
@@ -227,7 +227,7 @@ if (body.dataset.page === "run") {
     }
     if (verb === "retry") location.href = root + "run/" + answer.run.run_id;
     else {
-      $("#action-result").textContent = answer.stopping ? "Stopping…" : "Cancelled.";
+      $("#action-result").textContent = answer.stopping ? "Stopping\u2026" : "Cancelled.";
       setTimeout(() => refreshHeader(false), 300);
     }
   }

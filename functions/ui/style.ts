@@ -25,7 +25,7 @@ table.runs { width: 100%; border-collapse: collapse; }
 .badge { display: inline-block; min-width: 5.2rem; text-align: center; padding: .05rem .45rem; border-radius: 999px; font-size: .8rem; font-weight: 600; border: 1px solid currentColor; white-space: nowrap; }
 .s-succeeded { color: var(--ok); } .s-failed, .s-errored, .s-timed-out { color: var(--bad); }
 .s-cancelled, .s-superseded, .s-orphaned, .s-skipped { color: var(--warn); }
-.s-running, .s-queued, .s-waiting { color: var(--run); } .s-running::before { content: "● "; }
+.s-running, .s-queued, .s-waiting { color: var(--run); } .s-running::before { content: "\25CF  "; }
 .facts { display: grid; grid-template-columns: max-content 1fr; gap: .15rem 1rem; margin: 0 0 .8rem; }
 .facts dt { color: var(--muted); } .facts dd { margin: 0; overflow-wrap: anywhere; }
 .error-box { background: var(--err-bg); border: 1px solid var(--bad); border-radius: 6px; padding: .6rem .8rem; white-space: pre-wrap; overflow-wrap: anywhere; font: 13px/1.4 ui-monospace, monospace; }

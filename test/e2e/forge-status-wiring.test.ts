@@ -4,11 +4,10 @@ import { afterAll, describe, expect, it } from "vitest";
 import { mockHttp } from "../support/msw.ts";
 import { createPendingRun } from "../support/run-fixtures.ts";
 import { MemoryRunStore } from "../../adapters/storage/memory-run-store.ts";
-import { FsRunFiles } from "../../adapters/logs/fs-run-files.ts";
 import { loadConfig } from "../../functions/node/config.ts";
 import { ensureHomeDirs, resolveHome } from "../../functions/node/home.ts";
 import { wireNotify } from "../../functions/node/notify-wiring.ts";
-import { wireNode } from "../../functions/node/wire.ts";
+import { wireHome } from "../../functions/node/wire-home.ts";
 import { created, FORGE_CASES, recordForge } from "../support/forge-fixtures.ts";
 import { WorkClone } from "../support/git.ts";
 import { quire, tempHome } from "../support/quire-process.ts";
@@ -45,14 +44,15 @@ async function servedNotify(publicUrl: string | undefined) {
   await clone.push();
   const home = resolveHome(root);
   await ensureHomeDirs(home);
-  const plain = wireNode(home);
-  const notify = await wireNotify(home, await loadConfig(home.config), { ...plain, files: new FsRunFiles(plain.layout, plain.clock) }, publicUrl);
+  const config = await loadConfig(home.config);
+  const plain = await wireHome(home, config);
+  const notify = await wireNotify(home, config, plain, publicUrl);
   const store = notify.observe(new MemoryRunStore());
   const run = await createPendingRun(store, { runId: "0190a5b0-0000-7000-8000-0000000000c1", sha, clock: plain.clock });
   await notify.settled();
   await notify.outbox.idle();
   await notify.stop();
-  plain.close();
+  await plain.close();
   return { home, run, sha, url: gitea.url(sha) };
 }
 
