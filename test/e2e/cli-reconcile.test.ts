@@ -6,13 +6,12 @@ import { hostname } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { systemClock } from "../../adapters/clock/system-clock.ts";
-import { uuidIds } from "../../adapters/ids/uuid-ids.ts";
 import { FsRunStore } from "../../adapters/storage/fs-run-store.ts";
-import { draftRun } from "../../core/intake/create-run.ts";
 import { leaseFor } from "../../core/run/lease.ts";
 import { planTransition } from "../../core/run/transition.ts";
 import type { RepoName } from "../../core/types.ts";
 import { quire, startServer, tempHome, type ServerProcess } from "../support/quire-process.ts";
+import { createPendingRun } from "../support/run-fixtures.ts";
 
 const repo = "demo.git" as RepoName;
 
@@ -27,14 +26,7 @@ async function deadPid(): Promise<number> {
 async function seededHome() {
   const home = await tempHome();
   const store = new FsRunStore(join(home, "runs"));
-  const create = () =>
-    store.createRun(
-      draftRun(
-        { repo, update: { ref: "refs/heads/main", old_sha: "0".repeat(40), new_sha: "e".repeat(40) }, pushed_at: systemClock.now(), pipeline: ".quire/ci.ts" },
-        uuidIds,
-        systemClock,
-      ),
-    );
+  const create = () => createPendingRun(store, { repo, sha: "e".repeat(40) });
   const start = async (owner: string) => {
     const run = await create();
     const next = planTransition(run, { to: "active", lease: leaseFor(owner, systemClock, 3_600_000) }, systemClock.now());
@@ -103,13 +95,7 @@ describe("quire reconcile", () => {
     servers.push(server);
     // Runs left by another, dead process after the server's own start-up reconcile.
     const store = new FsRunStore(join(home, "runs"));
-    const run = await store.createRun(
-      draftRun(
-        { repo, update: { ref: "refs/heads/main", old_sha: "0".repeat(40), new_sha: "e".repeat(40) }, pushed_at: systemClock.now(), pipeline: ".quire/ci.ts" },
-        uuidIds,
-        systemClock,
-      ),
-    );
+    const run = await createPendingRun(store, { repo, sha: "e".repeat(40) });
     const next = planTransition(run, { to: "active", lease: leaseFor(`${hostname()}:${await deadPid()}:gone`, systemClock) }, systemClock.now());
     if (!next.ok) throw new Error("setup");
     await store.moveRun(repo, run.meta.run_id, "pending", next.value);
