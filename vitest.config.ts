@@ -4,6 +4,8 @@ export default defineConfig({
   test: {
     include: ["test/**/*.test.ts"],
     globalSetup: ["./test/support/build-dist.ts"],
+    // Removes the temp dirs each file made (test/support/temp-dir.ts) when the file is done.
+    setupFiles: ["./test/support/temp-cleanup.ts"],
     testTimeout: 60_000,
     hookTimeout: 60_000,
     pool: "forks",

@@ -24,7 +24,8 @@ import { execa } from "execa";
 import { CatFileBatch } from "../adapters/git/cat-file-batch.ts";
 import { createApp } from "../functions/app.ts";
 import { ensureHomeDirs, ensureHookToken, resolveHome, type Home } from "../functions/node/home.ts";
-import { wireHome } from "../functions/node/wire.ts";
+import { loadConfig } from "../functions/node/config.ts";
+import { wireHome } from "../functions/node/wire-home.ts";
 
 const REPO = "bench.git";
 const ZERO = "0".repeat(40);
@@ -117,7 +118,7 @@ interface IntakeServer {
 
 /**
  * The server under test runs in a process of its own, as in production, so the load
- * generator does not share its event loop. It is `quire serve`'s wiring (wireNode +
+ * generator does not share its event loop. It is `quire serve`'s wiring (wireHome +
  * createApp on @hono/node-server) without the runner: the bench measures intake, not
  * pipelines executing.
  */
@@ -158,7 +159,8 @@ async function startIntakeServer(home: Home, token: string, sha: string, nodeFla
 
 /** The child side of `intake`: serve one home until SIGTERM. */
 async function serveOnly(root: string): Promise<void> {
-  const deps = wireHome(resolveHome(root));
+  const home = resolveHome(root);
+  const deps = await wireHome(home, await loadConfig(home.config));
   const app = createApp(deps);
   const server = await new Promise<ReturnType<typeof serveHttp>>((resolve, reject) => {
     const s = serveHttp({ fetch: app.fetch, port: 0, hostname: "127.0.0.1" }, () => resolve(s));
@@ -166,8 +168,7 @@ async function serveOnly(root: string): Promise<void> {
   });
   process.once("SIGTERM", () => {
     server.close();
-    deps.close();
-    process.exit(0);
+    void deps.close().finally(() => process.exit(0));
   });
   process.stdout.write(`http://127.0.0.1:${(server.address() as AddressInfo).port}\n`);
 }

@@ -14,9 +14,9 @@ import type { WebOptions } from "./http/web-options.ts";
 import type { LiveRunsView } from "./ui/live-runs.ts";
 
 /**
- * Everything the HTTP app needs, complete: each host's composition root (functions/node/serve.ts,
- * serve-postgres.ts; test/support/memory-deps.ts for tests) decides every field, so no route
- * carries a fallback of its own.
+ * Everything the HTTP app needs, complete: the composition root (functions/node/wire-home.ts;
+ * test/support/memory-deps.ts for tests) decides every field and each host replaces what it
+ * runs differently (queue, reconcile, hooks), so no route carries a fallback of its own.
  */
 export interface AppDeps {
   store: RunStore;

@@ -17,6 +17,10 @@ export type FakePipeline = { jobs: JobDefinition[] } | { loadError: string };
 export class FakePipelineRuntime implements PipelineRuntime {
   constructor(private readonly pipelineFor: (workspace: string, pipelinePath: string) => FakePipeline | undefined) {}
 
+  start(input: Parameters<PipelineRuntime["start"]>[0]) {
+    return { load: (where: { workspace: string; pipelinePath: string }) => this.load({ ...input, ...where }), abandon: async () => undefined };
+  }
+
   async load(input: Parameters<PipelineRuntime["load"]>[0]) {
     const pipeline = this.pipelineFor(input.workspace, input.pipelinePath);
     if (!pipeline) return { kind: "error" as const, message: `${input.pipelinePath}: no such pipeline` };

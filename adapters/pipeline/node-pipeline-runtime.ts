@@ -7,7 +7,7 @@ import { rmSync } from "node:fs";
 import { chown, mkdtemp, realpath, rm, stat } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join, relative, resolve, sep } from "node:path";
-import type { JobSpec, LoadResult, PipelineRuntime } from "../../core/ports/pipeline-runtime.ts";
+import type { JobSpec, LoadResult, PipelineRuntime, PipelineStart, PipelineStartInput } from "../../core/ports/pipeline-runtime.ts";
 import { QuireError } from "../../core/errors.ts";
 import { err, ok, type Result } from "../../core/result.ts";
 import { bundlePipeline } from "./bundle-pipeline.ts";
@@ -30,94 +30,145 @@ export interface NodePipelineRuntimeOptions {
 
 export function createNodePipelineRuntime(options: NodePipelineRuntimeOptions = {}): PipelineRuntime {
   const offHeapMb = options.offHeapMb === undefined ? 256 : options.offHeapMb;
-  return {
-    async load({ workspace, pipelinePath, limits, signal, processes }): Promise<LoadResult> {
-      if (signal.aborted) return { kind: "error", message: "cancelled" };
-      const located = await locate(workspace, pipelinePath);
-      if (!located.ok) return { kind: "error", message: located.error };
-      const { root, entry } = located.value;
 
-      const tempRoot = await realpath(options.tempDir ?? tmpdir());
-      // The child starts while esbuild bundles into a directory it may already read.
-      const dir = await mkdtemp(join(tempRoot, "quire-pipeline-"));
-      const forget = atServerExit(() => rmSync(dir, { recursive: true, force: true }));
-      const ids = options.sandbox?.ids;
-      let child: PipelineChild;
-      try {
-        // The sandbox's user must read its bundle; nobody else may (mkdtemp made it 0700).
-        if (ids !== undefined) await chown(dir, ids.uid, ids.gid);
-        child = new PipelineChild({
-          nodePath: options.nodePath ?? process.execPath,
-          bundleDir: dir,
-          workspace: root,
-          limits,
-          signal,
-          rssLimitMb: offHeapMb === null ? undefined : limits.memoryMb + offHeapMb,
-          env: options.env ?? {},
-          ...(processes === undefined ? {} : { processes }),
-          ...(options.sandbox === undefined ? {} : { sandbox: options.sandbox }),
-        });
-      } catch (error) {
-        forget();
-        await rm(dir, { recursive: true, force: true });
-        throw error;
-      }
-      const bundling = bundlePipeline({ workspace: root, entry, tempRoot: dir }).then(
-        (result) => ({ result }),
-        (error: unknown) => ({ error }),
-      );
-      const removeBundle = async (): Promise<void> => {
-        // esbuild may still be writing: removing before it is done would leave its file behind.
-        await bundling;
-        forget();
-        await rm(dir, { recursive: true, force: true });
-      };
-      const abandon = async (why: string): Promise<void> => {
-        await child.kill(why);
-        await removeBundle();
-      };
-      try {
-        await child.registered;
-      } catch (error) {
-        // Unrecorded, a SIGKILLed server would leave it running: do not run it at all.
-        await abandon("its process group could not be recorded");
-        throw new QuireError("pipeline_untracked", `could not record the pipeline process: ${(error as Error).message}`, { cause: error });
-      }
-      const bundle = await bundling;
-      if ("error" in bundle) {
-        await abandon("the pipeline could not be bundled");
-        throw bundle.error;
-      }
-      // Messages carry no "pipeline X failed" prefix: the caller says which pipeline it loaded.
-      if (!bundle.result.ok) {
-        await abandon("the pipeline could not be bundled");
-        return { kind: "error", message: bundle.result.error };
-      }
-      if (signal.aborted) {
-        await abandon("cancelled");
-        return { kind: "error", message: "cancelled" };
-      }
-      if (ids !== undefined) {
-        const { dir: inner, file } = bundle.result.value;
-        try {
-          await chown(inner, ids.uid, ids.gid);
-          await chown(file, ids.uid, ids.gid);
-        } catch (error) {
-          await abandon("its bundle could not be handed to the sandbox user");
-          throw new QuireError("pipeline_bundle_failed", `could not hand the bundle to uid ${ids.uid}: ${(error as Error).message}`, { cause: error });
-        }
-      }
-      const reported = firstReport(child);
-      child.load(bundle.result.value.file);
-      const loaded = await reported;
-      // The module is in the child's memory now; removing the file at once means even a
-      // SIGKILLed server leaves no bundle behind.
+  /** The child and the directory its bundle goes to; the child boots while esbuild bundles. */
+  const spawnChild = async (input: PipelineStartInput, workspace: string | undefined): Promise<Started> => {
+    const { limits, signal, processes } = input;
+    const tempRoot = await realpath(options.tempDir ?? tmpdir());
+    const dir = await mkdtemp(join(tempRoot, "quire-pipeline-"));
+    const forget = atServerExit(() => rmSync(dir, { recursive: true, force: true }));
+    const ids = options.sandbox?.ids;
+    try {
+      // The sandbox's user must read its bundle; nobody else may (mkdtemp made it 0700).
+      if (ids !== undefined) await chown(dir, ids.uid, ids.gid);
+      const child = new PipelineChild({
+        nodePath: options.nodePath ?? process.execPath,
+        bundleDir: dir,
+        workspace,
+        limits,
+        signal,
+        rssLimitMb: offHeapMb === null ? undefined : limits.memoryMb + offHeapMb,
+        env: options.env ?? {},
+        ...(processes === undefined ? {} : { processes }),
+        ...(options.sandbox === undefined ? {} : { sandbox: options.sandbox }),
+      });
+      return { child, dir, forget };
+    } catch (error) {
+      forget();
+      await rm(dir, { recursive: true, force: true });
+      throw error;
+    }
+  };
+
+  const loadInto = async (started: Started, root: string, entry: string, signal: AbortSignal): Promise<LoadResult> => {
+    const { child, dir, forget } = started;
+    const ids = options.sandbox?.ids;
+    const bundling = bundlePipeline({ workspace: root, entry, tempRoot: dir }).then(
+      (result) => ({ result }),
+      (error: unknown) => ({ error }),
+    );
+    const removeBundle = async (): Promise<void> => {
+      // esbuild may still be writing: removing before it is done would leave its file behind.
+      await bundling;
+      forget();
+      await rm(dir, { recursive: true, force: true });
+    };
+    const abandon = async (why: string): Promise<void> => {
+      await child.kill(why);
       await removeBundle();
-      if (loaded.ok) return { kind: "loaded", session: new NodePipelineSession(child, loaded.value) };
-      await child.kill("the pipeline did not load");
-      return { kind: "error", message: loaded.error };
+    };
+    try {
+      await child.registered;
+    } catch (error) {
+      // Unrecorded, a SIGKILLed server would leave it running: do not run it at all.
+      await abandon("its process group could not be recorded");
+      throw new QuireError("pipeline_untracked", `could not record the pipeline process: ${(error as Error).message}`, { cause: error });
+    }
+    const bundle = await bundling;
+    if ("error" in bundle) {
+      await abandon("the pipeline could not be bundled");
+      throw bundle.error;
+    }
+    // Messages carry no "pipeline X failed" prefix: the caller says which pipeline it loaded.
+    if (!bundle.result.ok) {
+      await abandon("the pipeline could not be bundled");
+      return { kind: "error", message: bundle.result.error };
+    }
+    if (signal.aborted) {
+      await abandon("cancelled");
+      return { kind: "error", message: "cancelled" };
+    }
+    if (ids !== undefined) {
+      const { dir: inner, file } = bundle.result.value;
+      try {
+        await chown(inner, ids.uid, ids.gid);
+        await chown(file, ids.uid, ids.gid);
+      } catch (error) {
+        await abandon("its bundle could not be handed to the sandbox user");
+        throw new QuireError("pipeline_bundle_failed", `could not hand the bundle to uid ${ids.uid}: ${(error as Error).message}`, { cause: error });
+      }
+    }
+    const reported = firstReport(child);
+    child.load(bundle.result.value.file, root);
+    const loaded = await reported;
+    // The module is in the child's memory now; removing the file at once means even a
+    // SIGKILLed server leaves no bundle behind.
+    await removeBundle();
+    if (loaded.ok) return { kind: "loaded", session: new NodePipelineSession(child, loaded.value) };
+    await child.kill("the pipeline did not load");
+    return { kind: "error", message: loaded.error };
+  };
+
+  /** Ends a child that will get no bundle, and its directory. */
+  const discard = async (started: Started, why: string): Promise<void> => {
+    await started.child.kill(why);
+    started.forget();
+    await rm(started.dir, { recursive: true, force: true });
+  };
+
+  const start = (input: PipelineStartInput): PipelineStart => {
+    // Only a sandboxed child can start without its workspace: a bare one runs in it.
+    const early = options.sandbox !== undefined && !input.signal.aborted ? spawnChild(input, undefined) : undefined;
+    early?.catch(() => undefined);
+    let used = false;
+    return {
+      async load({ workspace, pipelinePath }) {
+        if (used) throw new QuireError("pipeline_loaded_twice", "a started pipeline runtime loads once");
+        used = true;
+        const located = input.signal.aborted ? err("cancelled") : await locate(workspace, pipelinePath);
+        if (!located.ok) {
+          const started = await early?.catch(() => undefined);
+          if (started !== undefined) await discard(started, "the pipeline could not be located");
+          return { kind: "error", message: located.error };
+        }
+        const { root, entry } = located.value;
+        return loadInto(await (early ?? spawnChild(input, root)), root, entry, input.signal);
+      },
+      async abandon() {
+        if (used) return;
+        used = true;
+        const started = await early?.catch(() => undefined);
+        if (started !== undefined) await discard(started, "the run ended before its pipeline loaded");
+      },
+    };
+  };
+
+  return {
+    start,
+    async load({ workspace, pipelinePath, ...input }) {
+      // The workspace is there already: a missing pipeline starts no process at all.
+      const located = input.signal.aborted ? err("cancelled") : await locate(workspace, pipelinePath);
+      if (!located.ok) return { kind: "error", message: located.error };
+      return start(input).load({ workspace, pipelinePath });
     },
   };
+}
+
+interface Started {
+  child: PipelineChild;
+  dir: string;
+  /** Drops the removal at server exit, once the directory is gone. */
+  forget: () => void;
 }
 
 /** The child's first word: its jobs, or why it could not load (including dying or hanging). */

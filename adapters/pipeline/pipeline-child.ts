@@ -7,6 +7,7 @@
  */
 import { spawn, type ChildProcess } from "node:child_process";
 import { pathToFileURL } from "node:url";
+import { QuireError } from "../../core/errors.ts";
 import type { PipelineLimits } from "../../core/ports/pipeline-runtime.ts";
 import type { ProcessTracker } from "../../core/ports/exec.ts";
 import { pipelineSandboxArgs, sandboxCommand, type SandboxIds } from "../process/bwrap-args.ts";
@@ -20,10 +21,11 @@ export interface PipelineChildOptions {
   /** The one directory the child may read; its bundle is written there, perhaps after the start. */
   bundleDir: string;
   /**
-   * Real path; the child's cwd, though it may neither read nor write there: the permission
-   * model checks path strings, so a symlink in the workspace would lead anywhere.
+   * Real path. Without a sandbox the child's cwd, though it may neither read nor write there:
+   * the permission model checks path strings, so a symlink in the workspace would lead
+   * anywhere. A sandboxed child may start before it exists (undefined); load() tells it then.
    */
-  workspace: string;
+  workspace: string | undefined;
   limits: PipelineLimits;
   signal: AbortSignal;
   /** Resident memory cap (heap cap plus room for Buffers); undefined: no polling. */
@@ -48,7 +50,7 @@ const STDIO_TAIL_BYTES = 8 * 1024;
  * URL, then import it. The listener goes with the first message, leaving the channel to
  * the runner in the bundle. A failed import kills the process with the error on stderr.
  */
-const BOOTSTRAP = 'process.once("message", (message) => void import(message.url));';
+const BOOTSTRAP = 'process.once("message", (message) => { if (typeof message.workspace === "string") process.env.QUIRE_WORKSPACE = message.workspace; void import(message.url); });';
 
 export class PipelineChild {
   readonly pid: number | undefined;
@@ -143,8 +145,8 @@ export class PipelineChild {
   }
 
   /** Hands the child its bundle (a file in bundleDir); it answers "loaded" or "load-error". */
-  load(bundleFile: string): void {
-    this.send({ type: "bundle", url: pathToFileURL(bundleFile).href });
+  load(bundleFile: string, workspace: string): void {
+    this.send({ type: "bundle", url: pathToFileURL(bundleFile).href, workspace });
   }
 
   send(message: ServerMessage): void {
@@ -203,6 +205,7 @@ export class PipelineChild {
 }
 
 function spawnBare(options: PipelineChildOptions, args: string[], detached: boolean): ChildProcess {
+  if (options.workspace === undefined) throw new QuireError("pipeline_no_workspace", "a pipeline child without a sandbox starts in its workspace, which is not there yet");
   return spawn(options.nodePath, args, { cwd: options.workspace, env: options.env, stdio: ["ignore", "pipe", "pipe", "ipc"], detached });
 }
 
@@ -214,6 +217,6 @@ function spawnBare(options: PipelineChildOptions, args: string[], detached: bool
 function spawnSandboxed(options: PipelineChildOptions, sandbox: ChildSandbox, args: string[], detached: boolean): ChildProcess {
   const bwrapArgs = pipelineSandboxArgs({ nodePath: options.nodePath, bundleDir: options.bundleDir, ids: sandbox.ids });
   const { file, args: argv } = sandboxCommand(sandbox.bwrapPath, bwrapArgs, sandbox.ids, [options.nodePath, ...args]);
-  const env = { ...options.env, QUIRE_WORKSPACE: options.workspace };
+  const env = options.workspace === undefined ? { ...options.env } : { ...options.env, QUIRE_WORKSPACE: options.workspace };
   return spawn(file, argv, { cwd: "/", env, stdio: ["ignore", "pipe", "pipe", "ipc"], detached });
 }

@@ -50,6 +50,8 @@ export type ChildMessage = LoadedMessage | LoadErrorMessage | CallMessage | Done
  */
 export interface BundleMessage {
   type: "bundle";
+  /** The workspace's path, for error texts: a child started before its workspace existed learns it here. */
+  workspace?: string;
   /** file: URL of the bundle, inside the one directory the child may read. */
   url: string;
 }

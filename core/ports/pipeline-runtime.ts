@@ -59,6 +59,21 @@ export interface PipelineLoadInput {
   processes?: ProcessTracker;
 }
 
+/** What a runtime can begin before the workspace exists. */
+export type PipelineStartInput = Omit<PipelineLoadInput, "workspace" | "pipelinePath">;
+
+/** A runtime begun ahead of its workspace: load it once, or abandon it. */
+export interface PipelineStart {
+  load(input: Pick<PipelineLoadInput, "workspace" | "pipelinePath">): Promise<LoadResult>;
+  /** Ends what start began when no load will come; after a load, nothing. */
+  abandon(): Promise<void>;
+}
+
 export interface PipelineRuntime {
   load(input: PipelineLoadInput): Promise<LoadResult>;
+  /**
+   * Begins what needs no workspace (the sandboxed child's start) while the workspace is
+   * being made, so a run's pipeline is not waiting on both one after the other.
+   */
+  start(input: PipelineStartInput): PipelineStart;
 }

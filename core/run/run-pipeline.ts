@@ -1,6 +1,6 @@
 import { stringify } from "yaml";
 import type { Executor, ExecSession, ProcessTracker } from "../ports/exec.ts";
-import type { JobReturn, PipelineRuntime, PipelineSession } from "../ports/pipeline-runtime.ts";
+import type { JobReturn, PipelineRuntime, PipelineSession, PipelineStart } from "../ports/pipeline-runtime.ts";
 import type { Redactor, RunFiles } from "../ports/run-files.ts";
 import type { SecretSource } from "../ports/secrets.ts";
 import type { WorkspaceFiles, Workspaces } from "../ports/workspaces.ts";
@@ -79,9 +79,16 @@ export async function runPipeline(run: RunRecord, deps: RunPipelineDeps, signal:
   let exec: ExecSession | undefined;
   let pipeline: PipelineSession | undefined;
   let workspace: string | undefined;
+  let starting: PipelineStart | undefined;
   // Until the secrets are resolved there is nothing to hide; from then on every text is redacted.
   let redactor: Redactor = createRedactor([]);
   try {
+    // The sandboxed pipeline child boots while secrets are read and the workspace is made.
+    starting = deps.runtime.start({
+      limits: { memoryMb: deps.settings.pipelineMemoryMb, wallClockMs: deps.settings.runTimeoutMs },
+      signal,
+      ...(deps.processes ? { processes: deps.processes(meta.run_id) } : {}),
+    });
     const resolved = resolveRunSecrets(await deps.secrets.resolveAll());
     redactor = resolved.redactor;
     const secrets = resolved.secrets;
@@ -101,13 +108,7 @@ export async function runPipeline(run: RunRecord, deps: RunPipelineDeps, signal:
     });
     if (!opened.ok) throw new RunAbort(`${opened.error.code.replaceAll("_", " ")}: ${opened.error.message}`);
     exec = opened.value;
-    const loaded = await deps.runtime.load({
-      workspace,
-      pipelinePath: meta.pipeline,
-      limits: { memoryMb: deps.settings.pipelineMemoryMb, wallClockMs: deps.settings.runTimeoutMs },
-      signal,
-      ...(deps.processes ? { processes: deps.processes(meta.run_id) } : {}),
-    });
+    const loaded = await starting.load({ workspace, pipelinePath: meta.pipeline });
     if (loaded.kind === "error") throw new RunAbort(`pipeline ${meta.pipeline} did not load: ${loaded.message}`);
     pipeline = loaded.session;
     const valid = validatePipeline(pipeline.jobs);
@@ -158,6 +159,7 @@ export async function runPipeline(run: RunRecord, deps: RunPipelineDeps, signal:
     outcome = stop ? stop.kind : "errored";
     error = stop ? stop.message : caught instanceof RunAbort ? caught.message : `infrastructure failed: ${describe(caught)}`;
   } finally {
+    await starting?.abandon().catch(() => undefined);
     await pipeline?.close().catch(() => undefined);
     await exec?.close().catch(() => undefined);
     if (workspace !== undefined) await deps.workspaces.remove(meta.run_id).catch(() => undefined);

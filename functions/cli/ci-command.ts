@@ -9,7 +9,7 @@ import { loadConfig } from "../node/config.ts";
 import { createRunner } from "../node/runner.ts";
 import { sandboxSetup } from "../node/sandbox-setup.ts";
 import { validateCheckout } from "../node/validate-checkout.ts";
-import { wireNode } from "../node/wire.ts";
+import { wireHome } from "../node/wire-home.ts";
 import { homeOption } from "./options.ts";
 import { terminalReporter } from "./run-reporter.ts";
 
@@ -87,12 +87,10 @@ async function runHere(target: CheckoutTarget, opts: { executor?: "host" | "dock
   await ensureHomeDirs(home);
   const config = await loadConfig(home.config);
   const sandbox = await sandboxSetup(config);
-  const base = wireNode(home);
-  const runner = createRunner(home, { ...config, ...(opts.executor ? { executor: opts.executor } : {}) }, base, {
-    onEvent: terminalReporter(say),
-    gitDirOf: () => checkout.gitDir,
-    ...(sandbox === undefined ? {} : { sandbox }),
-  });
+  // Recorded under the home's files whatever the store: the commit may exist only in this checkout, so no runner elsewhere may claim it.
+  const local = { ...config, store: { kind: "fs" as const }, ...(opts.executor ? { executor: opts.executor } : {}) };
+  const base = await wireHome(home, local, { gitDirOf: () => checkout.gitDir, ...(sandbox === undefined ? {} : { sandbox }) });
+  const runner = createRunner(base, { onEvent: terminalReporter(say) });
   const ref = checkout.ref;
   const run = await base.store.createRun(
     draftRun(
@@ -108,7 +106,7 @@ async function runHere(target: CheckoutTarget, opts: { executor?: "host" | "dock
   await runner.queue.idle();
   process.off("SIGINT", stop);
   await runner.stop();
-  base.close();
+  await base.close();
   const done = await base.store.getRun(run.meta.repo, run.meta.run_id);
   const outcome = done?.state.outcome ?? "unknown";
   say(`run ${outcome}${done?.state.error ? `: ${done.state.error}` : ""}`);

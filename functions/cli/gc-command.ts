@@ -1,11 +1,10 @@
 import { Command, InvalidArgumentError } from "commander";
-import { systemClock } from "../../adapters/clock/system-clock.ts";
 import type { GcReport } from "../../adapters/gc/collect-garbage.ts";
-import { FsRunStore } from "../../adapters/storage/fs-run-store.ts";
 import type { GcItem } from "../../core/maintenance/gc-plan.ts";
 import { parseRepoName } from "../../core/names/repo-name.ts";
 import { loadConfig } from "../node/config.ts";
 import { resolveHome } from "../node/home.ts";
+import { wireHome } from "../node/wire-home.ts";
 import { homeOption } from "./options.ts";
 
 interface GcFlags {
@@ -39,15 +38,17 @@ export function gcCommand(): Command {
       }
       // The docker client loads only for the command that talks to docker.
       const [{ collectGarbage }, { RunImages }] = await Promise.all([import("../../adapters/gc/collect-garbage.ts"), import("../../adapters/gc/run-images.ts")]);
+      // The home's store says which runs are live, whether runs live in files or in PostgreSQL.
+      const deps = await wireHome(home, config);
       const report = await collectGarbage(
-        { store: new FsRunStore(home.runs), clock: systemClock, workspacesRoot: home.workspaces, images: new RunImages(undefined, home.root) },
+        { store: deps.store, clock: deps.clock, workspacesRoot: home.workspaces, images: new RunImages(undefined, home.root) },
         {
           keepLast: flags.keep ?? config.gc.keep_last,
           keepDays: flags.days ?? config.gc.keep_days,
           dryRun: flags.dryRun === true,
           ...(repo?.ok ? { repo: repo.value } : {}),
         },
-      );
+      ).finally(() => deps.close());
       printReport(report, flags.dryRun === true);
       if (report.imagesSkipped !== undefined) {
         process.stderr.write(`quire: images not collected: ${report.imagesSkipped}\n`);

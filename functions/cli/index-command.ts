@@ -1,9 +1,9 @@
 import { Command } from "commander";
-import { FsRunIndex } from "../../adapters/index/fs-run-index.ts";
 import type { IndexRepairReport } from "../../core/ports/run-index.ts";
 import { resolveHome } from "../node/home.ts";
 import { askServerToReconcile } from "../node/server-reconcile.ts";
 import { loadConfig } from "../node/config.ts";
+import { wireHome } from "../node/wire-home.ts";
 import { homeOption } from "./options.ts";
 
 const describe = (r: IndexRepairReport) => `${r.total} runs indexed (added ${r.added}, updated ${r.updated}, removed ${r.removed})`;
@@ -38,18 +38,13 @@ export function indexCommand(): Command {
       if (asked.kind === "unreachable") {
         process.stderr.write(`quire: server at ${asked.url} did not answer; rebuilding ${home.runs} directly\n`);
       }
-      const config = await loadConfig(home.config);
-      if (config.store.kind === "postgres") {
-        // Imported here: pg loads only where PostgreSQL is configured, never at every start.
-        const { wirePostgres } = await import("../node/wire-postgres.ts");
-        const pg = await wirePostgres(home, config.store, "serve");
-        try {
-          return print("rebuilt the index in PostgreSQL", await pg.index.rebuild());
-        } finally {
-          await pg.close();
-        }
+      const deps = await wireHome(home, await loadConfig(home.config));
+      try {
+        const report = await deps.index.rebuild();
+        print(deps.backend.kind === "postgres" ? "rebuilt the index in PostgreSQL" : `rebuilt ${home.runs}`, report);
+      } finally {
+        await deps.close();
       }
-      print(`rebuilt ${home.runs}`, await new FsRunIndex(home.runs).rebuild());
     });
   return index;
 }

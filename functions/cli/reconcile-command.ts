@@ -1,12 +1,8 @@
 import { Command } from "commander";
-import { createDockerJanitor } from "../../adapters/executor/docker-janitor.ts";
-import { ProcessRegistry } from "../../adapters/process/process-registry.ts";
-import { GitWorkspaces } from "../../adapters/workspace/git-workspaces.ts";
-import { reconcile } from "../../core/maintenance/reconcile.ts";
 import { loadConfig } from "../node/config.ts";
 import { resolveHome } from "../node/home.ts";
 import { askServerToReconcile } from "../node/server-reconcile.ts";
-import { wireNode } from "../node/wire.ts";
+import { wireHome } from "../node/wire-home.ts";
 import { homeOption } from "./options.ts";
 
 /**
@@ -29,35 +25,13 @@ export function reconcileCommand(): Command {
         process.stderr.write(`quire: server at ${asked.url} did not answer; reconciling ${home.root} directly\n`);
       }
       const config = await loadConfig(home.config);
-      if (config.store.kind === "postgres") {
-        // Runs live in PostgreSQL: reconcile them there, with this host's janitors.
-        // Imported here: pg loads only where PostgreSQL is configured, never at every start.
-        const { wirePostgres } = await import("../node/wire-postgres.ts");
-        const pg = await wirePostgres(home, config.store, "serve");
-        try {
-          const report = await reconcile({
-            ...pg,
-            processes: new ProcessRegistry(home.processes),
-            ...(config.executor === "docker" ? { containers: createDockerJanitor({ scope: home.root }) } : {}),
-          });
-          process.stdout.write(JSON.stringify(report, null, 2) + "\n");
-        } finally {
-          await pg.close();
-        }
-        return;
-      }
-      const deps = wireNode(home);
+      // The home's store (files or PostgreSQL) and the same janitors the server uses, so a home
+      // cleaned offline is as clean as one cleaned live.
+      const deps = await wireHome(home, config);
       try {
-        // The same janitors the server uses, so a home cleaned offline is as clean as one cleaned live.
-        const report = await reconcile({
-          ...deps,
-          processes: new ProcessRegistry(home.processes),
-          workspaces: new GitWorkspaces({ reposRoot: home.repos, root: home.workspaces, keep: config.keep_workspaces }),
-          ...(config.executor === "docker" ? { containers: createDockerJanitor({ scope: home.root }) } : {}),
-        });
-        process.stdout.write(JSON.stringify(report, null, 2) + "\n");
+        process.stdout.write(JSON.stringify(await deps.reconcile(), null, 2) + "\n");
       } finally {
-        deps.close();
+        await deps.close();
       }
     });
 }

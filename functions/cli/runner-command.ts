@@ -2,6 +2,7 @@ import { Command, InvalidArgumentError } from "commander";
 import { QuireError } from "../../core/errors.ts";
 import { loadConfig } from "../node/config.ts";
 import { ensureHomeDirs, resolveHome } from "../node/home.ts";
+import { sandboxSetup } from "../node/sandbox-setup.ts";
 import { homeOption } from "./options.ts";
 
 function parseConcurrency(value: string): number {
@@ -27,18 +28,20 @@ export function runnerCommand(): Command {
         throw new QuireError("config_invalid", `${home.config}: quire runner needs \`store: { kind: postgres, url }\`; with files under the home, quire serve runs the runs itself`);
       }
       const concurrency = opts.concurrency ?? config.concurrency;
-      // The PostgreSQL client loads only for the commands that use it.
-      const [{ wirePostgres }, { startRunnerHost }] = await Promise.all([import("../node/wire-postgres.ts"), import("../node/runner-host.ts")]);
-      const base = await wirePostgres(home, config.store, "runner");
-      const host = await startRunnerHost(home, { ...config, concurrency }, base).catch(async (error: unknown) => {
-        await base.close();
+      // No sandbox, no runner (unless `sandbox: off`): said once at start, before any claim.
+      const sandbox = await sandboxSetup(config);
+      // The PostgreSQL client loads only for the commands that use it (wire-home.ts imports it when the store says so).
+      const [{ wireSharedHome }, { startRunnerHost }] = await Promise.all([import("../node/wire-home.ts"), import("../node/runner-host.ts")]);
+      const deps = await wireSharedHome(home, { ...config, concurrency }, { role: "runner", ...(sandbox === undefined ? {} : { sandbox }) });
+      const host = await startRunnerHost(deps).catch(async (error: unknown) => {
+        await deps.close();
         throw error;
       });
-      process.stdout.write(`quire runner ${base.liveness.self} claiming runs (concurrency ${concurrency}, executor ${config.executor})\n`);
+      process.stdout.write(`quire runner ${deps.liveness.self} claiming runs (concurrency ${concurrency}, executor ${config.executor})\n`);
       const stop = () => {
         void host
           .stop()
-          .then(() => base.close())
+          .then(() => deps.close())
           .finally(() => process.exit(0));
       };
       process.once("SIGINT", stop);

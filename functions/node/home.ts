@@ -1,5 +1,6 @@
-import { statSync } from "node:fs";
-import { mkdir, readFile, writeFile } from "node:fs/promises";
+// Sync fs only: the hook loads this module on every push, and node:fs/promises would load a
+// dozen more internal modules for two small reads. The writes here happen once, at start.
+import { mkdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
 import { homedir } from "node:os";
 import { join, resolve } from "node:path";
 
@@ -38,17 +39,17 @@ export function resolveHome(flag?: string): Home {
 
 export async function ensureHomeDirs(home: Home): Promise<void> {
   // The home holds the hook token and every run's logs: closed to other users from the start.
-  await mkdir(home.root, { recursive: true, mode: 0o700 });
-  for (const dir of [home.repos, home.runs, home.workspaces]) await mkdir(dir, { recursive: true });
+  mkdirSync(home.root, { recursive: true, mode: 0o700 });
+  for (const dir of [home.repos, home.runs, home.workspaces]) mkdirSync(dir, { recursive: true });
 }
 
 /** The hook token: created once, readable by the owner only. */
 export async function ensureHookToken(home: Home): Promise<string> {
-  await mkdir(home.root, { recursive: true });
+  mkdirSync(home.root, { recursive: true });
   // Imported here: the hook loads this module on every push and never makes a token.
   const { randomBytes } = await import("node:crypto");
   try {
-    await writeFile(home.hookToken, randomBytes(32).toString("hex") + "\n", { flag: "wx", mode: 0o600 });
+    writeFileSync(home.hookToken, randomBytes(32).toString("hex") + "\n", { flag: "wx", mode: 0o600 });
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code !== "EEXIST") throw error;
   }
@@ -67,14 +68,14 @@ export async function readHookToken(home: Home): Promise<string> {
   const stamp = `${info.ino}:${info.size}:${info.mtimeMs}`;
   const known = tokens.get(home.hookToken);
   if (known?.stamp === stamp) return known.token;
-  const token = (await readFile(home.hookToken, "utf8")).trim();
+  const token = readFileSync(home.hookToken, "utf8").trim();
   tokens.set(home.hookToken, { stamp, token });
   return token;
 }
 
 export async function readServerUrl(home: Home): Promise<string | undefined> {
   try {
-    return (await readFile(home.serverUrl, "utf8")).trim() || undefined;
+    return readFileSync(home.serverUrl, "utf8").trim() || undefined;
   } catch {
     return undefined;
   }

@@ -23,7 +23,18 @@ export function lazyExecutor(kind: string, load: () => Promise<Executor>): Execu
 
 export function lazyPipelineRuntime(load: () => Promise<PipelineRuntime>): PipelineRuntime {
   const runtime = once(load);
-  return { load: async (input) => (await runtime()).load(input) };
+  return {
+    load: async (input) => (await runtime()).load(input),
+    start: (input) => {
+      const started = runtime().then((loaded) => loaded.start(input));
+      // A runtime that failed to load reports it from load(); abandon has nothing to end.
+      started.catch(() => undefined);
+      return {
+        load: async (where) => (await started).load(where),
+        abandon: async () => (await started.catch(() => undefined))?.abandon(),
+      };
+    },
+  };
 }
 
 export function lazyContainerJanitor(load: () => Promise<ContainerJanitor>): ContainerJanitor {

@@ -1,8 +1,7 @@
 import { readHookToken, readServerUrl, type Home } from "./home.ts";
 import { joinUrl } from "../http/join-url.ts";
-import { v7 } from "uuid";
+import { newEventId } from "../../adapters/ids/event-id.ts";
 import { postJson } from "./post-json.ts";
-import { spoolEvent } from "./spool.ts";
 
 export interface HookIo {
   stdin: string;
@@ -33,9 +32,11 @@ export function parseHookInput(stdin: string) {
 export async function postReceive(home: Home, repo: string, io: HookIo): Promise<void> {
   const refs = parseHookInput(io.stdin);
   if (refs.length === 0) return;
-  const event = { type: "push", event_id: v7(), repo, pushed_at: io.now, refs };
+  const event = { type: "push", event_id: newEventId(Date.now()), repo, pushed_at: io.now, refs };
   const queue = async (why: string) => {
     try {
+      // Imported here: the spool (durable writes, node:crypto for temp names) is the rare path.
+      const { spoolEvent } = await import("./spool.ts");
       const path = await spoolEvent(home, event);
       io.warn(`quire: ${why}; push queued for when quire is back (${path})`);
     } catch (error) {

@@ -14,7 +14,8 @@ import { shareRegisteredHome } from "./hosting-users.ts";
 import type { SandboxSetup } from "./sandbox-setup.ts";
 import { spoolDelivery } from "./spool-delivery.ts";
 import { watchConfig } from "./config-reload.ts";
-import { wireHome } from "./wire.ts";
+import { reconcileDepsOf } from "./home-deps.ts";
+import { wireHome } from "./wire-home.ts";
 import { wireNotify } from "./notify-wiring.ts";
 import type { Served, ServeOptions } from "./serve.ts";
 
@@ -32,29 +33,19 @@ export async function serveFiles(
   const { publicUrl } = http;
   // Before anything is wired: no sandbox, no server (unless `sandbox: off`).
   const sandbox = await http.sandbox;
-  const plain = wireHome(home);
+  const plain = await wireHome(home, config, sandbox === undefined ? {} : { sandbox });
   const notify = await wireNotify(home, config, plain, publicUrl);
   const base = { ...plain, store: notify.observe(plain.store) };
   for (const line of await shareRegisteredHome(home, config.hook_group)) base.logger.warn({ home: home.root }, line);
   const live = new LiveRuns();
-  const runner = createRunner(home, config, base, { onRunEvent: live.listener, ...(sandbox === undefined ? {} : { sandbox }) });
+  const runner = createRunner(base, { onRunEvent: live.listener });
   const enqueue = (run: Parameters<typeof runner.queue.enqueue>[0]) => runner.queue.enqueue(run);
   const spool = spoolDelivery({ home, intake: base, afterCreate: (runs) => runs.forEach(enqueue), logger: base.logger });
   const deps: AppDeps = {
     ...base,
     queue: runner.queue,
-    files: runner.files,
-    logs: runner.logs,
-    // The janitors the runner uses; a reconcile run offline (reconcile-command.ts) gets the same.
-    reconcile: () =>
-      reconcile({
-        ...base,
-        processes: runner.processes,
-        workspaces: runner.workspaces,
-        isRunning: (runId) => runner.queue.isRunning(runId),
-        requeue: enqueue,
-        ...(runner.containers ? { containers: runner.containers } : {}),
-      }),
+    // The home's janitors, the same a reconcile run offline (reconcile-command.ts) gets.
+    reconcile: () => reconcile({ ...reconcileDepsOf(base), isRunning: (runId) => runner.queue.isRunning(runId), requeue: enqueue }),
     onRunsCreated: (runs) => {
       runs.forEach(enqueue);
       // The server is evidently reachable again: hand over what hooks spooled meanwhile.
@@ -110,8 +101,7 @@ export async function serveFiles(
     await runner.stop();
     await notify.stop();
     await new Promise<void>((resolve) => server.close(() => resolve()));
-    await base.index.settled();
-    base.close();
+    await base.close();
   };
   return { url, ...(publicUrl ? { publicUrl } : {}), close };
 }

@@ -11,14 +11,16 @@ import { LOG_CHANNEL } from "../../adapters/postgres/pg-log-sink.ts";
 import { RUN_CHANNEL } from "../../adapters/postgres/pg-run-store.ts";
 import { RunChanges } from "./run-changes.ts";
 import { createApp } from "../app.ts";
-import { APP_DEFAULTS, type AppDeps } from "../app-deps.ts";
+import type { AppDeps } from "../app-deps.ts";
 import { LiveRuns } from "../ui/live-runs.ts";
 import type { QuireConfig } from "./config.ts";
 import { reconcileCron } from "./cron-schedule.ts";
 import type { Home } from "./home.ts";
 import { LEASE_CHECK_MS, startRunnerHost, type RunnerHost } from "./runner-host.ts";
 import { spoolDelivery } from "./spool-delivery.ts";
-import { wirePostgres, type PostgresSpec } from "./wire-postgres.ts";
+import { reconcileDepsOf } from "./home-deps.ts";
+import { sandboxSetup } from "./sandbox-setup.ts";
+import { wireSharedHome } from "./wire-home.ts";
 import { wireNotify, type NotifyWiring } from "./notify-wiring.ts";
 import { RunEventFeed } from "../../adapters/notify/run-event-feed.ts";
 import { runsToRecheck } from "../../adapters/postgres/pg-recent-runs.ts";
@@ -42,16 +44,18 @@ export interface ServePostgresOptions {
 export async function servePostgres(
   options: ServePostgresOptions,
   config: QuireConfig,
-  spec: PostgresSpec,
   http: { publicUrl?: string; web: AppDeps["web"] },
 ): Promise<{ url: string; publicUrl?: string; close: () => Promise<void> }> {
   const { home } = options;
-  const base = await wirePostgres(home, spec, "serve");
+  // Only a server that runs runs needs bubblewrap: probed before anything is wired.
+  const sandbox = options.runner ? await sandboxSetup(config) : undefined;
+  const base = await wireSharedHome(home, config, { role: "serve", ...(sandbox === undefined ? {} : { sandbox }) });
+  const { db, claims } = base.backend;
   let host: RunnerHost | undefined;
   let notify: NotifyWiring | undefined;
   try {
     notify = await wireNotify(home, config, base, http.publicUrl);
-    host = options.runner ? await startRunnerHost(home, config, base) : undefined;
+    host = options.runner ? await startRunnerHost(base) : undefined;
   } catch (error) {
     await notify?.stop();
     await base.close();
@@ -62,18 +66,18 @@ export async function servePostgres(
   const feed = new RunEventFeed({ find: (runId) => base.store.findRun(runId), observe: notifier.onRun, logger: base.logger });
   const recheck = async (sinceMs: number) => {
     try {
-      for (const runId of await runsToRecheck(base.db, new Date(Date.parse(base.clock.now()) - sinceMs).toISOString())) await feed.changed(runId);
+      for (const runId of await runsToRecheck(db, new Date(Date.parse(base.clock.now()) - sinceMs).toISOString())) await feed.changed(runId);
     } catch (error) {
       base.logger.warn({ err: error }, "could not look for runs to report; the next pass will");
     }
   };
   const runnerHost = host;
-  const shared = new SharedQueue({ store: base.store, clock: base.clock, stops: base.claims });
+  const shared = new SharedQueue({ store: base.store, clock: base.clock, stops: claims });
   const afterCreate = async (runs: RunRecord[]) => {
     runs.forEach((run) => void feed.changed(run.meta.run_id));
     try {
       for (const run of runs) await shared.supersede(run);
-      await base.claims.wake();
+      await claims.wake();
     } catch (error) {
       base.logger.warn({ err: error }, "supersede or wake after intake failed; runners still poll");
     }
@@ -82,25 +86,23 @@ export async function servePostgres(
   const spool = spoolDelivery({ home, intake: base, afterCreate: (runs) => void afterCreate(runs), logger: base.logger });
   // Live tails wake on PostgreSQL notifications: a log chunk written or a state changed on any host.
   const changes = new RunChanges();
-  const listener = new PgListener(base.db.url, [LOG_CHANNEL, RUN_CHANNEL], (channel, runId) => {
+  const listener = new PgListener(db.url, [LOG_CHANNEL, RUN_CHANNEL], (channel, runId) => {
     changes.notify(runId);
     if (channel === RUN_CHANNEL) void feed.changed(runId);
   }, base.logger);
   await listener.start();
   const deps: AppDeps = {
-    ...APP_DEFAULTS,
     ...base,
     queue: shared,
-    // Runners claim pending runs from the table, so nothing is requeued; janitors only where this host runs runs.
+    // Runners claim pending runs from the table, so nothing is requeued. Where this host runs
+    // runs, the home's janitors (as an offline `quire reconcile` has them) and the live queue's
+    // word; a `--no-runner` server leaves processes and workspaces to the runners.
     reconcile: () =>
-      reconcile({
-        ...base,
-        ...(runnerHost ? { processes: runnerHost.runner.processes } : {}),
-        ...(runnerHost
-          ? { workspaces: runnerHost.runner.workspaces, isRunning: (runId: string) => runnerHost.runner.queue.isRunning(runId) }
-          : {}),
-        ...(runnerHost?.runner.containers ? { containers: runnerHost.runner.containers } : {}),
-      }),
+      reconcile(
+        runnerHost
+          ? { ...reconcileDepsOf(base), isRunning: (runId: string) => runnerHost.runner.queue.isRunning(runId) }
+          : { store: base.store, clock: base.clock, liveness: base.liveness, index: base.index },
+      ),
     onRunsCreated: (runs) => {
       void afterCreate(runs);
       void spool.deliver("event");

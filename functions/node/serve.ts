@@ -38,7 +38,7 @@ export async function serve(options: ServeOptions): Promise<Served> {
   if (config.store.kind === "postgres") {
     // Imported here: a server on files never loads the PostgreSQL client.
     const { servePostgres } = await import("./serve-postgres.ts");
-    return servePostgres({ ...options, runner: options.runner ?? true }, config, config.store, {
+    return servePostgres({ ...options, runner: options.runner ?? true }, config, {
       ...(publicUrl ? { publicUrl } : {}),
       web: webOptions(config, publicUrl, trustProxy),
     });

@@ -12,41 +12,20 @@ import { PgRunClaims } from "../../adapters/postgres/pg-run-claims.ts";
 import { PgRunFiles } from "../../adapters/postgres/pg-run-files.ts";
 import { PgRunIndex } from "../../adapters/postgres/pg-run-index.ts";
 import { PgRunStore } from "../../adapters/postgres/pg-run-store.ts";
-import type { LogReader, RunFiles } from "../../core/ports/run-files.ts";
-import type { Clock, Ids } from "../../core/ports/clock-ids.ts";
-import type { Liveness } from "../../core/ports/liveness.ts";
-import type { Logger } from "../../core/ports/logger.ts";
 import { indexResolver } from "../../core/index/run-index-resolver.ts";
-import type { RunResolver } from "../../core/ports/run-resolver.ts";
 import type { StoreSpec } from "./config.ts";
+import type { StoreDeps } from "./home-deps.ts";
 import { readHookToken, type Home } from "./home.ts";
 
 export type PostgresSpec = Extract<StoreSpec, { kind: "postgres" }>;
 
-/** Everything a server or a runner shares through PostgreSQL. */
-export interface PostgresDeps {
-  db: PgDb;
-  store: IndexedRunStore;
-  index: PgRunIndex;
-  files: RunFiles;
-  logs: LogReader;
-  claims: PgRunClaims;
-  resolver: RunResolver;
-  git: GitCli;
-  clock: Clock;
-  ids: Ids;
-  liveness: Liveness;
-  logger: Logger;
-  hookToken: () => Promise<string>;
-  close(): Promise<void>;
-}
-
 /**
- * The production wiring over PostgreSQL: runs, numbers, the index, run files and the
- * queue in the database; the schema brought up to date first. The home still holds the
- * bare repos, the hook token and workspaces of this host.
+ * The store half of a home over PostgreSQL (wire-home.ts completes it, and loads this module
+ * only where PostgreSQL is configured): runs, numbers, the index, run files and the queue in
+ * the database; the schema brought up to date first. The home still holds the bare repos,
+ * the hook token and workspaces of this host.
  */
-export async function wirePostgres(home: Home, spec: PostgresSpec, role: "serve" | "runner"): Promise<PostgresDeps> {
+export async function wirePostgres(home: Home, spec: PostgresSpec, role: "serve" | "runner"): Promise<StoreDeps> {
   const logger = pinoLogger();
   const db = new PgDb(spec.url, { max: spec.pool, applicationName: `quire-${role}` });
   try {
@@ -60,12 +39,10 @@ export async function wirePostgres(home: Home, spec: PostgresSpec, role: "serve"
   const registered = new RegistryLookup(home.registry);
   const git = new GitCli(home.repos, undefined, (repo) => registered.get(repo)?.git_dir);
   return {
-    db,
     store,
     index,
     files: new PgRunFiles(db, systemClock),
     logs: pgLogReader(db),
-    claims: new PgRunClaims(db),
     resolver: indexResolver(index, store),
     git,
     clock: systemClock,
@@ -73,6 +50,7 @@ export async function wirePostgres(home: Home, spec: PostgresSpec, role: "serve"
     liveness: processLiveness(),
     logger,
     hookToken: () => readHookToken(home),
+    backend: { kind: "postgres", db, claims: new PgRunClaims(db) },
     async close() {
       git.close();
       await db.close();

@@ -1,9 +1,9 @@
-import { mkdtemp, readFile, readdir, rm, writeFile } from "node:fs/promises";
-import { tmpdir } from "node:os";
+import { readFile, readdir, rm, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { execa } from "execa";
 import { afterEach, describe, expect, it } from "vitest";
+import { tempDir } from "../support/temp-dir.ts";
 
 const ROOT = fileURLToPath(new URL("../..", import.meta.url));
 const CONTRIB = join(ROOT, "contrib");
@@ -14,7 +14,7 @@ afterEach(async () => {
 
 /** The units as an admin would install them: this checkout as the package, root as the user. */
 async function installed(home: string): Promise<string> {
-  const dir = await mkdtemp(join(tmpdir(), "quire-units-"));
+  const dir = await tempDir("quire-units-");
   dirs.push(dir);
   for (const name of await readdir(CONTRIB)) {
     const text = (await readFile(join(CONTRIB, name), "utf8"))
@@ -31,7 +31,7 @@ const execStart = (unit: string) => /^ExecStart=(.*)$/m.exec(unit)?.[1]?.split("
 
 describe("contrib/ systemd units", () => {
   it("pass systemd-analyze verify, and the server unit runs node directly", async () => {
-    const home = await mkdtemp(join(tmpdir(), "quire-units-home-"));
+    const home = await tempDir("quire-units-home-");
     dirs.push(home);
     const dir = await installed(home);
     const units = ["quire.service", "quire-reconcile.service", "quire-reconcile.timer"];
@@ -43,7 +43,7 @@ describe("contrib/ systemd units", () => {
   });
 
   it("the timer's reconcile command reconciles the unit's home directly when no server is up", async () => {
-    const home = await mkdtemp(join(tmpdir(), "quire-units-home-"));
+    const home = await tempDir("quire-units-home-");
     dirs.push(home);
     const dir = await installed(home);
     const unit = await readFile(join(dir, "quire-reconcile.service"), "utf8");

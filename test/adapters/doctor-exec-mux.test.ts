@@ -1,13 +1,13 @@
-import { chmod, mkdtemp, rm, writeFile } from "node:fs/promises";
-import { tmpdir } from "node:os";
+import { chmod, rm, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { checkExecMux } from "../../functions/node/doctor.ts";
 import { EXEC_MUX_FILE } from "../../adapters/package/package-files.ts";
+import { tempDir } from "../support/temp-dir.ts";
 
 let dir: string;
 beforeAll(async () => {
-  dir = await mkdtemp(join(tmpdir(), "quire-doctor-mux-"));
+  dir = await tempDir("quire-doctor-mux-");
 });
 afterAll(async () => {
   await rm(dir, { recursive: true, force: true });

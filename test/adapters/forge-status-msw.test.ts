@@ -1,55 +1,23 @@
-import { mkdtemp, readdir, readFile, rm } from "node:fs/promises";
-import { tmpdir } from "node:os";
+import { readdir, readFile } from "node:fs/promises";
 import { join } from "node:path";
 import { delay, HttpResponse } from "msw";
-import { setupServer } from "msw/node";
-import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { forgeStatus } from "../../adapters/forge/forge-status.ts";
-import { attemptDelivery } from "../../adapters/notify/attempt-delivery.ts";
-import { deliveryIds } from "../../adapters/outbox/delivery-ids.ts";
-import { FsOutboxStore } from "../../adapters/outbox/fs-outbox-store.ts";
-import { configSecrets } from "../../adapters/secrets/config-secrets.ts";
-import type { MirrorPusher, WebhookSender } from "../../core/ports/notify.ts";
+import type { Outbox } from "../../core/outbox/outbox.ts";
 import type { RunEventName } from "../../core/notify/run-status.ts";
-import { Outbox } from "../../core/outbox/outbox.ts";
 import { OUTCOMES } from "../../core/types.ts";
 import { created, FORGE_CASES, recordForge, RUN_URL, runAt, SHA, statusDrafts, type ForgeCase } from "../support/forge-fixtures.ts";
-import { FakeClock, ManualTimers, quietLogger } from "../support/outbox-fixtures.ts";
+import { FakeClock, fsOutbox } from "../support/outbox-fixtures.ts";
+import { withTempDir } from "../support/temp-dir.ts";
+import { mockHttp } from "../support/msw.ts";
 
 const TOKEN = "forge-token-value-0c9e1f";
-const mock = setupServer();
-beforeAll(() => mock.listen({ onUnhandledRequest: "error" }));
-afterEach(() => mock.resetHandlers());
-afterAll(() => mock.close());
+const mock = mockHttp();
 
-const noWebhooks: WebhookSender = { send: async () => ({ kind: "give-up", message: "unused" }) };
-const noMirror: MirrorPusher = { push: async () => ({ kind: "give-up", message: "unused" }) };
 
-/** The outbox as `quire serve` wires it for statuses, on a real directory, with a clock the test moves. */
-async function outboxOn(dir: string, clock: FakeClock, timeoutMs = 2_000) {
-  const timers = new ManualTimers(clock);
-  const outbox = new Outbox({
-    store: new FsOutboxStore(dir),
-    clock,
-    timers,
-    random: () => 0.5,
-    ids: deliveryIds,
-    attempt: attemptDelivery({ secrets: configSecrets({ "forge-token": TOKEN }), webhooks: noWebhooks, forge: forgeStatus(timeoutMs), mirror: noMirror }),
-    policy: { baseMs: 10_000, maxDelayMs: 3_600_000, giveUpAfterMs: 24 * 3_600_000 },
-    logger: quietLogger,
-  });
-  await outbox.start();
-  return { outbox, timers };
-}
+const outboxOn = (dir: string, clock: FakeClock, timeoutMs = 2_000) => fsOutbox(dir, clock, { secrets: { "forge-token": TOKEN }, forge: forgeStatus(timeoutMs) });
 
-async function withDir<T>(work: (dir: string) => Promise<T>): Promise<T> {
-  const dir = await mkdtemp(join(tmpdir(), "quire-forge-"));
-  try {
-    return await work(dir);
-  } finally {
-    await rm(dir, { recursive: true, force: true });
-  }
-}
+const withDir = <T>(work: (dir: string) => Promise<T>): Promise<T> => withTempDir("quire-forge-", work);
 
 /** Every file of the outbox, concatenated: what a restart reads and what must hold no token. */
 async function outboxText(dir: string): Promise<string> {

@@ -1,5 +1,4 @@
-import { mkdir, mkdtemp, readdir, rm, utimes, writeFile } from "node:fs/promises";
-import { tmpdir } from "node:os";
+import { mkdir, readdir, rm, utimes, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
 import { systemClock } from "../../adapters/clock/system-clock.ts";
@@ -8,6 +7,7 @@ import { collectGarbage } from "../../adapters/gc/collect-garbage.ts";
 import { RunImages, isoFromDocker } from "../../adapters/gc/run-images.ts";
 import { UNKNOWN_REPO } from "../../adapters/gc/workspace-dirs.ts";
 import { FsRunStore } from "../../adapters/storage/fs-run-store.ts";
+import { tempDir } from "../support/temp-dir.ts";
 
 const DAY = 24 * 60 * 60 * 1000;
 const roots: string[] = [];
@@ -17,7 +17,7 @@ afterEach(async () => {
 });
 
 async function home(): Promise<{ runs: string; workspaces: string }> {
-  const root = await mkdtemp(join(tmpdir(), "quire-gc-ws-"));
+  const root = await tempDir("quire-gc-ws-");
   roots.push(root);
   return { runs: join(root, "runs"), workspaces: join(root, "workspaces") };
 }

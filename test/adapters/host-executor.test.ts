@@ -1,6 +1,5 @@
 import { spawn } from "node:child_process";
-import { mkdir, mkdtemp, readdir, realpath, stat, symlink } from "node:fs/promises";
-import { tmpdir } from "node:os";
+import { mkdir, readdir, realpath, stat, symlink } from "node:fs/promises";
 import { join } from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { HostExecutor } from "../../adapters/executor/host-executor.ts";
@@ -10,6 +9,7 @@ import type { ExecSession, OutputSink, StreamName } from "../../core/ports/exec.
 import type { RepoName } from "../../core/types.ts";
 import { pidAlive } from "../support/runs-api.ts";
 import { execRequest } from "../support/exec-request.ts";
+import { tempDir } from "../support/temp-dir.ts";
 
 /** Collects output and lets a test wait for a line, instead of sleeping. */
 class CollectingSink implements OutputSink {
@@ -37,7 +37,7 @@ const tracked = new Set<number>();
 const request = execRequest;
 
 beforeEach(async () => {
-  workspace = await realpath(await mkdtemp(join(tmpdir(), "quire-ws-")));
+  workspace = await realpath(await tempDir("quire-ws-"));
   const processes = { started: async (pgid: number) => void tracked.add(pgid), ended: async (pgid: number) => void tracked.delete(pgid) };
   const opened = await new HostExecutor({ killGraceMs: 300 }).open({ runId: "r1", repo: "demo.git" as RepoName, workspace, processes });
   if (!opened.ok) throw new Error(opened.error.message);
@@ -177,7 +177,7 @@ describe("host executor", () => {
   });
 
   it("records the groups left running in the process registry, where reconcile's killRun ends them", async () => {
-    const root = await mkdtemp(join(tmpdir(), "quire-processes-"));
+    const root = await tempDir("quire-processes-");
     const registry = new ProcessRegistry(root);
     const opened = await new HostExecutor({ killGraceMs: 300 }).open({ runId: "r3", repo: "demo.git" as RepoName, workspace, processes: registry.tracker("r3") });
     if (!opened.ok) throw new Error(opened.error.message);

@@ -4,8 +4,6 @@
  * must not change with that: exact env, literal arguments, closed stdin, exit codes, output
  * kept apart between commands, and background processes that outlive their command.
  */
-import { mkdtemp } from "node:fs/promises";
-import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { createHostExecutor } from "../../adapters/executor/host-executor.ts";
@@ -14,6 +12,7 @@ import { probeSandbox } from "../../adapters/process/sandbox-probe.ts";
 import type { ExecSession, OutputSink, StreamName } from "../../core/ports/exec.ts";
 import type { RepoName } from "../../core/types.ts";
 import { execRequest } from "../support/exec-request.ts";
+import { tempDir } from "../support/temp-dir.ts";
 
 class Collect implements OutputSink {
   readonly text: Record<StreamName, string> = { stdout: "", stderr: "" };
@@ -30,7 +29,7 @@ beforeEach(async () => {
   const probed = await probeSandbox(user);
   if (!probed.ok) throw new Error(probed.error);
   const executor = createHostExecutor({ sandbox: { bwrapPath: probed.value, user, network: false, hide: [] }, drainIdleMs: 100 });
-  const workspace = await mkdtemp(join(tmpdir(), "quire-spawner-"));
+  const workspace = await tempDir("quire-spawner-");
   const opened = await executor.open({ runId: "spawner", repo: "demo.git" as RepoName, workspace });
   if (!opened.ok) throw new Error(opened.error.message);
   session = opened.value;

@@ -4,32 +4,18 @@
  * effect (token unread and unpublished, bare repo unchanged, no process left behind).
  */
 import { createHash } from "node:crypto";
-import { readdir, readFile, rm } from "node:fs/promises";
-import { dirname, join } from "node:path";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { WorkClone } from "../support/git.ts";
+import { readdir, readFile } from "node:fs/promises";
+import { join } from "node:path";
+import { describe, expect, it } from "vitest";
 import { apiTexts, filesContaining, pushRun } from "../support/hostile.ts";
-import type { ServerProcess } from "../support/quire-process.ts";
 import { readLog, waitForRun } from "../support/runs-api.ts";
-import { serveRepo } from "../support/served-repo.ts";
+import { useServedRepo } from "../support/use-served-repo.ts";
 
-let home: string;
-let server: ServerProcess;
-let clone: WorkClone;
-
-beforeAll(async () => {
-  ({ home, server, clone } = await serveRepo({ config: "run_timeout_minutes: 2\n" }));
-});
-
-afterAll(async () => {
-  await server?.stop();
-  if (home) await rm(home, { recursive: true, force: true });
-  if (clone) await rm(dirname(clone.dir), { recursive: true, force: true });
-});
+const served = useServedRepo({ config: "run_timeout_minutes: 2\n" });
 
 async function tokenStayed(runId: string): Promise<void> {
-  expect((await filesContaining(home, server.token)).map((path) => path.slice(home.length))).toEqual(["/hook.token"]);
-  expect(await apiTexts(server, runId)).not.toContain(server.token);
+  expect((await filesContaining(served.home, served.server.token)).map((path) => path.slice(served.home.length))).toEqual(["/hook.token"]);
+  expect(await apiTexts(served.server, runId)).not.toContain(served.server.token);
 }
 
 /** Host processes whose command line contains `needle`. */
@@ -45,9 +31,9 @@ async function processesWith(needle: string): Promise<string[]> {
 
 describe("host jobs inside the run's sandbox", () => {
   it("4: cannot read the hook token, by relative path, absolute path or a hardlink, and cannot publish it", async () => {
-    const token = join(home, "hook.token");
+    const token = join(served.home, "hook.token");
     const id = await pushRun(
-      clone,
+      served.clone,
       "token",
       `import { job } from "quire/ci";
 job("steal", ["quire/push"], async ({ sh, readFile }) => {
@@ -62,9 +48,9 @@ job("steal", ["quire/push"], async ({ sh, readFile }) => {
 });
 `,
     );
-    const run = await waitForRun(server, id);
+    const run = await waitForRun(served.server, id);
     expect(run.status).toBe("complete");
-    const body = (await (await server.request(`/runs/${id}`)).json()) as { jobs: { id: string; receipt: { outputs: Record<string, unknown> } }[] };
+    const body = (await (await served.server.request(`/runs/${id}`)).json()) as { jobs: { id: string; receipt: { outputs: Record<string, unknown> } }[] };
     const outputs = body.jobs.find((job) => job.id === "steal")?.receipt.outputs ?? {};
     expect(outputs).toMatchObject({ read: "refused" });
     for (const name of ["relative", "absolute", "link"]) expect(outputs[name]).not.toBe(0);
@@ -74,10 +60,10 @@ job("steal", ["quire/push"], async ({ sh, readFile }) => {
   });
 
   it("4: cannot write into the bare repo or reach the docker socket from a command", async () => {
-    const hook = join(home, "repos", "demo.git", "hooks", "post-receive");
+    const hook = join(served.home, "repos", "demo.git", "hooks", "post-receive");
     const before = createHash("sha256").update(await readFile(hook)).digest("hex");
     const id = await pushRun(
-      clone,
+      served.clone,
       "repo-write",
       `import { job } from "quire/ci";
 job("write", ["quire/push"], async ({ sh }) => {
@@ -88,17 +74,17 @@ job("docker", ["quire/push"], async ({ sh }) => {
 });
 `,
     );
-    const run = await waitForRun(server, id);
+    const run = await waitForRun(served.server, id);
     expect(run).toMatchObject({ status: "failed", outcome: "failed" });
     expect(createHash("sha256").update(await readFile(hook)).digest("hex")).toBe(before);
-    expect(await readLog(server, id, "write")).toMatch(/No such file or directory|can't create|cannot create/);
+    expect(await readLog(served.server, id, "write")).toMatch(/No such file or directory|can't create|cannot create/);
     await tokenStayed(id);
   });
 
   it("5: a setsid'd background process ends with its run", async () => {
     const marker = `1000.${process.pid}${Date.now() % 100_000}`;
     const id = await pushRun(
-      clone,
+      served.clone,
       "setsid",
       `import { job } from "quire/ci";
 job("escape", ["quire/push"], async ({ sh }) => {
@@ -107,12 +93,12 @@ job("escape", ["quire/push"], async ({ sh }) => {
 });
 `,
     );
-    const run = await waitForRun(server, id);
+    const run = await waitForRun(served.server, id);
     expect(run).toMatchObject({ status: "complete", outcome: "succeeded" });
     const deadline = Date.now() + 5_000;
     while ((await processesWith(`sleep ${marker}`)).length > 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
     expect(await processesWith(`sleep ${marker}`)).toEqual([]);
     // Nothing to record per run any more: no process directories pile up.
-    expect(await readdir(join(home, "workspaces", ".processes")).catch(() => [])).not.toContain(id);
+    expect(await readdir(join(served.home, "workspaces", ".processes")).catch(() => [])).not.toContain(id);
   });
 });

@@ -7,11 +7,11 @@
 import { createHash } from "node:crypto";
 import { spawn } from "node:child_process";
 import { once } from "node:events";
-import { access, chmod, mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
-import { tmpdir } from "node:os";
+import { access, chmod, readFile, rm, writeFile } from "node:fs/promises";
 import { dirname, join } from "node:path";
 import { execa } from "execa";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { tempDir } from "../support/temp-dir.ts";
 import { WorkClone } from "../support/git.ts";
 import { apiTexts, filesContaining, pushRun } from "../support/hostile.ts";
 import { QUIRE_BIN, quire, tempHome, type ServerProcess } from "../support/quire-process.ts";
@@ -192,7 +192,7 @@ describe("pipeline code inside bubblewrap", () => {
 
 /** `quire serve` in a mount namespace where /usr/bin/bwrap is a file that cannot run. */
 async function serveWithoutBwrap(serveHome: string): Promise<{ code: number | null; stdout: string; stderr: string; child: ReturnType<typeof spawn> }> {
-  const fake = join(await mkdtemp(join(tmpdir(), "quire-no-bwrap-")), "bwrap");
+  const fake = join(await tempDir("quire-no-bwrap-"), "bwrap");
   await writeFile(fake, "not a program\n");
   await chmod(fake, 0o644);
   const script = `mount --bind ${fake} /usr/bin/bwrap && exec "$0" "$@"`;

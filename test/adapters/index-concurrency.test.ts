@@ -1,9 +1,9 @@
-import { mkdtemp, writeFile } from "node:fs/promises";
-import { tmpdir } from "node:os";
+import { writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { execa } from "execa";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { tempDir } from "../support/temp-dir.ts";
 import { createBareRepo } from "../../adapters/git/repo-admin.ts";
 import { FsRunStore } from "../../adapters/storage/fs-run-store.ts";
 import type { RepoName } from "../../core/types.ts";
@@ -60,7 +60,7 @@ afterAll(async () => {
 
 describe("run numbers and the index under concurrent writers", () => {
   it(`${PUSHES} pushes at ${REPOS.length} repos while another process creates runs: no gaps, no duplicates, all indexed`, async () => {
-    const script = join(await mkdtemp(join(tmpdir(), "quire-side-")), "side-writer.mts");
+    const script = join(await tempDir("quire-side-"), "side-writer.mts");
     await writeFile(script, SIDE_WRITER);
     const side = execa(process.execPath, ["--import", "tsx", script, join(home, "runs"), REPOS.join(","), String(SIDE_RUNS_PER_REPO), sha], {
       reject: false,

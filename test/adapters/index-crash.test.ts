@@ -1,9 +1,10 @@
-import { mkdtemp, readFile, writeFile } from "node:fs/promises";
-import { hostname, tmpdir } from "node:os";
+import { readFile, writeFile } from "node:fs/promises";
+import { hostname } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { execa } from "execa";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { tempDir } from "../support/temp-dir.ts";
 import { FsRunIndex } from "../../adapters/index/fs-run-index.ts";
 import { loadIndexFile } from "../../adapters/index/index-file.ts";
 import { createBareRepo } from "../../adapters/git/repo-admin.ts";
@@ -90,7 +91,7 @@ function expectSame(index: readonly IndexEntry[], disk: readonly IndexEntry[]): 
 describe("index after SIGKILL mid-burst", () => {
   it("stays readable, and after the restart's reconcile equals the run directories", async () => {
     server = await startServer(home);
-    const script = join(await mkdtemp(join(tmpdir(), "quire-churn-")), "churn.mts");
+    const script = join(await tempDir("quire-churn-"), "churn.mts");
     await writeFile(script, CHURN);
     const churn = execa(process.execPath, ["--import", "tsx", script, runsDir(), "b.git", sha], { reject: false });
     await new Promise((resolve) => churn.stdout?.once("data", resolve));

@@ -1,11 +1,11 @@
-import { mkdtemp, readFile, stat } from "node:fs/promises";
-import { tmpdir } from "node:os";
+import { readFile, stat } from "node:fs/promises";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { assembleCriLines, parseCriLine } from "../../core/logs/cri-line.ts";
 import type { LogOptions } from "../../core/ports/run-files.ts";
 import { createRedactor } from "../../core/logs/redact.ts";
 import { openFsLogWriter } from "../../adapters/logs/fs-log-writer.ts";
+import { tempDir } from "../support/temp-dir.ts";
 
 const T = "2026-11-21T10:00:00.000Z";
 const SECRET = "hunter2-very-secret";
@@ -19,7 +19,7 @@ const options = (over: Partial<LogOptions> = {}): LogOptions => ({
 const bytes = (text: string) => new TextEncoder().encode(text);
 
 async function logFile(): Promise<string> {
-  return join(await mkdtemp(join(tmpdir(), "quire-log-")), "sh-1.log");
+  return join(await tempDir("quire-log-"), "sh-1.log");
 }
 
 async function lines(path: string): Promise<string[]> {

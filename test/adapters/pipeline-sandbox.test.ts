@@ -2,7 +2,7 @@ import { access, chmod, readdir } from "node:fs/promises";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { execa } from "execa";
-import { afterEach, describe, expect, it } from "vitest";
+import { afterEach, describe, expect, it, vi } from "vitest";
 import type { PipelineHost, PipelineSession } from "../../core/ports/pipeline-runtime.ts";
 import { createNodePipelineRuntime } from "../../adapters/pipeline/node-pipeline-runtime.ts";
 import type { NodePipelineSession } from "../../adapters/pipeline/pipeline-session.ts";
@@ -173,6 +173,31 @@ describe("pipeline sandbox: close", () => {
     expect(result.kind === "error" && result.message).toMatch(/^\.quire\/ci\.ts:\d+:\d+: /);
     expect(started).toHaveLength(1);
     expect(ended).toEqual(started);
+    expect(started.map(isAlive)).toEqual([false]);
+    expect(await readdir(bundles)).toEqual([]);
+  });
+
+  it("starts the child before the workspace exists, and names lines in the workspace made after", async () => {
+    const bundles = await sandboxTempDir("quire-bundles-");
+    const own = createNodePipelineRuntime({ tempDir: bundles, sandbox });
+    const started: number[] = [];
+    const processes = { started: async (pgid: number) => void started.push(pgid), ended: async () => undefined };
+    const early = own.start({ limits: { memoryMb: 256, wallClockMs: 60_000 }, signal: new AbortController().signal, processes });
+    await vi.waitFor(() => expect(started).toHaveLength(1));
+    const result = await early.load({ workspace: await workspaceWith("throws-at-import"), pipelinePath: ".quire/ci.ts" });
+    expect(result).toEqual({ kind: "error", message: "pipeline exploded at import (at .quire/ci.ts:4:7)" });
+    expect(started.map(isAlive)).toEqual([false]);
+    expect(await readdir(bundles)).toEqual([]);
+  });
+
+  it("ends a child started ahead of a workspace that never came, and leaves no bundle directory", async () => {
+    const bundles = await sandboxTempDir("quire-bundles-");
+    const own = createNodePipelineRuntime({ tempDir: bundles, sandbox });
+    const started: number[] = [];
+    const processes = { started: async (pgid: number) => void started.push(pgid), ended: async () => undefined };
+    const early = own.start({ limits: { memoryMb: 256, wallClockMs: 60_000 }, signal: new AbortController().signal, processes });
+    await vi.waitFor(() => expect(started).toHaveLength(1));
+    await early.abandon();
     expect(started.map(isAlive)).toEqual([false]);
     expect(await readdir(bundles)).toEqual([]);
   });

@@ -9,23 +9,18 @@ import { CHUNK_MAX } from "../../adapters/postgres/pg-log-sink.ts";
 import { PgRunClaims } from "../../adapters/postgres/pg-run-claims.ts";
 import { PgRunFiles } from "../../adapters/postgres/pg-run-files.ts";
 import { PgRunStore } from "../../adapters/postgres/pg-run-store.ts";
-import { draftRun } from "../../core/intake/create-run.ts";
 import { StorageError } from "../../core/errors.ts";
 import { leaseFor } from "../../core/run/lease.ts";
 import { createRedactor } from "../../core/logs/redact.ts";
 import type { RepoName } from "../../core/types.ts";
 import { usePostgres } from "../support/pg-suite.ts";
+import { pendingDraft } from "../support/run-fixtures.ts";
 
 const pg = usePostgres();
 const REPO = "demo.git" as RepoName;
 const clock = new FakeClock();
 
-const draft = (ids = new FakeIds()) =>
-  draftRun(
-    { repo: REPO, update: { ref: "refs/heads/main", old_sha: "0".repeat(40), new_sha: "a".repeat(40) }, pushed_at: clock.now(), pipeline: ".quire/ci.ts" },
-    ids,
-    clock,
-  );
+const draft = (ids = new FakeIds()) => pendingDraft({ repo: REPO, ids, clock });
 
 async function text(stream: ReadableStream<Uint8Array>): Promise<string> {
   return new Response(stream).text();

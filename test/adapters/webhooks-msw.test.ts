@@ -1,45 +1,18 @@
 import { createHmac, timingSafeEqual } from "node:crypto";
-import { mkdtemp, readdir, readFile, rm } from "node:fs/promises";
-import { tmpdir } from "node:os";
+import { readdir, readFile } from "node:fs/promises";
 import { join } from "node:path";
 import { delay, http, HttpResponse } from "msw";
-import { setupServer } from "msw/node";
-import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
-import { attemptDelivery } from "../../adapters/notify/attempt-delivery.ts";
+import { describe, expect, it } from "vitest";
 import { webhookSender } from "../../adapters/notify/webhook-sender.ts";
-import { deliveryIds } from "../../adapters/outbox/delivery-ids.ts";
-import { FsOutboxStore } from "../../adapters/outbox/fs-outbox-store.ts";
-import { configSecrets } from "../../adapters/secrets/config-secrets.ts";
-import type { ForgeStatusPort, MirrorPusher } from "../../core/ports/notify.ts";
-import { Outbox } from "../../core/outbox/outbox.ts";
-import { FakeClock, ManualTimers, quietLogger, webhookDraft } from "../support/outbox-fixtures.ts";
+import { FakeClock, fsOutbox, webhookDraft } from "../support/outbox-fixtures.ts";
+import { withTempDir } from "../support/temp-dir.ts";
+import { mockHttp } from "../support/msw.ts";
 
 const SECRET = "s3cret-webhook-value";
 const URL_ = "https://hooks.example.test/quire";
-const mock = setupServer();
-beforeAll(() => mock.listen({ onUnhandledRequest: "error" }));
-afterEach(() => mock.resetHandlers());
-afterAll(() => mock.close());
+const mock = mockHttp();
 
-const unused = { post: async () => ({ kind: "give-up" as const, message: "unused" }) } satisfies ForgeStatusPort;
-const noMirror = { push: async () => ({ kind: "give-up" as const, message: "unused" }) } satisfies MirrorPusher;
-
-/** An outbox on a real directory, as `quire serve` wires it, with a clock the test moves. */
-async function outboxOn(dir: string, clock: FakeClock, timeoutMs = 2_000) {
-  const timers = new ManualTimers(clock);
-  const outbox = new Outbox({
-    store: new FsOutboxStore(dir),
-    clock,
-    timers,
-    random: () => 0.5,
-    ids: deliveryIds,
-    attempt: attemptDelivery({ secrets: configSecrets({ "hook-secret": SECRET }), webhooks: webhookSender(timeoutMs), forge: unused, mirror: noMirror }),
-    policy: { baseMs: 10_000, maxDelayMs: 3_600_000, giveUpAfterMs: 24 * 3_600_000 },
-    logger: quietLogger,
-  });
-  await outbox.start();
-  return { outbox, timers };
-}
+const outboxOn = (dir: string, clock: FakeClock, timeoutMs = 2_000) => fsOutbox(dir, clock, { secrets: { "hook-secret": SECRET }, webhooks: webhookSender(timeoutMs) });
 
 /** What a receiver does with only the secret: recompute the HMAC of the raw body. */
 function verify(body: string, header: string | null): boolean {
@@ -48,14 +21,7 @@ function verify(body: string, header: string | null): boolean {
   return given.length === expected.length && timingSafeEqual(given, expected);
 }
 
-async function withDir<T>(work: (dir: string) => Promise<T>): Promise<T> {
-  const dir = await mkdtemp(join(tmpdir(), "quire-webhooks-"));
-  try {
-    return await work(dir);
-  } finally {
-    await rm(dir, { recursive: true, force: true });
-  }
-}
+const withDir = <T>(work: (dir: string) => Promise<T>): Promise<T> => withTempDir("quire-webhooks-", work);
 
 describe("webhooks through the outbox", () => {
   it("posts the body with event, delivery id and a signature a receiver verifies with only the secret", () =>

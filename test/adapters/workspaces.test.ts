@@ -1,18 +1,18 @@
-import { mkdir, mkdtemp, readFile, readdir, stat, writeFile } from "node:fs/promises";
-import { tmpdir } from "node:os";
+import { mkdir, readFile, readdir, stat, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { execa } from "execa";
 import { beforeAll, describe, expect, it } from "vitest";
 import { GitWorkspaces } from "../../adapters/workspace/git-workspaces.ts";
 import type { RepoName } from "../../core/types.ts";
 import { WorkClone, git, gitEnv } from "../support/git.ts";
+import { tempDir } from "../support/temp-dir.ts";
 
 const REPO = "group/demo.git" as RepoName;
 let home: string;
 let sha: string;
 
 beforeAll(async () => {
-  home = await mkdtemp(join(tmpdir(), "quire-ws-home-"));
+  home = await tempDir("quire-ws-home-");
   const bare = join(home, "repos", REPO);
   await mkdir(bare, { recursive: true });
   await execa("git", ["init", "--quiet", "--bare", bare], { env: gitEnv });

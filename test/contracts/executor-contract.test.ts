@@ -1,6 +1,3 @@
-import { mkdtemp } from "node:fs/promises";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
 import { FakeExecutor } from "../../adapters/executor/fake-executor.ts";
 import { createHostExecutor } from "../../adapters/executor/host-executor.ts";
 import { sandboxIds } from "../../adapters/process/sandbox-identity.ts";
@@ -9,9 +6,10 @@ import type { ExecSession, Executor } from "../../core/ports/exec.ts";
 import type { RepoName } from "../../core/types.ts";
 import { BASE, useDocker } from "../support/docker-fixtures.ts";
 import { executorContract } from "./executor.contract.ts";
+import { tempDir } from "../support/temp-dir.ts";
 
 async function openOn(executor: Executor): Promise<ExecSession> {
-  const workspace = await mkdtemp(join(tmpdir(), "quire-contract-"));
+  const workspace = await tempDir("quire-contract-");
   const opened = await executor.open({ runId: "contract", repo: "demo.git" as RepoName, workspace });
   if (!opened.ok) throw new Error(`${opened.error.code}: ${opened.error.message}`);
   return opened.value;

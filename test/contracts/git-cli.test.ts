@@ -1,5 +1,4 @@
-import { mkdtemp, readdir, readFile, rm } from "node:fs/promises";
-import { tmpdir } from "node:os";
+import { readdir, readFile, rm } from "node:fs/promises";
 import { join } from "node:path";
 import { execa } from "execa";
 import { afterAll, describe, expect, it, vi } from "vitest";
@@ -8,13 +7,14 @@ import { PIPELINE_PATHS } from "../../core/intake/gate.ts";
 import type { RepoName } from "../../core/types.ts";
 import { COMMITS, GROUPED, gitContract, PIPELINE_OF, REPO, type CommitName } from "./git.contract.ts";
 import { gitEnv } from "../support/git.ts";
+import { tempDir } from "../support/temp-dir.ts";
 
 const adapters: GitCli[] = [];
 afterAll(() => adapters.forEach((a) => a.close()));
 
 /** A real commit with exactly `files`, made with plumbing so no work tree is needed. */
 async function commitFiles(gitDir: string, files: Record<string, string>, parent?: string): Promise<string> {
-  const index = join(await mkdtemp(join(tmpdir(), "quire-index-")), "index");
+  const index = join(await tempDir("quire-index-"), "index");
   const env = { ...gitEnv, GIT_DIR: gitDir, GIT_INDEX_FILE: index };
   for (const [path, content] of Object.entries(files)) {
     const blob = (await execa("git", ["hash-object", "-w", "--stdin"], { env, input: content })).stdout.trim();
@@ -27,7 +27,7 @@ async function commitFiles(gitDir: string, files: Record<string, string>, parent
 }
 
 async function bareRepos() {
-  const root = join(await mkdtemp(join(tmpdir(), "quire-git-")), "repos");
+  const root = join(await tempDir("quire-git-"), "repos");
   for (const repo of [REPO, GROUPED]) await execa("git", ["init", "--quiet", "--bare", join(root, repo)], { env: gitEnv });
   const sha = {} as Record<CommitName, string>;
   for (const [name, files] of Object.entries(COMMITS)) sha[name as CommitName] = await commitFiles(join(root, REPO), files);

@@ -1,5 +1,4 @@
-import { mkdtemp, rm } from "node:fs/promises";
-import { tmpdir } from "node:os";
+import { rm } from "node:fs/promises";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { FakeClock } from "../../adapters/clock/fake-clock.ts";
@@ -9,15 +8,15 @@ import { IndexedRunStore } from "../../adapters/index/indexed-run-store.ts";
 import { MemoryRunIndex } from "../../adapters/index/memory-run-index.ts";
 import { FsRunStore } from "../../adapters/storage/fs-run-store.ts";
 import { MemoryRunStore } from "../../adapters/storage/memory-run-store.ts";
-import { draftRun } from "../../core/intake/create-run.ts";
-import type { RepoName } from "../../core/types.ts";
 import { runStoreContract } from "./run-store.contract.ts";
+import { tempDir } from "../support/temp-dir.ts";
+import { createPendingRun } from "../support/run-fixtures.ts";
 
 const dirs: string[] = [];
 afterAll(() => Promise.all(dirs.map((dir) => rm(dir, { recursive: true, force: true }))));
 
 async function onDisk() {
-  const dir = await mkdtemp(join(tmpdir(), "quire-indexed-store-"));
+  const dir = await tempDir("quire-indexed-store-");
   dirs.push(dir);
   const runs = join(dir, "runs");
   const index = new FsRunIndex(runs);
@@ -37,13 +36,7 @@ runStoreContract("indexed over memory", async () => inMemory());
 describe("IndexedRunStore keeps the index with the runs", () => {
   it.each([["fs", onDisk], ["memory", async () => inMemory()]] as const)("%s: a created run is in the index at once", async (_, make) => {
     const { store, index } = await make();
-    const run = await store.createRun(
-      draftRun(
-        { repo: "foo.git" as RepoName, update: { ref: "refs/heads/main", old_sha: "0".repeat(40), new_sha: "e".repeat(40) }, pushed_at: "2026-11-21T10:00:00Z", pipeline: ".quire/ci.ts" },
-        new FakeIds(),
-        new FakeClock(),
-      ),
-    );
+    const run = await createPendingRun(store, { repo: "foo.git", sha: "e".repeat(40), pushedAt: "2026-11-21T10:00:00Z", ids: new FakeIds(), clock: new FakeClock() });
     expect((await index.read()).get(run.meta.run_id)).toMatchObject({ run_id: run.meta.run_id, status: "pending", number: 1 });
   });
 });

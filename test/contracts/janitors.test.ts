@@ -1,7 +1,6 @@
 import { spawn } from "node:child_process";
 import { once } from "node:events";
-import { mkdtemp, rm } from "node:fs/promises";
-import { tmpdir } from "node:os";
+import { rm } from "node:fs/promises";
 import { join } from "node:path";
 import { randomUUID } from "node:crypto";
 import { DockerJanitor } from "../../adapters/executor/docker-janitor.ts";
@@ -10,6 +9,7 @@ import { FakeProcessJanitor } from "../../adapters/process/fake-process-janitor.
 import { ProcessRegistry } from "../../adapters/process/process-registry.ts";
 import { BASE, useDocker } from "../support/docker-fixtures.ts";
 import { containerJanitorContract, processJanitorContract } from "./janitors.contract.ts";
+import { tempDir } from "../support/temp-dir.ts";
 
 containerJanitorContract("fake", async () => {
   const janitor = new FakeContainerJanitor();
@@ -53,7 +53,7 @@ processJanitorContract("fake", async () => {
 });
 
 processJanitorContract("registry (real process groups)", async () => {
-  const dir = await mkdtemp(join(tmpdir(), "quire-process-contract-"));
+  const dir = await tempDir("quire-process-contract-");
   const janitor = new ProcessRegistry(join(dir, ".processes"));
   const children: ReturnType<typeof spawn>[] = [];
   return {

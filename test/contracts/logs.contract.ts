@@ -1,11 +1,11 @@
 import { describe, expect, it } from "vitest";
 import type { FakeClock } from "../../adapters/clock/fake-clock.ts";
 import { FakeIds } from "../../adapters/ids/fake-ids.ts";
-import { draftRun } from "../../core/intake/create-run.ts";
 import type { LogOptions, LogReader, RunFiles } from "../../core/ports/run-files.ts";
 import type { RunStore } from "../../core/ports/storage.ts";
 import { createRedactor } from "../../core/logs/redact.ts";
 import type { RepoName } from "../../core/types.ts";
+import { createPendingRun } from "../support/run-fixtures.ts";
 
 export interface LogsFixture {
   files: RunFiles;
@@ -25,12 +25,8 @@ const options = (capBytes = 1 << 20): LogOptions => ({
 async function withRun<T>(make: () => Promise<LogsFixture>, body: (fx: LogsFixture, runId: string) => Promise<T>): Promise<T> {
   const fx = await make();
   try {
-    const draft = draftRun(
-      { repo: REPO, update: { ref: "refs/heads/main", old_sha: "0".repeat(40), new_sha: "a".repeat(40) }, pushed_at: "2026-11-21T10:00:00Z", pipeline: ".quire/ci.ts" },
-      new FakeIds(),
-      fx.clock,
-    );
-    return await body(fx, (await fx.store.createRun(draft)).meta.run_id);
+    const run = await createPendingRun(fx.store, { repo: REPO, pushedAt: "2026-11-21T10:00:00Z", ids: new FakeIds(), clock: fx.clock });
+    return await body(fx, run.meta.run_id);
   } finally {
     await fx.cleanup();
   }

@@ -1,5 +1,4 @@
-import { mkdtemp, rm } from "node:fs/promises";
-import { tmpdir } from "node:os";
+import { rm } from "node:fs/promises";
 import { join } from "node:path";
 import { FakeClock } from "../../adapters/clock/fake-clock.ts";
 import { fsLogReader } from "../../adapters/logs/fs-log-reader.ts";
@@ -13,9 +12,10 @@ import { FsRunStore } from "../../adapters/storage/fs-run-store.ts";
 import { MemoryRunStore } from "../../adapters/storage/memory-run-store.ts";
 import { usePostgres } from "../support/pg-suite.ts";
 import { logReaderContract, logWriterContract } from "./logs.contract.ts";
+import { tempDir } from "../support/temp-dir.ts";
 
 async function onDisk() {
-  const dir = await mkdtemp(join(tmpdir(), "quire-logs-contract-"));
+  const dir = await tempDir("quire-logs-contract-");
   const store = new FsRunStore(join(dir, "runs"));
   const clock = new FakeClock();
   return {

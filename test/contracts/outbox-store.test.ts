@@ -1,5 +1,4 @@
-import { mkdtemp, readdir, rm, writeFile } from "node:fs/promises";
-import { tmpdir } from "node:os";
+import { readdir, rm, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { FsOutboxStore } from "../../adapters/outbox/fs-outbox-store.ts";
@@ -7,6 +6,7 @@ import { tempPath } from "../../adapters/storage/atomic-write.ts";
 import { MemoryOutboxStore } from "../../adapters/outbox/memory-outbox-store.ts";
 import { outboxStoreContract } from "./outbox-store.contract.ts";
 import { deliveryRecord } from "../support/outbox-fixtures.ts";
+import { tempDir } from "../support/temp-dir.ts";
 
 outboxStoreContract("memory", async () => {
   const store = new MemoryOutboxStore();
@@ -14,13 +14,13 @@ outboxStoreContract("memory", async () => {
 });
 
 outboxStoreContract("fs", async () => {
-  const dir = await mkdtemp(join(tmpdir(), "quire-outbox-"));
+  const dir = await tempDir("quire-outbox-");
   return { store: new FsOutboxStore(join(dir, "outbox")), reopen: () => new FsOutboxStore(join(dir, "outbox")), cleanup: () => rm(dir, { recursive: true, force: true }) };
 });
 
 describe("FsOutboxStore on disk", () => {
   it("is one JSON file per delivery, and a dead writer's temp file is removed instead of read", async () => {
-    const dir = await mkdtemp(join(tmpdir(), "quire-outbox-"));
+    const dir = await tempDir("quire-outbox-");
     try {
       const store = new FsOutboxStore(dir);
       const id = "6f1c2b3a-0000-5000-8000-00000000000a";
@@ -35,7 +35,7 @@ describe("FsOutboxStore on disk", () => {
   });
 
   it("a file edited into invalid JSON is a storage error naming it, not a silent loss", async () => {
-    const dir = await mkdtemp(join(tmpdir(), "quire-outbox-"));
+    const dir = await tempDir("quire-outbox-");
     try {
       const id = "6f1c2b3a-0000-5000-8000-00000000000a";
       await writeFile(join(dir, `${id}.json`), "{not json");

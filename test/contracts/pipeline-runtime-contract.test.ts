@@ -1,13 +1,13 @@
-import { mkdir, mkdtemp, writeFile } from "node:fs/promises";
-import { tmpdir } from "node:os";
+import { mkdir, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { createNodePipelineRuntime } from "../../adapters/pipeline/node-pipeline-runtime.ts";
 import { FakePipelineRuntime, type FakePipeline } from "../../adapters/pipeline/fake-pipeline-runtime.ts";
 import { skip, type JobDefinition } from "../../sdk/ci.ts";
 import { pipelineRuntimeContract } from "./pipeline-runtime.contract.ts";
+import { tempDir } from "../support/temp-dir.ts";
 
 async function onDisk(source: string): Promise<string> {
-  const workspace = await mkdtemp(join(tmpdir(), "quire-runtime-contract-"));
+  const workspace = await tempDir("quire-runtime-contract-");
   await mkdir(join(workspace, ".quire"));
   await writeFile(join(workspace, ".quire", "ci.mjs"), source);
   return workspace;

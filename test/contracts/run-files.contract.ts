@@ -1,12 +1,12 @@
 import { beforeEach, describe, expect, it } from "vitest";
 import { FakeClock } from "../../adapters/clock/fake-clock.ts";
 import { FakeIds } from "../../adapters/ids/fake-ids.ts";
-import { draftRun } from "../../core/intake/create-run.ts";
 import { QuireError } from "../../core/errors.ts";
 import type { LogOptions, RunFiles } from "../../core/ports/run-files.ts";
 import type { RunStore } from "../../core/ports/storage.ts";
 import { createRedactor } from "../../core/logs/redact.ts";
 import type { RepoName } from "../../core/types.ts";
+import { createPendingRun } from "../support/run-fixtures.ts";
 
 export interface RunFilesFixture {
   files: RunFiles;
@@ -40,12 +40,7 @@ export function runFilesContract(name: string, make: () => Promise<RunFilesFixtu
 
     beforeEach(async () => {
       fx = await make();
-      const draft = draftRun(
-        { repo: REPO, update: { ref: "refs/heads/main", old_sha: "0".repeat(40), new_sha: "a".repeat(40) }, pushed_at: "2026-11-21T10:00:00Z", pipeline: ".quire/ci.ts" },
-        new FakeIds(),
-        fx.clock,
-      );
-      runId = (await fx.store.createRun(draft)).meta.run_id;
+      runId = (await createPendingRun(fx.store, { repo: REPO, pushedAt: "2026-11-21T10:00:00Z", ids: new FakeIds(), clock: fx.clock })).meta.run_id;
     });
 
     it("writes, overwrites and reads files, creating folders as needed", async () => {

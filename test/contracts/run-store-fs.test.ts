@@ -1,7 +1,6 @@
 import { spawn } from "node:child_process";
 import { once } from "node:events";
-import { mkdir, mkdtemp, readdir, readFile, rename, utimes, writeFile } from "node:fs/promises";
-import { tmpdir } from "node:os";
+import { mkdir, readdir, readFile, rename, utimes, writeFile } from "node:fs/promises";
 import { basename, join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { parse, stringify } from "yaml";
@@ -9,13 +8,14 @@ import { FakeClock } from "../../adapters/clock/fake-clock.ts";
 import { FakeIds } from "../../adapters/ids/fake-ids.ts";
 import { tempPath } from "../../adapters/storage/atomic-write.ts";
 import { FsRunStore } from "../../adapters/storage/fs-run-store.ts";
-import { draftRun } from "../../core/intake/create-run.ts";
 import { leaseFor } from "../../core/run/lease.ts";
 import { planTransition } from "../../core/run/transition.ts";
 import type { RepoName, RunRecord } from "../../core/types.ts";
 import { runStoreContract } from "./run-store.contract.ts";
+import { tempDir } from "../support/temp-dir.ts";
+import { createPendingRun } from "../support/run-fixtures.ts";
 
-const tempRuns = async () => join(await mkdtemp(join(tmpdir(), "quire-store-")), "runs");
+const tempRuns = async () => join(await tempDir("quire-store-"), "runs");
 
 runStoreContract("fs", async () => ({ store: new FsRunStore(await tempRuns()) }));
 
@@ -23,14 +23,7 @@ const FOO = "foo.git" as RepoName;
 const clock = new FakeClock();
 
 function creator(store: FsRunStore, ids = new FakeIds()) {
-  return () =>
-    store.createRun(
-      draftRun(
-        { repo: FOO, update: { ref: "refs/heads/main", old_sha: "0".repeat(40), new_sha: "d".repeat(40) }, pushed_at: "2026-11-21T10:00:00Z", pipeline: ".quire/ci.ts" },
-        ids,
-        clock,
-      ),
-    );
+  return () => createPendingRun(store, { repo: FOO, sha: "d".repeat(40), pushedAt: "2026-11-21T10:00:00Z", ids, clock });
 }
 
 describe("FsRunStore on disk", () => {

@@ -1,11 +1,11 @@
 import { describe, expect, it } from "vitest";
 import { FakeClock } from "../../adapters/clock/fake-clock.ts";
 import { FakeIds } from "../../adapters/ids/fake-ids.ts";
-import { draftRun } from "../../core/intake/create-run.ts";
 import { leaseFor } from "../../core/run/lease.ts";
 import type { RunStore } from "../../core/ports/storage.ts";
 import { planTransition, type TransitionTarget } from "../../core/run/transition.ts";
 import type { RepoName, RunRecord, RunState } from "../../core/types.ts";
+import { createPendingRun } from "../support/run-fixtures.ts";
 
 export interface StoreFixture {
   store: RunStore;
@@ -23,9 +23,7 @@ export function runStoreContract(name: string, make: () => Promise<StoreFixture>
       const clock = new FakeClock();
       const ids = new FakeIds();
       const create = (repo: RepoName = FOO, ref = "refs/heads/main") =>
-        store.createRun(
-          draftRun({ repo, update: { ref, old_sha: "0".repeat(40), new_sha: SHA }, pushed_at: "2026-11-21T10:00:00Z", pipeline: ".quire/ci.ts" }, ids, clock),
-        );
+        createPendingRun(store, { repo, ref, sha: SHA, pushedAt: "2026-11-21T10:00:00Z", ids, clock });
       const move = async (run: RunRecord, target: TransitionTarget) => {
         const next = planTransition(run, target, clock.now());
         if (!next.ok) throw new Error(next.error.message);

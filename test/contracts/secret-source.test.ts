@@ -1,13 +1,13 @@
-import { mkdtemp, rm, writeFile } from "node:fs/promises";
-import { tmpdir } from "node:os";
+import { rm, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { configSecrets, type SecretSpec } from "../../adapters/secrets/config-secrets.ts";
 import { secretSourceContract } from "./secret-source.contract.ts";
+import { tempDir } from "../support/temp-dir.ts";
 
 // One source, three ways config.yml can keep a secret: each kind meets the same contract.
 
 secretSourceContract("config: files", async (values, broken) => {
-  const dir = await mkdtemp(join(tmpdir(), "quire-secrets-"));
+  const dir = await tempDir("quire-secrets-");
   const specs: Record<string, SecretSpec> = { [broken]: { file: join(dir, "no-such-file") } };
   for (const [name, value] of Object.entries(values)) {
     await writeFile(join(dir, name), value + "\n");

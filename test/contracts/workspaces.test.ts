@@ -1,5 +1,4 @@
-import { mkdir, mkdtemp, readFile, rm } from "node:fs/promises";
-import { tmpdir } from "node:os";
+import { mkdir, readFile, rm } from "node:fs/promises";
 import { dirname, join } from "node:path";
 import { execa } from "execa";
 import { FakeWorkspaces } from "../../adapters/workspace/fake-workspaces.ts";
@@ -8,12 +7,13 @@ import { GitWorkspaces } from "../../adapters/workspace/git-workspaces.ts";
 import type { RepoName } from "../../core/types.ts";
 import { WorkClone, gitEnv } from "../support/git.ts";
 import { workspacesContract } from "./workspaces.contract.ts";
+import { tempDir } from "../support/temp-dir.ts";
 
 const REPO = "group/demo.git" as RepoName;
 
 /** A home with one bare repo holding one commit with README.md. */
 async function homeWithCommit() {
-  const home = await mkdtemp(join(tmpdir(), "quire-ws-contract-"));
+  const home = await tempDir("quire-ws-contract-");
   const bare = join(home, "repos", REPO);
   await mkdir(bare, { recursive: true });
   await execa("git", ["init", "--quiet", "--bare", bare], { env: gitEnv });

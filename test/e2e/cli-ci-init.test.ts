@@ -1,11 +1,11 @@
-import { access, mkdir, mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
-import { tmpdir } from "node:os";
+import { access, mkdir, readFile, rm, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { execa } from "execa";
 import { afterEach, describe, expect, it } from "vitest";
 import { git, gitEnv } from "../support/git.ts";
 import { QUIRE_BIN } from "../support/quire-process.ts";
+import { tempDir } from "../support/temp-dir.ts";
 
 const TSC = fileURLToPath(new URL("../../node_modules/typescript/bin/tsc", import.meta.url));
 const dirs: string[] = [];
@@ -14,7 +14,7 @@ afterEach(async () => {
 });
 
 async function repo(): Promise<string> {
-  const dir = await mkdtemp(join(tmpdir(), "quire-init-"));
+  const dir = await tempDir("quire-init-");
   dirs.push(dir);
   await git(dir, ["init", "--quiet", "--initial-branch=main"]);
   return dir;
@@ -71,7 +71,7 @@ describe("quire ci init", () => {
   });
 
   it("outside a git checkout: exit 2, a clear line, nothing written", async () => {
-    const dir = await mkdtemp(join(tmpdir(), "quire-init-nogit-"));
+    const dir = await tempDir("quire-init-nogit-");
     dirs.push(dir);
     const result = await cli(dir, ["ci", "init"]);
     expect(result.exitCode).toBe(2);

@@ -1,11 +1,11 @@
-import { chmod, mkdir, mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
-import { tmpdir } from "node:os";
+import { chmod, mkdir, readFile, rm, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { execa } from "execa";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { WorkClone } from "../support/git.ts";
 import { QUIRE_BIN, quire, startServer, tempHome, type ServerProcess } from "../support/quire-process.ts";
 import { runIdsFromPush } from "../support/runs-api.ts";
+import { tempDir } from "../support/temp-dir.ts";
 
 let home: string;
 let srv: string;
@@ -14,7 +14,7 @@ let external: string;
 
 beforeAll(async () => {
   home = await tempHome();
-  srv = await mkdtemp(join(tmpdir(), "quire-srv-"));
+  srv = await tempDir("quire-srv-");
   server = await startServer(home);
   expect((await quire(["repo", "new", "demo.git", "--home", home])).exitCode).toBe(0);
   external = join(srv, "app.git");

@@ -1,18 +1,17 @@
 import { spawn } from "node:child_process";
 import { once } from "node:events";
-import { writeFile } from "node:fs/promises";
+import { access, mkdir, writeFile } from "node:fs/promises";
 import { createServer } from "node:net";
 import { hostname } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { systemClock } from "../../adapters/clock/system-clock.ts";
-import { uuidIds } from "../../adapters/ids/uuid-ids.ts";
 import { FsRunStore } from "../../adapters/storage/fs-run-store.ts";
-import { draftRun } from "../../core/intake/create-run.ts";
 import { leaseFor } from "../../core/run/lease.ts";
 import { planTransition } from "../../core/run/transition.ts";
 import type { RepoName } from "../../core/types.ts";
 import { quire, startServer, tempHome, type ServerProcess } from "../support/quire-process.ts";
+import { createPendingRun } from "../support/run-fixtures.ts";
 
 const repo = "demo.git" as RepoName;
 
@@ -27,14 +26,7 @@ async function deadPid(): Promise<number> {
 async function seededHome() {
   const home = await tempHome();
   const store = new FsRunStore(join(home, "runs"));
-  const create = () =>
-    store.createRun(
-      draftRun(
-        { repo, update: { ref: "refs/heads/main", old_sha: "0".repeat(40), new_sha: "e".repeat(40) }, pushed_at: systemClock.now(), pipeline: ".quire/ci.ts" },
-        uuidIds,
-        systemClock,
-      ),
-    );
+  const create = () => createPendingRun(store, { repo, sha: "e".repeat(40) });
   const start = async (owner: string) => {
     const run = await create();
     const next = planTransition(run, { to: "active", lease: leaseFor(owner, systemClock, 3_600_000) }, systemClock.now());
@@ -51,6 +43,7 @@ async function seededHome() {
 interface Report {
   orphaned: string[];
   requeued: string[];
+  workspacesRemoved: string[];
   sweep: { removedTemp: number; rolledForward: string[] };
 }
 
@@ -62,10 +55,15 @@ afterAll(async () => {
 describe("quire reconcile", () => {
   it("without a server, reconciles the home directly: the dead owner's run fails as orphaned, the rest stay", async () => {
     const { home, store, orphan, live, pending } = await seededHome();
+    // Workspaces a crash left: the orphan's goes with it, the live run's stays (the same janitor as the server's).
+    for (const runId of [orphan, live]) await mkdir(join(home, "workspaces", runId), { recursive: true });
     const result = await quire(["reconcile", "--home", home]);
     expect(result.exitCode, result.stderr).toBe(0);
     const report = JSON.parse(result.stdout) as Report;
     expect(report.orphaned).toEqual([orphan]);
+    expect(report.workspacesRemoved).toEqual([orphan]);
+    await expect(access(join(home, "workspaces", orphan))).rejects.toThrow();
+    await access(join(home, "workspaces", live));
     expect(report.sweep).toEqual({ removedTemp: 0, rolledForward: [] });
     expect((await store.getRun(repo, orphan))?.state).toMatchObject({ status: "failed", outcome: "orphaned" });
     expect((await store.getRun(repo, orphan))?.state.error).toContain(":gone");
@@ -97,13 +95,7 @@ describe("quire reconcile", () => {
     servers.push(server);
     // Runs left by another, dead process after the server's own start-up reconcile.
     const store = new FsRunStore(join(home, "runs"));
-    const run = await store.createRun(
-      draftRun(
-        { repo, update: { ref: "refs/heads/main", old_sha: "0".repeat(40), new_sha: "e".repeat(40) }, pushed_at: systemClock.now(), pipeline: ".quire/ci.ts" },
-        uuidIds,
-        systemClock,
-      ),
-    );
+    const run = await createPendingRun(store, { repo, sha: "e".repeat(40) });
     const next = planTransition(run, { to: "active", lease: leaseFor(`${hostname()}:${await deadPid()}:gone`, systemClock) }, systemClock.now());
     if (!next.ok) throw new Error("setup");
     await store.moveRun(repo, run.meta.run_id, "pending", next.value);

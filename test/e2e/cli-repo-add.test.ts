@@ -1,10 +1,10 @@
-import { chmod, mkdir, mkdtemp, readdir, readFile, readlink, rm, stat, symlink, writeFile } from "node:fs/promises";
-import { tmpdir } from "node:os";
+import { chmod, mkdir, readdir, readFile, readlink, rm, stat, symlink, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { execa } from "execa";
 import { afterEach, describe, expect, it } from "vitest";
 import { git, gitEnv } from "../support/git.ts";
 import { quire, tempHome } from "../support/quire-process.ts";
+import { tempDir } from "../support/temp-dir.ts";
 
 const made: string[] = [];
 afterEach(async () => {
@@ -13,7 +13,7 @@ afterEach(async () => {
 
 async function scratch(): Promise<{ home: string; srv: string }> {
   const home = await tempHome();
-  const srv = await mkdtemp(join(tmpdir(), "quire-srv-"));
+  const srv = await tempDir("quire-srv-");
   made.push(home, srv);
   return { home, srv };
 }

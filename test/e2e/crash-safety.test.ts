@@ -1,11 +1,11 @@
 import { spawn, type ChildProcess } from "node:child_process";
 import { once } from "node:events";
-import { mkdtemp, readdir, readFile, writeFile } from "node:fs/promises";
-import { tmpdir } from "node:os";
+import { readdir, readFile, writeFile } from "node:fs/promises";
 import { basename, join } from "node:path";
 import { createInterface } from "node:readline";
 import { fileURLToPath } from "node:url";
 import { afterAll, describe, expect, it } from "vitest";
+import { tempDir } from "../support/temp-dir.ts";
 import { parse } from "yaml";
 import { TEMP_MARK } from "../../adapters/storage/atomic-write.ts";
 import { FsRunStore } from "../../adapters/storage/fs-run-store.ts";
@@ -83,7 +83,7 @@ function pushBurst(server: ServerProcess, sha: string, concurrency: number) {
 
 /** Runs the transitioner; `steps` fills as it reports, `until(n)` resolves once it has made n steps. */
 async function startTransitioner(runsRoot: string, sha: string) {
-  const script = join(await mkdtemp(join(tmpdir(), "quire-transitioner-")), "transitioner.mts");
+  const script = join(await tempDir("quire-transitioner-"), "transitioner.mts");
   await writeFile(script, TRANSITIONER);
   const child = spawn(process.execPath, ["--import", "tsx", script, runsRoot, "demo.git", sha], { cwd: ROOT, stdio: ["ignore", "pipe", "pipe"] });
   children.push(child);

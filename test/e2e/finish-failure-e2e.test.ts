@@ -5,29 +5,15 @@
  * that run is active, its lease on disk is made stale, as a renewal that lags would leave
  * it, and `POST /reconcile` must not take the live server's run for an orphan.
  */
-import { mkdir, readFile, rename, rm, stat, writeFile } from "node:fs/promises";
-import { dirname, join } from "node:path";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { mkdir, readFile, rename, stat, writeFile } from "node:fs/promises";
+import { join } from "node:path";
+import { describe, expect, it } from "vitest";
 import { parse, stringify } from "yaml";
-import { WorkClone } from "../support/git.ts";
 import { pushRun } from "../support/hostile.ts";
-import type { ServerProcess } from "../support/quire-process.ts";
 import { postWithToken, waitForRun } from "../support/runs-api.ts";
-import { serveRepo } from "../support/served-repo.ts";
+import { useServedRepo } from "../support/use-served-repo.ts";
 
-let home: string;
-let server: ServerProcess;
-let clone: WorkClone;
-
-beforeAll(async () => {
-  ({ home, server, clone } = await serveRepo({ config: "run_timeout_minutes: 2\n" }));
-});
-
-afterAll(async () => {
-  await server?.stop();
-  if (home) await rm(home, { recursive: true, force: true });
-  if (clone) await rm(dirname(clone.dir), { recursive: true, force: true });
-});
+const served = useServedRepo({ config: "run_timeout_minutes: 2\n" });
 
 /** The job waits for the test's go-ahead, a file the test drops into its workspace. */
 const WAITING = `import { job } from "quire/ci";
@@ -48,11 +34,11 @@ async function until(check: () => Promise<boolean>, what: string, ms = 30_000): 
 
 const exists = (path: string) => stat(path).then(() => true, () => false);
 
-describe("a run whose finishing fails (real server, host executor)", () => {
+describe("a run whose finishing fails (real served.server, host executor)", () => {
   it("ends errored with the reason, and reconcile meanwhile leaves the live run alone", async () => {
-    const id = await pushRun(clone, "finish-fails", WAITING);
-    const runDir = join(home, "runs", "demo.git", "active", id);
-    const workspace = join(home, "workspaces", id);
+    const id = await pushRun(served.clone, "finish-fails", WAITING);
+    const runDir = join(served.home, "runs", "demo.git", "active", id);
+    const workspace = join(served.home, "workspaces", id);
     // The job's first sh has opened its log: the run is active and the job is waiting.
     await until(() => exists(join(runDir, "jobs", "slow", "sh-1.log")), "the job to start");
 
@@ -62,23 +48,23 @@ describe("a run whose finishing fails (real server, host executor)", () => {
     expect(state.lease).not.toBeNull();
     await writeFile(`${statePath}.test-tmp`, stringify({ ...state, lease: { ...state.lease, expires_at: "2000-01-01T00:00:00.000Z" } }));
     await rename(`${statePath}.test-tmp`, statePath);
-    const reconciled = await postWithToken(server, "/reconcile");
+    const reconciled = await postWithToken(served.server, "/reconcile");
     expect(reconciled.status).toBe(200);
     expect(JSON.stringify(await reconciled.json())).not.toContain(id);
-    expect(await waitForRun(server, id, () => true)).toMatchObject({ status: "active", outcome: null });
+    expect(await waitForRun(served.server, id, () => true)).toMatchObject({ status: "active", outcome: null });
 
     // The job receipt's path taken by a non-empty directory: its atomic write cannot land.
     await mkdir(join(runDir, "jobs", "slow", "receipt.json", "blocker"), { recursive: true });
     await writeFile(join(workspace, "go"), "");
 
-    const run = await waitForRun(server, id);
+    const run = await waitForRun(served.server, id);
     expect(run).toMatchObject({ status: "failed", outcome: "errored" });
     expect(run.error).toMatch(/could not record the run's results/);
     // Terminal on disk too, and nothing left in active/.
-    expect(await exists(join(home, "runs", "demo.git", "failed", id, "state.yml"))).toBe(true);
+    expect(await exists(join(served.home, "runs", "demo.git", "failed", id, "state.yml"))).toBe(true);
     expect(await exists(runDir)).toBe(false);
     // The server still runs pipelines afterwards.
-    const next = await pushRun(clone, "after", `import { job } from "quire/ci";\njob("ok", ["quire/push"], async () => ({}));\n`);
-    expect(await waitForRun(server, next)).toMatchObject({ status: "complete", outcome: "succeeded" });
+    const next = await pushRun(served.clone, "after", `import { job } from "quire/ci";\njob("ok", ["quire/push"], async () => ({}));\n`);
+    expect(await waitForRun(served.server, next)).toMatchObject({ status: "complete", outcome: "succeeded" });
   });
 });

@@ -1,24 +1,20 @@
 import { mkdir, readdir, readFile, rm, writeFile } from "node:fs/promises";
 import { dirname, join } from "node:path";
-import { setupServer } from "msw/node";
-import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, describe, expect, it } from "vitest";
+import { mockHttp } from "../support/msw.ts";
+import { createPendingRun } from "../support/run-fixtures.ts";
 import { MemoryRunStore } from "../../adapters/storage/memory-run-store.ts";
-import { FsRunFiles } from "../../adapters/logs/fs-run-files.ts";
 import { loadConfig } from "../../functions/node/config.ts";
 import { ensureHomeDirs, resolveHome } from "../../functions/node/home.ts";
 import { wireNotify } from "../../functions/node/notify-wiring.ts";
-import { wireNode } from "../../functions/node/wire.ts";
-import type { RepoName } from "../../core/types.ts";
+import { wireHome } from "../../functions/node/wire-home.ts";
 import { created, FORGE_CASES, recordForge } from "../support/forge-fixtures.ts";
 import { WorkClone } from "../support/git.ts";
 import { quire, tempHome } from "../support/quire-process.ts";
 
 const TOKEN = "gitea-token-value-7d1b2a";
 process.env.QUIRE_LOG_LEVEL = "warn";
-const mock = setupServer();
-beforeAll(() => mock.listen({ onUnhandledRequest: "error" }));
-afterEach(() => mock.resetHandlers());
-afterAll(() => mock.close());
+const mock = mockHttp();
 
 const cleanup: string[] = [];
 afterAll(async () => {
@@ -48,28 +44,15 @@ async function servedNotify(publicUrl: string | undefined) {
   await clone.push();
   const home = resolveHome(root);
   await ensureHomeDirs(home);
-  const plain = wireNode(home);
-  const notify = await wireNotify(home, await loadConfig(home.config), { ...plain, files: new FsRunFiles(plain.layout, plain.clock) }, publicUrl);
+  const config = await loadConfig(home.config);
+  const plain = await wireHome(home, config);
+  const notify = await wireNotify(home, config, plain, publicUrl);
   const store = notify.observe(new MemoryRunStore());
-  const run = await store.createRun({
-    run_id: "0190a5b0-0000-7000-8000-0000000000c1",
-    repo: "demo.git" as RepoName,
-    meta: (number) => ({
-      run_id: "0190a5b0-0000-7000-8000-0000000000c1",
-      repo: "demo.git" as RepoName,
-      number,
-      sha,
-      ref: "refs/heads/main",
-      old_sha: "0".repeat(40),
-      pushed_at: plain.clock.now(),
-      pipeline: ".quire/ci.ts",
-    }),
-    state: { status: "pending", outcome: null, created_at: plain.clock.now(), started_at: null, finished_at: null, error: null, lease: null, last_job: null },
-  });
+  const run = await createPendingRun(store, { runId: "0190a5b0-0000-7000-8000-0000000000c1", sha, clock: plain.clock });
   await notify.settled();
   await notify.outbox.idle();
   await notify.stop();
-  plain.close();
+  await plain.close();
   return { home, run, sha, url: gitea.url(sha) };
 }
 

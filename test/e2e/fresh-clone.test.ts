@@ -6,12 +6,12 @@
  */
 import { spawn } from "node:child_process";
 import { once } from "node:events";
-import { access, mkdtemp, readFile, readdir, rm } from "node:fs/promises";
-import { tmpdir } from "node:os";
+import { access, readFile, readdir, rm } from "node:fs/promises";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { execa } from "execa";
 import { afterAll, describe, expect, it } from "vitest";
+import { tempDir } from "../support/temp-dir.ts";
 
 const ROOT = fileURLToPath(new URL("../..", import.meta.url));
 const dirs: string[] = [];
@@ -29,8 +29,8 @@ async function processTree(pid: number): Promise<string[]> {
 
 describe("a fresh clone", () => {
   it("installs with npm ci, builds dist/, and serves /health with no transpiler loaded", { timeout: 600_000 }, async () => {
-    const clone = await mkdtemp(join(tmpdir(), "quire-clone-"));
-    const home = await mkdtemp(join(tmpdir(), "quire-clone-home-"));
+    const clone = await tempDir("quire-clone-");
+    const home = await tempDir("quire-clone-home-");
     dirs.push(clone, home);
     await execa("git", ["clone", "--quiet", ROOT, clone]);
     await expect(access(join(clone, "dist"))).rejects.toThrow();

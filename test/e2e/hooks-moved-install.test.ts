@@ -5,8 +5,7 @@
  * succeeds and says what is wrong, a `quire` on PATH keeps CI going meanwhile, `quire doctor`
  * names the hook, and `quire hooks refresh` run from the new place fixes it.
  */
-import { copyFile, cp, link, mkdir, mkdtemp, readFile, rename, rm, symlink } from "node:fs/promises";
-import { tmpdir } from "node:os";
+import { copyFile, cp, link, mkdir, readFile, rename, rm, symlink } from "node:fs/promises";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { execa } from "execa";
@@ -14,6 +13,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { gitEnv, WorkClone } from "../support/git.ts";
 import { quire, startServer, tempHome, type ServerProcess } from "../support/quire-process.ts";
 import { runIdsFromPush, waitForRun } from "../support/runs-api.ts";
+import { tempDir } from "../support/temp-dir.ts";
 
 const ROOT = fileURLToPath(new URL("../..", import.meta.url));
 const PIPELINE = `import { job } from "quire/ci";\njob("t", ["quire/push"], async ({ sh }) => { await sh("true"); });\n`;
@@ -45,7 +45,7 @@ async function installCopy(to: string): Promise<void> {
 
 beforeAll(async () => {
   home = await tempHome();
-  scratch = await mkdtemp(join(tmpdir(), "quire-moved-"));
+  scratch = await tempDir("quire-moved-");
   oldInstall = join(scratch, "opt", "quire-1");
   newInstall = join(scratch, "opt", "quire-2");
   await installCopy(oldInstall);

@@ -4,8 +4,7 @@
  * containers and workspaces a crash left (12), and one home never reaches into another's
  * containers or images (13).
  */
-import { mkdtemp, readdir, rm, writeFile } from "node:fs/promises";
-import { tmpdir } from "node:os";
+import { readdir, rm, writeFile } from "node:fs/promises";
 import { dirname, join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { imageTag } from "../../core/names/image-tag.ts";
@@ -15,6 +14,7 @@ import { apiTexts, filesContaining, hostProcessesWith, pushRun } from "../suppor
 import { quire, tempHome, type ServerProcess } from "../support/quire-process.ts";
 import { readLog, waitForRun } from "../support/runs-api.ts";
 import { serveRepo } from "../support/served-repo.ts";
+import { tempDir } from "../support/temp-dir.ts";
 
 const REPO = "hostile-docker.git";
 const SECRET = `d0cker-secret-${Math.random().toString(36).slice(2)}`;
@@ -28,7 +28,7 @@ const runIds: string[] = [];
 
 beforeAll(async () => {
   await requireEngine();
-  secretDir = await mkdtemp(join(tmpdir(), "quire-hostile-secret-"));
+  secretDir = await tempDir("quire-hostile-secret-");
   await writeFile(join(secretDir, "token"), SECRET);
   ({ home, server, clone } = await serveRepo({
     repo: REPO,

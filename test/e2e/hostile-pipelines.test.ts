@@ -4,8 +4,7 @@
  * no raw secret anywhere under the home or in any API response, the server still serves.
  * The docker items are in hostile-pipelines-docker.test.ts.
  */
-import { mkdtemp, readdir, rm, writeFile } from "node:fs/promises";
-import { tmpdir } from "node:os";
+import { readdir, rm, writeFile } from "node:fs/promises";
 import { dirname, join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { WorkClone } from "../support/git.ts";
@@ -13,6 +12,7 @@ import { apiTexts, filesContaining, pushRun } from "../support/hostile.ts";
 import { startServer, type ServerProcess } from "../support/quire-process.ts";
 import { postPush, postWithToken, waitForRun } from "../support/runs-api.ts";
 import { serveRepo } from "../support/served-repo.ts";
+import { tempDir } from "../support/temp-dir.ts";
 
 const SECRET = `s3cret-${Math.random().toString(36).slice(2)}-value`;
 let secretDir: string;
@@ -22,7 +22,7 @@ let clone: WorkClone;
 
 beforeAll(async () => {
   // The secret lives outside the home, so any copy of it under the home is a leak.
-  secretDir = await mkdtemp(join(tmpdir(), "quire-hostile-secret-"));
+  secretDir = await tempDir("quire-hostile-secret-");
   await writeFile(join(secretDir, "token"), SECRET);
   ({ home, server, clone } = await serveRepo({ config: `secrets:\n  token: { file: ${join(secretDir, "token")} }\nrun_timeout_minutes: 2\n` }));
 });

@@ -1,41 +1,22 @@
-import { mkdtemp, readdir, readFile, rm, stat, writeFile } from "node:fs/promises";
-import { tmpdir } from "node:os";
+import { readdir, readFile, rm, stat, writeFile } from "node:fs/promises";
 import { dirname, join } from "node:path";
 import { execa } from "execa";
 import { afterAll, describe, expect, it } from "vitest";
+import type { DeliveryView } from "../../functions/http/delivery-view.ts";
+import { until } from "../support/until.ts";
 import { startGitHttpServer, processesMentioning, type GitHttpServer } from "../support/git-http-server.ts";
 import { git, gitEnv, WorkClone } from "../support/git.ts";
 import { quire, startServer, tempHome, type ServerProcess } from "../support/quire-process.ts";
 import { runIdsFromPush, waitForRun } from "../support/runs-api.ts";
+import { tempDir } from "../support/temp-dir.ts";
 
 const TOKEN = "mirror-token-5b0e7c41d2";
 const WRONG = "stale-token-9a8f7e6d5c";
 const basic = (token: string) => Buffer.from(`quire:${token}`).toString("base64");
 const PIPELINE = 'import { job } from "quire/ci";\njob("test", ["quire/push"], async ({ sh }) => { await sh("true"); });\n';
 
-interface Listed {
-  id: string;
-  kind: string;
-  status: string;
-  attempts: number;
-  target: { url: string; update: { ref: string; old_sha: string; new_sha: string } };
-  last: { result: string; message: string } | null;
-}
-
-async function deliveries(server: ServerProcess): Promise<Listed[]> {
-  const response = await server.request("/deliveries?limit=1000", { headers: { authorization: `Bearer ${server.token}` } });
-  expect(response.status).toBe(200);
-  return ((await response.json()) as { deliveries: Listed[] }).deliveries;
-}
-
-async function until<T>(what: string, probe: () => Promise<T | undefined>, timeoutMs = 60_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const found = await probe();
-    if (found !== undefined) return found;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
+async function deliveries(server: ServerProcess): Promise<DeliveryView[]> {
+  return (await server.api.listDeliveries({ limit: 1000 })).deliveries;
 }
 
 async function bareRepo(root: string, name: string): Promise<string> {
@@ -64,7 +45,8 @@ async function filesContaining(dir: string, needles: string[]): Promise<string[]
   return hits;
 }
 
-const mirrorsOf = (url: string) => (d: Listed) => d.kind === "mirror" && d.target.url === url;
+type MirrorDelivery = DeliveryView & { target: Extract<DeliveryView["target"], { kind: "mirror" }> };
+const mirrorsOf = (url: string) => (d: DeliveryView): d is MirrorDelivery => d.target.kind === "mirror" && d.target.url === url;
 
 let server: ServerProcess | undefined;
 let forge: GitHttpServer | undefined;
@@ -77,7 +59,7 @@ afterAll(async () => {
 
 describe("mirrors to a real git smart-HTTP server that requires the token", () => {
   it("pushes every ref update with and without a pipeline, deletes, refuses a non-fast-forward, and records a wrong token; the token stays out of argv and the home", async () => {
-    const forgeRoot = await mkdtemp(join(tmpdir(), "quire-mirror-forge-"));
+    const forgeRoot = await tempDir("quire-mirror-forge-");
     cleanup.push(forgeRoot);
     const target = await bareRepo(forgeRoot, "target.git");
     const other = await bareRepo(forgeRoot, "other.git");

@@ -5,6 +5,8 @@ import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { dirname } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
+import type { DeliveryView } from "../../functions/http/delivery-view.ts";
+import { until } from "../support/until.ts";
 import { quire, startServer, type ServerProcess } from "../support/quire-process.ts";
 import { serveRepo, type ServedRepo } from "../support/served-repo.ts";
 
@@ -48,28 +50,8 @@ async function receiver() {
   return { state, url, close: () => new Promise<void>((resolve) => server.close(() => resolve())) };
 }
 
-interface Listed {
-  id: string;
-  status: string;
-  attempts: number;
-  run_id: string | null;
-  last: { status: number | null; message: string } | null;
-}
-
-async function deliveries(server: ServerProcess): Promise<Listed[]> {
-  const response = await server.request("/deliveries?limit=1000", { headers: { authorization: `Bearer ${server.token}` } });
-  expect(response.status).toBe(200);
-  return ((await response.json()) as { deliveries: Listed[] }).deliveries;
-}
-
-async function until<T>(what: string, probe: () => Promise<T | undefined>, timeoutMs = 60_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const found = await probe();
-    if (found !== undefined) return found;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
+async function deliveries(server: ServerProcess): Promise<DeliveryView[]> {
+  return (await server.api.listDeliveries({ limit: 1000 })).deliveries;
 }
 
 let served: ServedRepo | undefined;

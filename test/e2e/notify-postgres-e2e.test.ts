@@ -5,6 +5,7 @@ import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { dirname, join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
+import { until } from "../support/until.ts";
 import { PgDb } from "../../adapters/postgres/pg-db.ts";
 import { usePostgres } from "../support/pg-suite.ts";
 import { startServer, tempHome, type ServerProcess } from "../support/quire-process.ts";
@@ -51,16 +52,6 @@ async function receiver() {
   await once(server, "listening");
   const base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
   return { state, base, close: () => new Promise<void>((resolve) => server.close(() => resolve())) };
-}
-
-async function until<T>(what: string, probe: () => Promise<T | undefined> | T | undefined, timeoutMs = 60_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const found = await probe();
-    if (found !== undefined) return found;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
 }
 
 const cleanup: (() => Promise<unknown>)[] = [];
@@ -134,9 +125,7 @@ describe("notifications when quire serves on PostgreSQL", () => {
     expect([...forSecond.values()].sort()).toEqual(["run.created", "run.finished", "run.started"]);
     expect(hooks.state.statuses.at(-1)).toMatchObject({ path: `/api/v1/repos/me/demo/statuses/${sha2}`, state: "success" });
 
-    const listed = await server.request("/deliveries?limit=1000", { headers: { authorization: `Bearer ${server.token}` } });
-    expect(listed.status).toBe(200);
-    const deliveries = ((await listed.json()) as { deliveries: { kind: string; status: string }[] }).deliveries;
+    const { deliveries } = await server.api.listDeliveries({ limit: 1000 });
     expect(deliveries.filter((d) => d.kind === "webhook" && d.status === "delivered")).toHaveLength(6);
   }, 180_000);
 });

@@ -1,7 +1,7 @@
 import { rm, writeFile } from "node:fs/promises";
 import { delay, http, HttpResponse } from "msw";
-import { setupServer } from "msw/node";
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { beforeEach, describe, expect, it } from "vitest";
+import { mockHttp } from "../support/msw.ts";
 import { resolveHome, type Home } from "../../functions/node/home.ts";
 import { postReceive } from "../../functions/node/post-receive.ts";
 import { listSpool, readSpooled } from "../../functions/node/spool.ts";
@@ -12,7 +12,7 @@ import { tempHome } from "../support/quire-process.ts";
 const SERVER = "http://quire.test:8787";
 const OLD = "0".repeat(40);
 const NEW = "b".repeat(40);
-const msw = setupServer();
+const msw = mockHttp();
 
 let home: Home;
 let lines: { warn: string[]; say: string[] };
@@ -24,9 +24,6 @@ const io = (stdin: string) => ({
   timeoutMs: 300,
 });
 
-beforeAll(() => msw.listen({ onUnhandledRequest: "error" }));
-afterEach(() => msw.resetHandlers());
-afterAll(() => msw.close());
 beforeEach(async () => {
   home = resolveHome(await tempHome());
   await writeFile(home.serverUrl, SERVER + "\n");

@@ -2,12 +2,11 @@ import { rm, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { systemClock } from "../../adapters/clock/system-clock.ts";
-import { uuidIds } from "../../adapters/ids/uuid-ids.ts";
 import { PgRunStore } from "../../adapters/postgres/pg-run-store.ts";
-import { draftRun } from "../../core/intake/create-run.ts";
 import type { RepoName } from "../../core/types.ts";
 import { usePostgres } from "../support/pg-suite.ts";
 import { quire, tempHome } from "../support/quire-process.ts";
+import { createPendingRun } from "../support/run-fixtures.ts";
 
 const pg = usePostgres();
 const homes: string[] = [];
@@ -20,9 +19,7 @@ describe("repair commands without a server, on the postgres store", () => {
     const db = await pg.fresh();
     const store = new PgRunStore(db);
     const repo = "demo.git" as RepoName;
-    const run = await store.createRun(
-      draftRun({ repo, update: { ref: "refs/heads/main", old_sha: "0".repeat(40), new_sha: "a".repeat(40) }, pushed_at: systemClock.now(), pipeline: ".quire/ci.ts" }, uuidIds, systemClock),
-    );
+    const run = await createPendingRun(store, { repo });
     const lease = { owner: "elsewhere:1:gone", expires_at: "2020-01-01T00:00:00.000Z" };
     expect((await store.moveRun(repo, run.meta.run_id, "pending", { ...run.state, status: "active", started_at: systemClock.now(), lease })).kind).toBe("moved");
     const home = await tempHome();

@@ -1,12 +1,12 @@
 import { randomBytes } from "node:crypto";
-import { chmod, chown, mkdtemp, readFile, rm, stat, writeFile } from "node:fs/promises";
-import { tmpdir } from "node:os";
+import { chmod, chown, readFile, rm, stat, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { execa } from "execa";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { gitEnv } from "../support/git.ts";
 import { quire, startServer, tempHome, type ServerProcess } from "../support/quire-process.ts";
 import { runIdsFromPush, waitForRun } from "../support/runs-api.ts";
+import { tempDir } from "../support/temp-dir.ts";
 
 // The ssh/gitolite setup: the server runs as root, a hosting user owns the repo and runs its hooks.
 const suffix = randomBytes(3).toString("hex");
@@ -32,7 +32,7 @@ beforeAll(async () => {
   uid = Number((await execa("id", ["-u", user])).stdout);
   home = await tempHome();
   await writeFile(join(home, "config.yml"), `hook_group: ${group}\n`);
-  srv = await mkdtemp(join(tmpdir(), "quire-srv-"));
+  srv = await tempDir("quire-srv-");
   await chown(srv, uid, uid);
   gitDir = join(srv, "team", "app.git");
   expect((await asUser(["git", "init", "--quiet", "--bare", "--initial-branch=main", gitDir])).exitCode).toBe(0);

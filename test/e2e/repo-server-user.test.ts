@@ -4,12 +4,12 @@
  * hosting user. `repo add` prints both commands and `quire doctor` names both until done.
  */
 import { randomBytes } from "node:crypto";
-import { chown, mkdtemp, rm, writeFile } from "node:fs/promises";
-import { tmpdir } from "node:os";
+import { chown, rm, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { execa } from "execa";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { quire, tempHome } from "../support/quire-process.ts";
+import { tempDir } from "../support/temp-dir.ts";
 
 const suffix = randomBytes(3).toString("hex");
 const serverUser = `qsrv${suffix}`;
@@ -29,7 +29,7 @@ beforeAll(async () => {
   const server = await uidOf(serverUser);
   await chown(home, server, server);
   await chown(join(home, "config.yml"), server, server);
-  srv = await mkdtemp(join(tmpdir(), "quire-srv-"));
+  srv = await tempDir("quire-srv-");
   const git = await uidOf(gitUser);
   await chown(srv, git, git);
   gitDir = join(srv, "app.git");

@@ -1,24 +1,11 @@
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { WorkClone } from "../support/git.ts";
-import { quire, type ServerProcess } from "../support/quire-process.ts";
-import { runIdsFromPush, waitForRun } from "../support/runs-api.ts";
-import { serveRepo } from "../support/served-repo.ts";
+import { describe, expect, it } from "vitest";
+import { quire } from "../support/quire-process.ts";
+import { waitForRun } from "../support/runs-api.ts";
+import { useServedRepo } from "../support/use-served-repo.ts";
 
-let home: string;
-let server: ServerProcess | undefined;
-let clone: WorkClone;
-
-const run = async (...args: string[]) => {
-  const result = await quire([...args, "--home", home]);
-  return { code: result.exitCode, stdout: String(result.stdout), stderr: String(result.stderr) };
-};
-
-async function push(branch: string, pipeline: string): Promise<string> {
-  await clone.commit({ ".quire/ci.ts": pipeline }, `pipeline for ${branch}`);
-  const [id] = runIdsFromPush(await clone.push(["origin", `HEAD:refs/heads/${branch}`, "--force"]));
-  if (!id) throw new Error("the push created no run");
-  return id;
-}
+const served = useServedRepo();
+const run = served.cli;
+const push = served.pushPipeline;
 
 /** Following, a command's header can come before its exit is known; the exit then follows its output on a line of its own. */
 function exitsOnHeaders(lines: string[]): string[] {
@@ -38,14 +25,6 @@ function exitsOnHeaders(lines: string[]): string[] {
   }
   return out;
 }
-
-beforeAll(async () => {
-  ({ home, server, clone } = await serveRepo());
-});
-
-afterAll(async () => {
-  await server?.stop();
-});
 
 describe("quire runs against a running server", () => {
   let first: string;
@@ -92,17 +71,17 @@ job("test", ["build"], async ({ sh }) => { await sh("echo tested"); return {}; }
   it("retries and cancels by alias", async () => {
     const retry = await run("runs", "retry", "demo.git#1");
     expect(retry.stdout).toMatch(/^queued demo\.git#2 \(/);
-    await waitForRun(server as ServerProcess, "demo.git#2", undefined, 120_000);
+    await waitForRun(served.server, "demo.git#2", undefined, 120_000);
 
     const slow = await push("slow", `import { job } from "quire/ci";
 job("wait", ["quire/push"], async ({ sh }) => { await sh("sleep 30"); return {}; });
 `);
     // Cancel once its sleep runs: a job cancelled before it starts is recorded as skipped, not cancelled.
-    await waitForRun(server as ServerProcess, slow, (r) => r.jobs.some((j) => (j.live?.sh.length ?? 0) > 0), 120_000);
+    await waitForRun(served.server, slow, (r) => r.jobs.some((j) => (j.live?.sh.length ?? 0) > 0), 120_000);
     const cancel = await run("runs", "cancel", "demo.git@slow");
     expect(cancel.code).toBe(0);
     expect(cancel.stdout).toMatch(/^(stopping|cancelled) demo\.git#3/);
-    const ended = await waitForRun(server as ServerProcess, "demo.git@refs/heads/slow", undefined, 120_000);
+    const ended = await waitForRun(served.server, "demo.git@refs/heads/slow", undefined, 120_000);
     expect(ended).toMatchObject({ status: "failed", outcome: "cancelled" });
     // Cancelled everywhere a person looks: the list, the run, its job, its logs.
     expect((await run("runs", "list")).stdout).toMatch(/^demo\.git#3\s+cancelled\s+refs\/heads\/slow\s/m);
@@ -120,7 +99,7 @@ job("wait", ["quire/push"], async ({ sh }) => { await sh("sleep 30"); return {};
     const page = await run("runs", "list", "--repo", "demo.git", "--limit", "2");
     expect(page.stdout).toMatch(/demo\.git#3[\s\S]*demo\.git#2/);
     const hint = /^more: quire runs list (.+)$/m.exec(page.stderr)?.[1] ?? "";
-    expect(hint).toMatch(new RegExp(`^--home ${home} --repo demo\\.git --limit 2 --cursor \\S+$`));
+    expect(hint).toMatch(new RegExp(`^--home ${served.home} --repo demo\\.git --limit 2 --cursor \\S+$`));
     const next = await quire(["runs", "list", ...hint.split(" ")]);
     expect(String(next.stdout).split("\n").filter((line) => line.startsWith("demo.git#"))).toEqual([expect.stringMatching(/^demo\.git#1\s/)]);
   });
@@ -136,8 +115,7 @@ job("wait", ["quire/push"], async ({ sh }) => { await sh("sleep 30"); return {};
   it("index rebuild asks the running server, and works on the files when none runs", async () => {
     const viaServer = await run("index", "rebuild");
     expect(viaServer.stdout).toMatch(/^repaired by the server at http:\S+: 3 runs indexed \(added 0, updated 0, removed 0\)/);
-    await server?.stop();
-    server = undefined;
+    await served.server.stop();
     const direct = JSON.parse((await run("index", "rebuild", "--json")).stdout) as Record<string, unknown>;
     expect(direct).toMatchObject({ total: 3, added: 0, removed: 0 });
     expect((await run("runs", "list")).stderr).toMatch(/no quire server is running/);

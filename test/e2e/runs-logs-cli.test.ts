@@ -1,38 +1,23 @@
-import { mkdir, mkdtemp, readFile, writeFile } from "node:fs/promises";
-import { tmpdir } from "node:os";
+import { mkdir, readFile, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { execa } from "execa";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { logLine } from "../../adapters/logger/log-line.ts";
-import { git, gitEnv, WorkClone } from "../support/git.ts";
-import { QUIRE_BIN, quire, tempHome, type ServerProcess } from "../support/quire-process.ts";
-import { runIdsFromPush, waitForRun } from "../support/runs-api.ts";
-import { serveRepo } from "../support/served-repo.ts";
+import { git, gitEnv } from "../support/git.ts";
+import { QUIRE_BIN, quire, tempHome } from "../support/quire-process.ts";
+import { waitForRun } from "../support/runs-api.ts";
+import { tempDir } from "../support/temp-dir.ts";
+import { useServedRepo } from "../support/use-served-repo.ts";
 
-let home: string;
-let server: ServerProcess;
-let clone: WorkClone;
+const served = useServedRepo();
+const run = served.cli;
 
-const run = async (...args: string[]) => {
-  const result = await quire([...args, "--home", home]);
-  return { code: result.exitCode, stdout: String(result.stdout), stderr: String(result.stderr) };
-};
-
+/** Pushes the pipeline to `branch` and waits until its run has ended. */
 async function push(branch: string, pipeline: string): Promise<string> {
-  await clone.commit({ ".quire/ci.ts": pipeline }, `pipeline for ${branch}`);
-  const [id] = runIdsFromPush(await clone.push(["origin", `HEAD:refs/heads/${branch}`, "--force"]));
-  if (!id) throw new Error("the push created no run");
-  await waitForRun(server, id, undefined, 120_000);
+  const id = await served.pushPipeline(branch, pipeline);
+  await waitForRun(served.server, id, undefined, 120_000);
   return id;
 }
-
-beforeAll(async () => {
-  ({ home, server, clone } = await serveRepo());
-});
-
-afterAll(async () => {
-  await server?.stop();
-});
 
 describe("quire runs logs tells what ran", () => {
   it("prints each command with its exit code, log() messages in place, how each job ended, and exits 1 for a failed run", async () => {
@@ -100,16 +85,16 @@ describe("the CLI's manners", () => {
 
   it("stops quietly when the reader of its output goes away", async () => {
     // `true` exits without reading, so quire writes into a closed pipe.
-    const script = `"${process.execPath}" "${QUIRE_BIN}" runs show demo.git@mixed --home "${home}" | true; echo "quire exited $\{PIPESTATUS[0]}" >&2`;
+    const script = `"${process.execPath}" "${QUIRE_BIN}" runs show demo.git@mixed --home "${served.home}" | true; echo "quire exited $\{PIPESTATUS[0]}" >&2`;
     const piped = await execa("bash", ["-c", script], { reject: false, env: { QUIRE_LOG_LEVEL: "warn" } });
     expect(piped.stderr).toBe("quire exited 0");
     // And with a reader that takes one line and leaves, as `| head -1` does.
-    const head = await execa("bash", ["-c", `"${process.execPath}" "${QUIRE_BIN}" runs logs demo.git@mixed --home "${home}" | head -1`], { reject: false });
+    const head = await execa("bash", ["-c", `"${process.execPath}" "${QUIRE_BIN}" runs logs demo.git@mixed --home "${served.home}" | head -1`], { reject: false });
     expect({ stdout: head.stdout, stderr: head.stderr }).toEqual({ stdout: "[build] log: before anything", stderr: "" });
   });
 
   it("writes readable log lines for people, and JSON lines from the server", async () => {
-    const dir = await mkdtemp(join(tmpdir(), "quire-ci-"));
+    const dir = await tempDir("quire-ci-");
     await git(dir, ["init", "--quiet", "--initial-branch=main"]);
     await mkdir(join(dir, ".quire"));
     await writeFile(join(dir, ".quire", "ci.ts"), `import { job } from "quire/ci";\njob("a", ["quire/push"], async ({ sh }) => { await sh("exit 2"); });\n`);

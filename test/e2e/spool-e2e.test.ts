@@ -1,10 +1,10 @@
-import { copyFile, mkdtemp, readdir, readFile, rm, writeFile } from "node:fs/promises";
-import { tmpdir } from "node:os";
+import { copyFile, readdir, readFile, rm, writeFile } from "node:fs/promises";
 import { dirname, join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { WorkClone } from "../support/git.ts";
 import { quire, startServer, tempHome, type ServerProcess } from "../support/quire-process.ts";
 import { waitForRun } from "../support/runs-api.ts";
+import { tempDir } from "../support/temp-dir.ts";
 
 const PIPELINE = `import { job } from "quire/ci";
 job("test", ["quire/push"], async ({ sh }) => { await sh("echo spooled run"); });
@@ -22,7 +22,7 @@ describe("pushes while the server is down", () => {
 
   beforeAll(async () => {
     home = await tempHome();
-    aside = await mkdtemp(join(tmpdir(), "quire-spool-copy-"));
+    aside = await tempDir("quire-spool-copy-");
     expect((await quire(["repo", "new", "demo.git", "--home", home])).exitCode).toBe(0);
     clone = await WorkClone.of(join(home, "repos", "demo.git"));
   });

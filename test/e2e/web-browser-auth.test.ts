@@ -1,13 +1,11 @@
-import { readFile, rm } from "node:fs/promises";
+import { readFile } from "node:fs/promises";
 import { join } from "node:path";
 import type { Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { openBrowser, type Browser } from "../support/browser.ts";
-import type { WorkClone } from "../support/git.ts";
 import { freePort, startNginx, type Nginx } from "../support/nginx.ts";
-import type { ServerProcess } from "../support/quire-process.ts";
-import { runIdsFromPush, waitForRun } from "../support/runs-api.ts";
-import { serveRepo } from "../support/served-repo.ts";
+import { waitForRun } from "../support/runs-api.ts";
+import { useServedRepo } from "../support/use-served-repo.ts";
 
 // auth.read: token and auth.proxy_user_header in a real browser. nginx reaches quire from
 // 127.0.0.5 (proxy_bind), the one trusted address, and names the user; the browser's own
@@ -16,37 +14,29 @@ const TICKER = `import { job } from "quire/ci";
 job("wait", ["quire/push"], async ({ sh }) => { await sh("for i in $(seq 1 300); do echo tick $i; sleep 0.3; done"); });
 `;
 
-let home: string;
-let server: ServerProcess;
-let clone: WorkClone;
 let nginx: Nginx;
 let browser: Browser;
 let proxied: string;
 let runId: string;
 
 
+const served = useServedRepo({
+  config: "trust_proxy: [127.0.0.5]\nauth: { read: token, proxy_user_header: X-Forwarded-User }\nsse_heartbeat_seconds: 2\nrun_timeout_minutes: 2\n",
+});
+
 beforeAll(async () => {
-  ({ home, server, clone } = await serveRepo({
-    config: "trust_proxy: [127.0.0.5]\nauth: { read: token, proxy_user_header: X-Forwarded-User }\nsse_heartbeat_seconds: 2\nrun_timeout_minutes: 2\n",
-  }));
   const port = await freePort();
-  nginx = await startNginx(Number(new URL(server.url).port), [
+  nginx = await startNginx(Number(new URL(served.server.url).port), [
     { port, prefix: "strip", extra: "proxy_bind 127.0.0.5;\n      proxy_set_header X-Forwarded-User alice;" },
   ]);
   proxied = `http://127.0.0.1:${port}/ci/`;
-  await clone.commit({ ".quire/ci.ts": TICKER }, "a long ticker");
-  const [id] = runIdsFromPush(await clone.push());
-  if (!id) throw new Error("the push made no run");
-  runId = id;
+  runId = await served.push("main", { ".quire/ci.ts": TICKER }, { subject: "a long ticker" });
   browser = await openBrowser();
 });
 
 afterAll(async () => {
   await browser?.close();
   await nginx?.stop();
-  await server?.stop();
-  await rm(home, { recursive: true, force: true });
-  if (clone) await rm(join(clone.dir, ".."), { recursive: true, force: true });
 });
 
 const badge = (page: Page, selector: string) => page.locator(`${selector} .badge`).first();
@@ -56,15 +46,15 @@ describe("auth.read: token in the browser", () => {
   it("the page asks for the token, then the list, the run page and its live lines work", async () => {
     const page = await browser.context.newPage();
     try {
-      const first = await page.goto(`${server.url}/`);
+      const first = await page.goto(`${served.server.url}/`);
       expect(first?.status()).toBe(401);
       expect(await page.locator("h1").textContent()).toBe("Token needed");
       expect(await page.locator("tr[data-run]").count()).toBe(0);
-      await page.locator("#token-form input").fill(server.token);
+      await page.locator("#token-form input").fill(served.server.token);
       await page.locator("#token-form button[type=submit]").click();
       await expect.poll(() => page.locator("h1").textContent()).toBe("Runs");
       await page.locator(`tr[data-run="${runId}"] a.num`).click();
-      await page.waitForURL(`${server.url}/run/${runId}`);
+      await page.waitForURL(`${served.server.url}/run/${runId}`);
       await page.locator("#L-wait-1-2").waitFor({ timeout: 30_000 });
       const seen = await ticks(page);
       await expect.poll(() => ticks(page), { timeout: 15_000 }).toBeGreaterThan(seen + 1);
@@ -82,14 +72,14 @@ describe("auth.read: token in the browser", () => {
     const page = await browser.context.newPage();
     try {
       await page.setExtraHTTPHeaders({ "X-Forwarded-User": "mallory" });
-      const list = await page.goto(`${server.url}/`);
+      const list = await page.goto(`${served.server.url}/`);
       expect(list?.status()).toBe(401);
       expect(await page.locator("h1").textContent()).toBe("Token needed");
       const cancel = await page.evaluate<number>(
         `fetch("runs/${runId}/cancel", { method: "POST", headers: { "X-Quire-Request": "page" } }).then((r) => r.status)`,
       );
       expect(cancel).toBe(401);
-      expect((await waitForRun(server, runId, () => true)).status).toBe("active");
+      expect((await waitForRun(served.server, runId, () => true)).status).toBe("active");
     } finally {
       await page.close();
     }
@@ -109,9 +99,9 @@ describe("a user named by the trusted proxy", () => {
       await expect.poll(() => badge(page, "#run-header").textContent(), { timeout: 20_000 }).toBe("cancelled");
       expect(await page.locator("#token-form").isHidden()).toBe(true);
       expect(await page.locator("#run-error").textContent()).toMatch(/cancelled by alice/);
-      const run = await waitForRun(server, runId);
+      const run = await waitForRun(served.server, runId);
       expect(run).toMatchObject({ status: "failed", outcome: "cancelled" });
-      const state = await readFile(join(home, "runs", "demo.git", "failed", runId, "state.yml"), "utf8");
+      const state = await readFile(join(served.home, "runs", "demo.git", "failed", runId, "state.yml"), "utf8");
       expect(state).toMatch(/cancelled by alice/);
       expect(state).not.toMatch(/mallory/);
     } finally {

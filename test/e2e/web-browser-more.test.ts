@@ -1,12 +1,12 @@
-import { readFile, rm } from "node:fs/promises";
+import { readFile } from "node:fs/promises";
 import { join } from "node:path";
 import type { Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { openBrowser, type Browser } from "../support/browser.ts";
 import { WorkClone } from "../support/git.ts";
-import { quire, type ServerProcess } from "../support/quire-process.ts";
-import { postWithToken, runIdsFromPush, waitForRun, type RunView } from "../support/runs-api.ts";
-import { serveRepo } from "../support/served-repo.ts";
+import { quire } from "../support/quire-process.ts";
+import { postWithToken, waitForRun, type RunView } from "../support/runs-api.ts";
+import { useServedRepo } from "../support/use-served-repo.ts";
 
 // What the earlier browser suite (web-browser.test.ts) leaves out: filters, paging, per-repo
 // view, load errors, retry, line links, download, skip reasons, scrolling, no-JS, phone, dark.
@@ -26,42 +26,30 @@ ${MANY}
 job("ticker", ["quire/push"], async ({ sh }) => { await sh("for i in $(seq 1 300); do echo tick $i; sleep 0.3; done"); });
 `;
 
-let home: string;
-let server: ServerProcess;
-let clone: WorkClone;
 let other: WorkClone;
 let browser: Browser;
 const ids: Record<"quick" | "loadError" | "other" | "lines" | "live", string> = { quick: "", loadError: "", other: "", lines: "", live: "" };
 
-async function pushed(work: WorkClone, files: Record<string, string>, subject: string, branch: string): Promise<string> {
-  await work.commit(files, subject);
-  const [id] = runIdsFromPush(await work.push(["origin", `HEAD:refs/heads/${branch}`]));
-  if (!id) throw new Error(`the push to ${branch} made no run`);
-  return id;
-}
+const served = useServedRepo({ config: "concurrency: 4\nrun_timeout_minutes: 2\nsse_heartbeat_seconds: 2\n" });
 
 beforeAll(async () => {
-  ({ home, server, clone } = await serveRepo({ config: "concurrency: 4\nrun_timeout_minutes: 2\nsse_heartbeat_seconds: 2\n" }));
-  const made = await quire(["repo", "new", "other.git", "--home", home]);
+  const made = await quire(["repo", "new", "other.git", "--home", served.home]);
   if (made.exitCode !== 0) throw new Error(made.stderr);
-  other = await WorkClone.of(join(home, "repos", "other.git"));
-  ids.quick = await pushed(clone, { ".quire/ci.ts": QUICK }, "list: a quick success", "feature/list");
-  ids.loadError = await pushed(clone, { ".quire/ci.ts": LOAD_ERROR }, "a pipeline that cannot load", "broken-load");
-  ids.other = await pushed(other, { ".quire/ci.ts": QUICK }, "other: quick", "main");
-  ids.lines = await pushed(clone, { ".quire/ci.ts": LINES }, "many lines and a skip", "lines");
-  ids.live = await pushed(clone, { ".quire/ci.ts": LIVE }, "a ticker", "live");
-  await Promise.all([ids.quick, ids.loadError, ids.other, ids.lines].map((id) => waitForRun(server, id)));
+  other = await WorkClone.of(join(served.home, "repos", "other.git"));
+  ids.quick = await served.push("feature/list", { ".quire/ci.ts": QUICK }, { subject: "list: a quick success" });
+  ids.loadError = await served.push("broken-load", { ".quire/ci.ts": LOAD_ERROR }, { subject: "a pipeline that cannot load" });
+  ids.other = await served.push("main", { ".quire/ci.ts": QUICK }, { subject: "other: quick", work: other });
+  ids.lines = await served.push("lines", { ".quire/ci.ts": LINES }, { subject: "many lines and a skip" });
+  ids.live = await served.push("live", { ".quire/ci.ts": LIVE }, { subject: "a ticker" });
+  await Promise.all([ids.quick, ids.loadError, ids.other, ids.lines].map((id) => waitForRun(served.server, id)));
   browser = await openBrowser();
 }, 120_000);
 
 afterAll(async () => {
   await browser?.close();
-  await server?.stop();
-  await rm(home, { recursive: true, force: true });
-  for (const work of [clone, other]) if (work) await rm(join(work.dir, ".."), { recursive: true, force: true });
 });
 
-const base = () => `${server.url}/`;
+const base = () => `${served.server.url}/`;
 const badge = (page: Page, selector: string) => page.locator(`${selector} .badge`).first();
 const atBottom = (page: Page) => page.evaluate<boolean>("window.innerHeight + window.scrollY >= document.documentElement.scrollHeight - 40");
 const scrollY = (page: Page) => page.evaluate<number>("window.scrollY");
@@ -135,9 +123,9 @@ describe("a run page while the run goes on", () => {
       await opened.close();
     } finally {
       await page.close();
-      await postWithToken(server, `/runs/${ids.live}/cancel`);
+      await postWithToken(served.server, `/runs/${ids.live}/cancel`);
     }
-    expect(await waitForRun(server, ids.live)).toMatchObject({ status: "failed", outcome: "cancelled" });
+    expect(await waitForRun(served.server, ids.live)).toMatchObject({ status: "failed", outcome: "cancelled" });
   }, 90_000);
 });
 
@@ -145,7 +133,7 @@ describe("the runs list", () => {
   it("shows branch, subject, relative and exact time, duration; filters by repo and status; pages by cursor", async () => {
     const page = await browser.context.newPage();
     await page.goto(base());
-    const quick = (await waitForRun(server, ids.quick)) as RunView & { created_at: string };
+    const quick = (await waitForRun(served.server, ids.quick)) as RunView & { created_at: string };
     const row = page.locator(`tr[data-run="${ids.quick}"]`);
     expect(await row.locator(".ref").textContent()).toBe("feature/list");
     expect(await row.locator(".subject").textContent()).toBe("list: a quick success");
@@ -246,13 +234,13 @@ describe("a finished run page", () => {
     await retry.click();
     await page.locator("#token-form").waitFor({ state: "visible" });
     expect(await page.locator("#action-result").textContent()).toMatch(/admin token/);
-    await page.locator("#token-form input").fill(server.token);
+    await page.locator("#token-form input").fill(served.server.token);
     await page.locator("#token-form button[type=submit]").click();
     await retry.click();
     await page.waitForURL((url) => url.pathname.startsWith("/run/") && !url.pathname.endsWith(ids.quick));
     const first = page.url().split("/run/")[1] as string;
     expect(await page.locator("#run-header").textContent()).toContain(ids.quick);
-    expect(await page.evaluate<string | null>("sessionStorage.getItem('quire.token')")).toBe(server.token);
+    expect(await page.evaluate<string | null>("sessionStorage.getItem('quire.token')")).toBe(served.server.token);
     expect(await page.evaluate<number>("localStorage.length")).toBe(0);
     expect(await page.evaluate<string>("document.cookie")).toBe("");
 
@@ -262,7 +250,7 @@ describe("a finished run page", () => {
     await page.waitForURL((url) => url.pathname.startsWith("/run/") && !url.pathname.endsWith(first));
     expect(await page.locator("#token-form").isHidden()).toBe(true);
     const second = page.url().split("/run/")[1] as string;
-    const run = await waitForRun(server, second);
+    const run = await waitForRun(served.server, second);
     expect(run).toMatchObject({ status: "complete", retry_of: first, retried_by: "the admin token" });
     expect(await page.locator("#run-header a", { hasText: first }).getAttribute("href")).toBe(`../run/${first}`);
     await page.close();

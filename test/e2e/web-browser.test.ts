@@ -1,13 +1,11 @@
-import { readFile, rm, mkdir } from "node:fs/promises";
+import { readFile, mkdir } from "node:fs/promises";
 import { join } from "node:path";
 import type { Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { openBrowser, type Browser } from "../support/browser.ts";
-import type { WorkClone } from "../support/git.ts";
 import { freePort, startNginx, type Nginx } from "../support/nginx.ts";
-import type { ServerProcess } from "../support/quire-process.ts";
-import { runIdsFromPush, waitForRun } from "../support/runs-api.ts";
-import { serveRepo } from "../support/served-repo.ts";
+import { waitForRun } from "../support/runs-api.ts";
+import { useServedRepo } from "../support/use-served-repo.ts";
 
 // A failing job, a job skipped because of it, one with ANSI colours, and a 20 s job printing every second.
 const PIPELINE = String.raw`import { job } from "quire/ci";
@@ -20,22 +18,20 @@ job("after-broken", ["broken"], async ({ sh }) => { await sh("echo never"); });
 job("slow", ["quire/push"], async ({ sh }) => { await sh("for i in $(seq 1 20); do echo tick $i; sleep 1; done"); });
 `;
 
-let home: string;
-let server: ServerProcess;
-let clone: WorkClone;
 let nginx: Nginx;
 let browser: Browser;
 let stripPort: number;
 let passPort: number;
 
-beforeAll(async () => {
+// The public URL is the pass-through site: hooks reach the server through nginx and its /ci/ prefix.
+const served = useServedRepo(async () => {
   stripPort = await freePort();
   passPort = await freePort();
-  // The public URL is the pass-through site: hooks reach the server through nginx and its /ci/ prefix.
-  ({ home, server, clone } = await serveRepo({
-    config: `public_url: http://127.0.0.1:${passPort}/ci/\nconcurrency: 3\nrun_timeout_minutes: 2\nsse_heartbeat_seconds: 2\n`,
-  }));
-  nginx = await startNginx(Number(new URL(server.url).port), [
+  return { config: `public_url: http://127.0.0.1:${passPort}/ci/\nconcurrency: 3\nrun_timeout_minutes: 2\nsse_heartbeat_seconds: 2\n` };
+});
+
+beforeAll(async () => {
+  nginx = await startNginx(Number(new URL(served.server.url).port), [
     { port: stripPort, prefix: "strip" },
     { port: passPort, prefix: "pass" },
   ]);
@@ -45,13 +41,10 @@ beforeAll(async () => {
 afterAll(async () => {
   await browser?.close();
   await nginx?.stop();
-  await server?.stop();
-  await rm(home, { recursive: true, force: true });
-  if (clone) await rm(join(clone.dir, ".."), { recursive: true, force: true });
 });
 
 const bases = () => ({
-  direct: `${server.url}/`,
+  direct: `${served.server.url}/`,
   "nginx /ci/, prefix stripped": `http://127.0.0.1:${stripPort}/ci/`,
   "nginx /ci/, prefix passed through": `http://127.0.0.1:${passPort}/ci/`,
 });
@@ -66,9 +59,7 @@ describe.each(["direct", "nginx /ci/, prefix stripped", "nginx /ci/, prefix pass
     await expect.poll(() => page.locator("h1").textContent()).toBe("Runs");
 
     const branch = `web-${mode.replace(/[^a-z]+/g, "-")}`;
-    await clone.commit({ ".quire/ci.ts": PIPELINE, "mode.txt": mode }, `web view check: ${mode}`);
-    const [id] = runIdsFromPush(await clone.push(["origin", `HEAD:refs/heads/${branch}`]));
-    if (!id) throw new Error("the push made no run");
+    const id = await served.push(branch, { ".quire/ci.ts": PIPELINE, "mode.txt": mode }, { subject: `web view check: ${mode}` });
 
     // The list shows the new run without a reload, then its status changing.
     const row = page.locator(`tr[data-run="${id}"]`);
@@ -113,7 +104,7 @@ describe.each(["direct", "nginx /ci/, prefix stripped", "nginx /ci/, prefix pass
     // Cancel needs the admin token: typed once into the page.
     await page.locator("button[data-action=cancel]").click();
     await page.locator("#token-form").waitFor({ state: "visible" });
-    await page.locator("#token-form input").fill(server.token);
+    await page.locator("#token-form input").fill(served.server.token);
     await page.locator("#token-form button[type=submit]").click();
     await page.locator("button[data-action=cancel]").click();
     await expect.poll(() => badge(page, "#run-header").textContent(), { timeout: 20_000 }).toBe("cancelled");
@@ -125,9 +116,9 @@ describe.each(["direct", "nginx /ci/, prefix stripped", "nginx /ci/, prefix pass
     expect(await page.locator("#job-colour .msg").textContent()).toBe("log: colours done");
     expect(await page.locator('#jobs li[data-job="after-broken"] .reason').textContent()).toMatch(/broken/);
 
-    const run = await waitForRun(server, id);
+    const run = await waitForRun(served.server, id);
     expect(run).toMatchObject({ status: "failed", outcome: "cancelled" });
-    const state = await readFile(join(home, "runs", "demo.git", "failed", id, "state.yml"), "utf8");
+    const state = await readFile(join(served.home, "runs", "demo.git", "failed", id, "state.yml"), "utf8");
     expect(state).toMatch(/cancelled by the admin token/);
 
     // The raw log downloads through the same relative link.
@@ -141,7 +132,7 @@ describe("without JavaScript", () => {
   it("the runs list and a finished run's logs are readable", async () => {
     const noJs = await openBrowser({ javaScript: false });
     try {
-      const list = (await (await server.request("/runs?status=failed&limit=1")).json()) as { runs: { run_id: string }[] };
+      const list = await served.server.api.listRuns({ status: "failed", limit: 1 });
       const id = list.runs[0]?.run_id as string;
       const page = await noJs.context.newPage();
       await page.goto(bases()["nginx /ci/, prefix stripped"]);
@@ -161,7 +152,7 @@ describe("without JavaScript", () => {
 describe("screenshots", () => {
   it("of the list and a run page, light and dark", async () => {
     const dir = process.env.QUIRE_SCREENSHOTS_DIR;
-    const list = (await (await server.request("/runs?limit=1")).json()) as { runs: { run_id: string }[] };
+    const list = await served.server.api.listRuns({ limit: 1 });
     const page = await browser.context.newPage();
     const shots: Buffer[] = [];
     for (const scheme of ["light", "dark"] as const) {

@@ -8,10 +8,10 @@ import { configSecrets } from "../../adapters/secrets/config-secrets.ts";
 import { MemoryRunStore } from "../../adapters/storage/memory-run-store.ts";
 import { FakeWorkspaces } from "../../adapters/workspace/fake-workspaces.ts";
 import { MemoryWorkspaceFiles } from "../../adapters/workspace/memory-workspace-files.ts";
-import { draftRun } from "../../core/intake/create-run.ts";
 import type { RunPipelineDeps } from "../../core/run/run-pipeline.ts";
-import type { RepoName, RunRecord } from "../../core/types.ts";
+import type { RunRecord } from "../../core/types.ts";
 import type { JobDefinition } from "../../sdk/ci.ts";
+import { createPendingRun } from "./run-fixtures.ts";
 
 export const SHA = "a".repeat(40);
 
@@ -36,14 +36,7 @@ export function fakeRunDeps(pipelines: Record<string, FakePipeline>, secrets: Re
     liveness: fixedLiveness("test-owner"),
     settings: { logCapBytes: 1024 * 1024, captureBytes: 64 * 1024, pipelineMemoryMb: 64, runTimeoutMs: 60_000, jobsPerRun: 4 },
   };
-  const createRun = (sha = SHA, ref = "refs/heads/main"): Promise<RunRecord> =>
-    store.createRun(
-      draftRun(
-        { repo: "demo.git" as RepoName, update: { ref, old_sha: "0".repeat(40), new_sha: sha }, pushed_at: clock.now(), pipeline: ".quire/ci.ts" },
-        ids,
-        clock,
-      ),
-    );
+  const createRun = (sha = SHA, ref = "refs/heads/main"): Promise<RunRecord> => createPendingRun(store, { sha, ref, ids, clock });
   return { deps, store, files, executor, workspaces, workspaceFiles, clock, createRun };
 }
 

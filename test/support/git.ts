@@ -1,7 +1,7 @@
-import { mkdtemp, mkdir, writeFile } from "node:fs/promises";
-import { tmpdir } from "node:os";
+import { mkdir, writeFile } from "node:fs/promises";
 import { dirname, join } from "node:path";
 import { execa } from "execa";
+import { tempDir } from "./temp-dir.ts";
 
 /** A fixed identity, so tests need no global git config on a fresh machine. */
 export const gitEnv = {
@@ -22,7 +22,7 @@ export class WorkClone {
   private constructor(readonly dir: string) {}
 
   static async of(remote: string): Promise<WorkClone> {
-    const dir = join(await mkdtemp(join(tmpdir(), "quire-clone-")), "work");
+    const dir = join(await tempDir("quire-clone-"), "work");
     await execa("git", ["clone", "--quiet", remote, dir], { env: gitEnv });
     await git(dir, ["checkout", "--quiet", "-B", "main"]);
     return new WorkClone(dir);

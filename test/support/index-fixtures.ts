@@ -1,5 +1,3 @@
-import { mkdtemp } from "node:fs/promises";
-import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { FakeClock } from "../../adapters/clock/fake-clock.ts";
 import { FakeIds } from "../../adapters/ids/fake-ids.ts";
@@ -8,12 +6,13 @@ import { IndexedRunStore } from "../../adapters/index/indexed-run-store.ts";
 import { MemoryRunIndex } from "../../adapters/index/memory-run-index.ts";
 import { FsRunStore } from "../../adapters/storage/fs-run-store.ts";
 import { MemoryRunStore } from "../../adapters/storage/memory-run-store.ts";
-import { draftRun } from "../../core/intake/create-run.ts";
 import type { RunStore } from "../../core/ports/storage.ts";
 import { parseRepoName } from "../../core/names/repo-name.ts";
 import type { RunIndex } from "../../core/ports/run-index.ts";
 import { planTransition, type TransitionTarget } from "../../core/run/transition.ts";
 import type { RunRecord } from "../../core/types.ts";
+import { tempDir } from "./temp-dir.ts";
+import { createPendingRun } from "./run-fixtures.ts";
 
 /** A store wrapped in the index decorator, over memory or a temp dir, with helpers to make runs. */
 export interface IndexRig {
@@ -39,7 +38,7 @@ export async function makeRig(kind: "memory" | "fs"): Promise<IndexRig> {
     inner = new MemoryRunStore();
     index = new MemoryRunIndex(inner);
   } else {
-    root = join(await mkdtemp(join(tmpdir(), "quire-index-")), "runs");
+    root = join(await tempDir("quire-index-"), "runs");
     inner = new FsRunStore(root);
     index = new FsRunIndex(root);
   }
@@ -67,12 +66,7 @@ export function rigOver(
       const name = parseRepoName(repo);
       if (!name.ok) throw new Error(name.error.message);
       clock.advance(1000);
-      const draft = draftRun(
-        { repo: name.value, update: { ref, old_sha: "0".repeat(40), new_sha: newSha }, pushed_at: clock.now(), pipeline: ".quire/ci.ts" },
-        ids,
-        clock,
-      );
-      return store.createRun(draft);
+      return createPendingRun(store, { repo: name.value, ref, sha: newSha, ids, clock });
     },
     async move(run, target) {
       clock.advance(1000);

@@ -1,4 +1,10 @@
 import { FakeClock } from "../../adapters/clock/fake-clock.ts";
+import { attemptDelivery } from "../../adapters/notify/attempt-delivery.ts";
+import { deliveryIds } from "../../adapters/outbox/delivery-ids.ts";
+import { FsOutboxStore } from "../../adapters/outbox/fs-outbox-store.ts";
+import { configSecrets } from "../../adapters/secrets/config-secrets.ts";
+import { Outbox } from "../../core/outbox/outbox.ts";
+import type { ForgeStatusPort, MirrorPusher, WebhookSender } from "../../core/ports/notify.ts";
 import type { Delivery, DeliveryDraft } from "../../core/outbox/delivery.ts";
 import type { Logger } from "../../core/ports/logger.ts";
 import type { Timers } from "../../core/ports/timers.ts";
@@ -28,6 +34,38 @@ export class ManualTimers implements Timers {
 }
 
 export const quietLogger: Logger = { info: () => {}, warn: () => {}, error: () => {} };
+
+const giveUp = { kind: "give-up" as const, message: "unused" };
+
+/**
+ * The outbox as `quire serve` wires it, on a real directory, with a clock the test moves
+ * (`timers.advance`); the senders a test does not exercise give up at once.
+ */
+export async function fsOutbox(
+  dir: string,
+  clock: FakeClock,
+  senders: { secrets: Record<string, string>; webhooks?: WebhookSender; forge?: ForgeStatusPort; mirror?: MirrorPusher },
+) {
+  const timers = new ManualTimers(clock);
+  const attempt = attemptDelivery({
+    secrets: configSecrets(senders.secrets),
+    webhooks: senders.webhooks ?? { send: async () => giveUp },
+    forge: senders.forge ?? { post: async () => giveUp },
+    mirror: senders.mirror ?? { push: async () => giveUp },
+  });
+  const outbox = new Outbox({
+    store: new FsOutboxStore(dir),
+    clock,
+    timers,
+    random: () => 0.5,
+    ids: deliveryIds,
+    attempt,
+    policy: { baseMs: 10_000, maxDelayMs: 3_600_000, giveUpAfterMs: 24 * 3_600_000 },
+    logger: quietLogger,
+  });
+  await outbox.start();
+  return { outbox, timers };
+}
 
 export function webhookDraft(key: string, body = `{"n":"${key}"}`, url = "https://hooks.example.test/quire"): DeliveryDraft {
   return { key, group: null, run_id: null, repo: "demo.git", target: { kind: "webhook", url, secret: "hook-secret", event: "run.finished", body } };

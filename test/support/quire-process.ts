@@ -1,16 +1,17 @@
-import { mkdtemp, readFile } from "node:fs/promises";
-import { tmpdir } from "node:os";
+import { readFile } from "node:fs/promises";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { spawn, type ChildProcess } from "node:child_process";
 import { once } from "node:events";
 import { execa } from "execa";
+import { tempDir } from "./temp-dir.ts";
 import { apiClient, type ApiClient } from "../../functions/http/api-client.ts";
 
 export const QUIRE_BIN = fileURLToPath(new URL("../../bin/quire.js", import.meta.url));
 
+/** A fresh quire home, removed when the test file is done (temp-dir.ts). */
 export async function tempHome(prefix = "quire-home-"): Promise<string> {
-  return mkdtemp(join(tmpdir(), prefix));
+  return tempDir(prefix);
 }
 
 /** Runs the real CLI, as a user would. */

@@ -4,6 +4,7 @@ import { indexResolver } from "../../core/index/run-index-resolver.ts";
 import type { RunLookup } from "../../core/ports/run-resolver.ts";
 import type { RunRecord } from "../../core/types.ts";
 import { lease, makeRig, sha } from "../support/index-fixtures.ts";
+import { createPendingRun } from "../support/run-fixtures.ts";
 
 const found = (lookup: RunLookup): RunRecord => {
   if (lookup.kind !== "found") throw new Error(`expected found, got ${JSON.stringify(lookup)}`);
@@ -109,21 +110,7 @@ describe.each(["memory", "fs"] as const)("alias resolution over the %s index", (
 
   it("finds a run by id even when the index has not caught up", async () => {
     const { rig } = await seeded();
-    const direct = await rig.inner.createRun({
-      run_id: "0190a000-0000-7000-8000-0000000000ff",
-      repo: "demo.git" as RunRecord["meta"]["repo"],
-      state: { status: "pending", outcome: null, created_at: rig.clock.now(), started_at: null, finished_at: null, error: null, lease: null, last_job: null },
-      meta: (number) => ({
-        run_id: "0190a000-0000-7000-8000-0000000000ff",
-        repo: "demo.git" as RunRecord["meta"]["repo"],
-        number,
-        sha: sha("9999999"),
-        ref: "refs/heads/main",
-        old_sha: "0".repeat(40),
-        pushed_at: rig.clock.now(),
-        pipeline: ".quire/ci.ts",
-      }),
-    });
+    const direct = await createPendingRun(rig.inner, { runId: "0190a000-0000-7000-8000-0000000000ff", sha: sha("9999999"), clock: rig.clock });
     const resolver = indexResolver(rig.index, rig.store);
     expect(found(await resolver.resolve(direct.meta.run_id)).meta.number).toBe(direct.meta.number);
     expect((await resolver.resolve(`demo.git#${direct.meta.number}`)).kind).toBe("not-found");

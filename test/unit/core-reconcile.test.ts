@@ -3,13 +3,13 @@ import { FakeClock } from "../../adapters/clock/fake-clock.ts";
 import { FakeIds } from "../../adapters/ids/fake-ids.ts";
 import { fixedLiveness } from "../support/fixed-liveness.ts";
 import { MemoryRunStore } from "../../adapters/storage/memory-run-store.ts";
-import { draftRun } from "../../core/intake/create-run.ts";
 import { leaseExpired, leaseFor, LEASE_TTL_MS } from "../../core/run/lease.ts";
 import type { ContainerJanitor } from "../../core/ports/janitors.ts";
 import type { RunStore } from "../../core/ports/storage.ts";
 import { planReconcile, reconcile } from "../../core/maintenance/reconcile.ts";
 import { planTransition } from "../../core/run/transition.ts";
 import type { Lease, RepoName, RunRecord } from "../../core/types.ts";
+import { createPendingRun } from "../support/run-fixtures.ts";
 
 const repo = "demo.git" as RepoName;
 const SELF = "here:1:me";
@@ -20,14 +20,7 @@ async function seed() {
   const clock = new FakeClock();
   const ids = new FakeIds();
   const store = new MemoryRunStore();
-  const create = () =>
-    store.createRun(
-      draftRun(
-        { repo, update: { ref: "refs/heads/main", old_sha: "0".repeat(40), new_sha: "a".repeat(40) }, pushed_at: clock.now(), pipeline: ".quire/ci.ts" },
-        ids,
-        clock,
-      ),
-    );
+  const create = () => createPendingRun(store, { repo, clock, ids });
   const start = async (lease: Lease | null) => {
     const run = await create();
     const next = planTransition(run, { to: "active", lease: lease ?? { owner: "x", expires_at: clock.now() } }, clock.now());

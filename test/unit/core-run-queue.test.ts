@@ -2,6 +2,7 @@ import { describe, expect, it } from "vitest";
 import { FakeTimers } from "../../adapters/clock/fake-timers.ts";
 import { RunQueue } from "../../core/queue/run-queue.ts";
 import { runPipeline } from "../../core/run/run-pipeline.ts";
+import type { RunRecord } from "../../core/types.ts";
 import { fakeRunDeps, job, SHA } from "../support/fake-run-deps.ts";
 
 const OTHER = "b".repeat(40);
@@ -12,21 +13,30 @@ function setup(options: { concurrency?: number; runTimeoutMs?: number } = {}) {
   const fakes = fakeRunDeps({ [SHA]: slow, [OTHER]: quick });
   // The run timeout fires only when a test moves these on.
   const timers = new FakeTimers();
+  // Told by runPipeline itself when a run became active, so no test waits on real time for it.
+  const activated = new Map<string, { promise: Promise<void>; resolve: () => void }>();
+  const activation = (id: string) => {
+    let entry = activated.get(id);
+    if (!entry) {
+      let resolve = () => {};
+      const promise = new Promise<void>((r) => (resolve = r));
+      entry = { promise, resolve };
+      activated.set(id, entry);
+    }
+    return entry;
+  };
   const queue = new RunQueue({
     store: fakes.store,
     clock: fakes.clock,
     timers,
     concurrency: options.concurrency ?? 1,
     runTimeoutMs: options.runTimeoutMs ?? 60_000,
-    execute: (run, signal) => runPipeline(run, fakes.deps, signal),
+    execute: (run, signal) => runPipeline(run, { ...fakes.deps, onActive: () => activation(run.meta.run_id).resolve() }, signal),
   });
   const state = async (id: string) => (await fakes.store.findRun(id))?.state;
-  return { ...fakes, queue, state, timers };
+  const active = (run: RunRecord) => activation(run.meta.run_id).promise;
+  return { ...fakes, queue, state, timers, active };
 }
-
-const until = async (check: () => Promise<boolean>) => {
-  for (let i = 0; i < 200 && !(await check()); i++) await new Promise((r) => setTimeout(r, 5));
-};
 
 describe("RunQueue", () => {
   it("runs FIFO within its concurrency", async () => {
@@ -42,10 +52,11 @@ describe("RunQueue", () => {
   });
 
   it("supersedes a queued run and stops a running one on the same ref, leaving other refs alone", async () => {
-    const { queue, createRun, state } = setup();
+    const { queue, createRun, state, active } = setup();
     const running = await createRun(SHA, "refs/heads/main");
     queue.enqueue(running);
-    await until(async () => (await state(running.meta.run_id))?.status === "active");
+    await active(running);
+    expect((await state(running.meta.run_id))?.status).toBe("active");
     const other = await createRun(OTHER, "refs/heads/other");
     const queued = await createRun(SHA, "refs/heads/main");
     queue.enqueue(other);
@@ -72,15 +83,16 @@ describe("RunQueue", () => {
   });
 
   it("cancels queued and running runs, and refuses finished ones", async () => {
-    const { queue, createRun, state, store } = setup();
+    const { queue, createRun, state, store, active } = setup();
     const running = await createRun(SHA, "refs/heads/a");
     const queued = await createRun(OTHER, "refs/heads/b");
     queue.enqueue(running);
     queue.enqueue(queued);
-    await until(async () => (await state(running.meta.run_id))?.status === "active");
+    await active(running);
+    expect((await state(running.meta.run_id))?.status).toBe("active");
     expect((await queue.cancel(queued)).kind).toBe("cancelled");
-    const active = await store.findRun(running.meta.run_id);
-    expect((await queue.cancel(active ?? running)).kind).toBe("stopping");
+    const current = await store.findRun(running.meta.run_id);
+    expect((await queue.cancel(current ?? running)).kind).toBe("stopping");
     await queue.idle();
     expect(await state(running.meta.run_id)).toMatchObject({ outcome: "cancelled" });
     expect(await state(queued.meta.run_id)).toMatchObject({ outcome: "cancelled", started_at: null });
@@ -89,10 +101,11 @@ describe("RunQueue", () => {
   });
 
   it("times a run out once its timeout has passed", async () => {
-    const { queue, createRun, state, timers } = setup({ runTimeoutMs: 60_000 });
+    const { queue, createRun, state, timers, active } = setup({ runTimeoutMs: 60_000 });
     const run = await createRun(SHA);
     queue.enqueue(run);
-    await until(async () => (await state(run.meta.run_id))?.status === "active");
+    await active(run);
+    expect((await state(run.meta.run_id))?.status).toBe("active");
     timers.advance(59_999);
     expect((await state(run.meta.run_id))?.status).toBe("active");
     timers.advance(1);

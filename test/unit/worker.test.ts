@@ -9,7 +9,7 @@ import type { Logger } from "../../core/ports/logger.ts";
 import { idResolver } from "../../core/index/id-resolver.ts";
 import { planTransition } from "../../core/run/transition.ts";
 import type { RepoName, RunRecord } from "../../core/types.ts";
-import type { AppDeps } from "../../functions/app-deps.ts";
+import type { HomeDeps } from "../../functions/node/home-deps.ts";
 import { createWorker } from "../../functions/worker.ts";
 import { reconcile } from "../../core/maintenance/reconcile.ts";
 import { memoryDeps } from "../support/memory-deps.ts";
@@ -19,7 +19,7 @@ const PIPELINE_SHA = "1".repeat(40);
 const PLAIN_SHA = "2".repeat(40);
 const repo = "work/foo.git" as RepoName;
 
-function setup(overrides: Partial<AppDeps> = {}) {
+function setup(overrides: Partial<HomeDeps> = {}) {
   const store = new MemoryRunStore();
   const clock = new FakeClock();
   const logged: { level: string; msg: string; obj: Record<string, unknown> }[] = [];
@@ -32,7 +32,7 @@ function setup(overrides: Partial<AppDeps> = {}) {
   const created: string[] = [];
   const liveness = fixedLiveness("worker:1:self");
   const runs = overrides.store ?? store;
-  const deps: AppDeps = memoryDeps({
+  const deps = memoryDeps({
     store,
     git: new FakeGit().commit(repo, PIPELINE_SHA, [".quire/ci.ts"]).commit(repo, PLAIN_SHA, ["README.md"]),
     clock,

@@ -1,0 +1,25 @@
+import { describe, expect, it } from "vitest";
+import { FakePipelineRuntime } from "../../adapters/pipeline/fake-pipeline-runtime.ts";
+import { draftRun } from "../../core/intake/create-run.ts";
+import type { RepoName } from "../../core/types.ts";
+import { createRunner } from "../../functions/node/runner.ts";
+import { job, SHA } from "../support/fake-run-deps.ts";
+import { memoryDeps } from "../support/memory-deps.ts";
+
+const repo = "demo.git" as RepoName;
+
+describe("createRunner over memoryDeps, the composition root's type in memory", () => {
+  it("executes a queued run with the home's executor and runtime, and says which reloaded keys need a restart", async () => {
+    const pipeline = { jobs: [job("build", ["quire/push"], async ({ sh }) => ({ exit: (await sh("true")).exit }))] };
+    const deps = memoryDeps({ runtime: new FakePipelineRuntime(() => pipeline) });
+    const runner = createRunner(deps);
+    const draft = { repo, update: { ref: "refs/heads/main", old_sha: "0".repeat(40), new_sha: SHA }, pushed_at: deps.clock.now(), pipeline: ".quire/ci.ts" };
+    const run = await deps.store.createRun(draftRun(draft, deps.ids, deps.clock));
+    runner.queue.enqueue(run);
+    await runner.queue.idle();
+    expect((await deps.store.getRun(repo, run.meta.run_id))?.state).toMatchObject({ status: "complete", outcome: "succeeded" });
+    expect(runner.reload({ ...deps.config, concurrency: 3 })).toEqual([]);
+    expect(runner.reload({ ...deps.config, keep_workspaces: true })).toEqual(["keep_workspaces"]);
+    await runner.stop();
+  });
+});
