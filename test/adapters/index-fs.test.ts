@@ -67,6 +67,7 @@ describe("fs run index: index.json + journal", () => {
   it("waits for the lock while another process holds it, and makes its directory again if it was removed", async () => {
     const { rig, root, index } = await fsRig();
     const run = await rig.run("demo.git", "refs/heads/main", sha("a1"));
+    // The holder speaks proper-lockfile, the protocol DirLock kept: an older quire (a `quire ci run` from an earlier install) still locks this way.
     const release = await lockfile.lock(root, { lockfilePath: join(root, ".index.lock"), realpath: false });
     let released = false;
     const upsert = index.upsert({ ...entryOf(run, "2030-01-01T00:00:00.000Z"), last_job: "waited" }).then(() => released);
