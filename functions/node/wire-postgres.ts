@@ -1,9 +1,5 @@
 import { systemClock } from "../../adapters/clock/system-clock.ts";
-import { GitCli } from "../../adapters/git/git-cli.ts";
-import { RegistryLookup } from "../../adapters/git/repo-registry-file.ts";
-import { uuidIds } from "../../adapters/ids/uuid-ids.ts";
 import { IndexedRunStore } from "../../adapters/index/indexed-run-store.ts";
-import { processLiveness } from "../../adapters/liveness/process-liveness.ts";
 import { pinoLogger } from "../../adapters/logger/pino-logger.ts";
 import { migrate } from "../../adapters/postgres/migrate.ts";
 import { PgDb } from "../../adapters/postgres/pg-db.ts";
@@ -15,7 +11,8 @@ import { PgRunStore } from "../../adapters/postgres/pg-run-store.ts";
 import { indexResolver } from "../../core/index/run-index-resolver.ts";
 import type { StoreSpec } from "./config.ts";
 import type { StoreDeps } from "./home-deps.ts";
-import { readHookToken, type Home } from "./home.ts";
+import type { Home } from "./home.ts";
+import { hostParts } from "./wire-host.ts";
 
 export type PostgresSpec = Extract<StoreSpec, { kind: "postgres" }>;
 
@@ -36,23 +33,17 @@ export async function wirePostgres(home: Home, spec: PostgresSpec, role: "serve"
   }
   const index = new PgRunIndex(db);
   const store = new IndexedRunStore(new PgRunStore(db), index, systemClock, logger);
-  const registered = new RegistryLookup(home.registry);
-  const git = new GitCli(home.repos, undefined, (repo) => registered.get(repo)?.git_dir);
+  const host = hostParts(home, logger);
   return {
     store,
     index,
     files: new PgRunFiles(db, systemClock),
     logs: pgLogReader(db),
     resolver: indexResolver(index, store),
-    git,
-    clock: systemClock,
-    ids: uuidIds,
-    liveness: processLiveness(),
-    logger,
-    hookToken: () => readHookToken(home),
+    ...host,
     backend: { kind: "postgres", db, claims: new PgRunClaims(db) },
     async close() {
-      git.close();
+      host.git.close();
       await db.close();
     },
   };
