@@ -1,3 +1,4 @@
+import { QuireError } from "../../core/errors.ts";
 import type { JobReturn, PipelineHost, PipelineRuntime, PipelineSession } from "../../core/ports/pipeline-runtime.ts";
 import { err, ok, type Result } from "../../core/result.ts";
 import type { JobDefinition } from "../../sdk/ci.ts";
@@ -18,7 +19,18 @@ export class FakePipelineRuntime implements PipelineRuntime {
   constructor(private readonly pipelineFor: (workspace: string, pipelinePath: string) => FakePipeline | undefined) {}
 
   start(input: Parameters<PipelineRuntime["start"]>[0]) {
-    return { load: (where: { workspace: string; pipelinePath: string }) => this.load({ ...input, ...where }), abandon: async () => undefined };
+    // Loaded or abandoned, a start is used up, as the sandboxed child's is.
+    let used = false;
+    return {
+      load: async (where: { workspace: string; pipelinePath: string }) => {
+        if (used) throw new QuireError("pipeline_loaded_twice", "a started pipeline runtime loads once");
+        used = true;
+        return this.load({ ...input, ...where });
+      },
+      abandon: async () => {
+        used = true;
+      },
+    };
   }
 
   async load(input: Parameters<PipelineRuntime["load"]>[0]) {

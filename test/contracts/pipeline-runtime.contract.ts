@@ -99,5 +99,27 @@ export function pipelineRuntimeContract(name: string, runtime: () => PipelineRun
       expect(loaded.kind).toBe("error");
       if (loaded.kind === "error") expect(loaded.message).toMatch(/boom at import/);
     });
+
+    it("begun ahead of its workspace, loads the same jobs once the workspace is there", async () => {
+      const early = runtime().start({ limits: LIMITS, signal: never });
+      const loaded = await early.load({ workspace: await place(SOURCE), pipelinePath: PIPELINE });
+      if (loaded.kind !== "loaded") throw new Error(loaded.message);
+      try {
+        expect(loaded.session.jobs.map((j) => j.id)).toEqual(["build", "strict", "lenient", "maybe", "broken", "secrets", "quiet"]);
+        expect(await loaded.session.runJob("maybe", scriptedHost())).toEqual({ kind: "skipped", reason: "not today" });
+      } finally {
+        await loaded.session.close();
+      }
+      // After a load, abandoning is nothing (runPipeline's finally calls it either way), and a second load is refused.
+      await early.abandon();
+      await expect(early.load({ workspace: await place(SOURCE), pipelinePath: PIPELINE })).rejects.toMatchObject({ code: "pipeline_loaded_twice" });
+    });
+
+    it("abandoned before any workspace came, can be abandoned again and loads nothing after", async () => {
+      const early = runtime().start({ limits: LIMITS, signal: never });
+      await early.abandon();
+      await early.abandon();
+      await expect(early.load({ workspace: await place(SOURCE), pipelinePath: PIPELINE })).rejects.toMatchObject({ code: "pipeline_loaded_twice" });
+    });
   });
 }
