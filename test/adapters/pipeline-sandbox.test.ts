@@ -177,13 +177,19 @@ describe("pipeline sandbox: close", () => {
     expect(await readdir(bundles)).toEqual([]);
   });
 
-  it("starts the child before the workspace exists, and names lines in the workspace made after", async () => {
+  /** A sandboxed child started with no workspace yet, once its process group is recorded. */
+  async function startedEarly() {
     const bundles = await sandboxTempDir("quire-bundles-");
     const own = createNodePipelineRuntime({ tempDir: bundles, sandbox });
     const started: number[] = [];
     const processes = { started: async (pgid: number) => void started.push(pgid), ended: async () => undefined };
     const early = own.start({ limits: { memoryMb: 256, wallClockMs: 60_000 }, signal: new AbortController().signal, processes });
     await vi.waitFor(() => expect(started).toHaveLength(1));
+    return { bundles, started, early };
+  }
+
+  it("starts the child before the workspace exists, and names lines in the workspace made after", async () => {
+    const { bundles, started, early } = await startedEarly();
     const result = await early.load({ workspace: await workspaceWith("throws-at-import"), pipelinePath: ".quire/ci.ts" });
     expect(result).toEqual({ kind: "error", message: "pipeline exploded at import (at .quire/ci.ts:4:7)" });
     expect(started.map(isAlive)).toEqual([false]);
@@ -191,12 +197,7 @@ describe("pipeline sandbox: close", () => {
   });
 
   it("ends a child started ahead of a workspace that never came, and leaves no bundle directory", async () => {
-    const bundles = await sandboxTempDir("quire-bundles-");
-    const own = createNodePipelineRuntime({ tempDir: bundles, sandbox });
-    const started: number[] = [];
-    const processes = { started: async (pgid: number) => void started.push(pgid), ended: async () => undefined };
-    const early = own.start({ limits: { memoryMb: 256, wallClockMs: 60_000 }, signal: new AbortController().signal, processes });
-    await vi.waitFor(() => expect(started).toHaveLength(1));
+    const { bundles, started, early } = await startedEarly();
     await early.abandon();
     expect(started.map(isAlive)).toEqual([false]);
     expect(await readdir(bundles)).toEqual([]);
