@@ -21,7 +21,7 @@ import { createInterface } from "node:readline";
 import { fileURLToPath } from "node:url";
 import { serve as serveHttp } from "@hono/node-server";
 import { execa } from "execa";
-import { CatFileBatch } from "../adapters/git/cat-file-batch.ts";
+import { CatFileBatch } from "./support/cat-file-batch.ts";
 import { createApp } from "../functions/app.ts";
 import { ensureHomeDirs, ensureHookToken, resolveHome, type Home } from "../functions/node/home.ts";
 import { loadConfig } from "../functions/node/config.ts";

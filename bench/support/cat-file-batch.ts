@@ -8,6 +8,9 @@ interface Pending {
 }
 
 /**
+ * The intake bench's floor (quire itself asks git through adapters/git/cat-file-session.ts);
+ * kept as it was so the floor stays comparable across sessions.
+ *
  * One long-lived `git cat-file --batch-check` per repo: a ref lookup is one line
  * written and one read, not a process spawned. It exits after `idleMs` unused.
  */
