@@ -45,7 +45,7 @@ const STDERR_TAIL = 4096;
 /** How long the spawner gets to leave on its own before the sandbox is killed. */
 const EXIT_WAIT_MS = 2_000;
 /** A spawner that takes longer to answer is stopped or wedged by the job: the sandbox is ended. */
-const ANSWER_MS = 10_000;
+const ANSWER_MS = 5_000;
 const encoder = new TextEncoder();
 
 export class RunSandbox implements Spawner {
@@ -95,7 +95,7 @@ export class RunSandbox implements Spawner {
     const slot = await Promise.race([this.#pool.take(), this.#failed]);
     try {
       if (signal.aborted) return { exit: EXIT_KILLED, duration_ms: 0, reason: "cancelled" };
-      const plan = planLine(command, slot.inside);
+      const plan = planLine(command, slot.inside, slot.nextSeq());
       if (plan.kind === "invalid") throw new QuireError("executor_failed", `the command cannot be run: ${plan.message}`);
       if (plan.kind === "empty") {
         await sink.write("stderr", encoder.encode("quire: empty command\n"));

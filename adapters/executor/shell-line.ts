@@ -51,7 +51,8 @@ function candidates(program: string, path: string | undefined): string[] {
   });
 }
 
-export function planLine(cmd: LineCommand, fifos: { out: string; err: string }): LinePlan {
+/** `seq` numbers the command in its slot: its status says it, so a late or forged status for another command reads as nonsense. */
+export function planLine(cmd: LineCommand, fifos: { out: string; err: string }, seq: number): LinePlan {
   const [program, ...args] = cmd.argv;
   if (program === undefined || program === "") return { kind: "empty" };
   const env = Object.entries(cmd.env);
@@ -86,6 +87,6 @@ export function planLine(cmd: LineCommand, fifos: { out: string; err: string }):
     kind: "line",
     line:
       `if cd -P -- ${quote(cmd.cwd)} 2>/dev/null; then unset PWD OLDPWD; ${readCounter("a")} ${body} ` +
-      `${readCounter("b")} echo "s $1 $a $b" >&3; else echo "s cwd" >&3; fi\n`,
+      `${readCounter("b")} echo "s ${seq} $1 $a $b" >&3; else echo "s ${seq} cwd" >&3; fi\n`,
   };
 }

@@ -41,7 +41,7 @@ export type SlotOutcome = { kind: "exit"; code: number; reason: ExecResult["reas
 
 type Status = { kind: "exit"; code: number; pids?: number } | { kind: "not-found" } | { kind: "cwd" } | { kind: "gone"; code: number };
 
-const STATUS = /^(?:p (\d{1,10})|s (\d{1,3}|nf|cwd)(?: (\d*) (\d*))?|x (\d{1,3}))$/;
+const STATUS = /^(?:p (\d{1,10})|s (\d{1,10}) (\d{1,3}|nf|cwd)(?: (\d*) (\d*))?|x (\d{1,3}))$/;
 /** Output queued for the sink before the slot stops reading its pipes (backpressure). */
 const WINDOW_BYTES = 1024 * 1024;
 /** The most drained at once after a status: a pipe holds at most 1 MiB for an unprivileged writer. */
@@ -71,6 +71,8 @@ export class ShellSlot {
   readonly #in: Socket;
   readonly #lines = new LineReader(256);
   #sid = 0;
+  /** The current command's number in this slot (shell-line.ts). */
+  #seq = 0;
   #waiting: ((status: Status) => void) | undefined;
   #gone: Status | undefined;
   #running: Running | undefined;
@@ -119,6 +121,11 @@ export class ShellSlot {
 
   get inside(): { out: string; err: string } {
     return this.#fifos.inside;
+  }
+
+  /** Numbers the next command: its line must carry it (planLine's `seq`). */
+  nextSeq(): number {
+    return ++this.#seq;
   }
 
   /** Runs one line; the caller made sure the slot is idle and not retired. Throws only what the sink threw. */
@@ -258,6 +265,8 @@ export class ShellSlot {
 
   #retire(): void {
     this.retired = true;
+    // Idle, nothing is owed to anyone: stop reading what a job may keep writing.
+    if (this.#running === undefined && this.#sid !== 0) this.close();
   }
 
   #next(): Promise<Status> {
@@ -272,7 +281,7 @@ export class ShellSlot {
       this.#retire();
       return;
     }
-    const [, pid, code, before, after, gone] = match;
+    const [, pid, seq, code, before, after, gone] = match;
     if (pid !== undefined) {
       if (this.#sid !== 0) return this.#retire();
       this.#sid = Number(pid);
@@ -283,7 +292,8 @@ export class ShellSlot {
       this.#gone = { kind: "gone", code: Number(gone) };
       return this.#settle(this.#gone);
     }
-    if (this.#waiting === undefined) return this.#retire();
+    // A status for no command, or for another one than the current: forged or late.
+    if (this.#waiting === undefined || Number(seq) !== this.#seq) return this.#retire();
     if (code === "cwd") return this.#settle({ kind: "cwd" });
     if (code === "nf") return this.#settle({ kind: "not-found" });
     const pids = before && after ? Number(after) - Number(before) : undefined;
