@@ -84,18 +84,18 @@ export async function runPipeline(run: RunRecord, deps: RunPipelineDeps, signal:
   // Until the secrets are resolved there is nothing to hide; from then on every text is redacted.
   let redactor: Redactor = createRedactor([]);
   try {
-    // The workspace is the first step every later one waits for, so git starts first; the
-    // sandboxed pipeline child boots while git works and the secrets are read.
-    const making = deps.workspaces.materialize(meta.repo, meta.sha, meta.run_id);
-    materializing = making.then(
-      () => undefined,
-      () => undefined,
-    );
+    // The sandboxed pipeline child's boot is the longest step before a job can start: it is
+    // spawned first, and git makes the workspace while it boots and the secrets are read.
     starting = deps.runtime.start({
       limits: { memoryMb: deps.settings.pipelineMemoryMb, wallClockMs: deps.settings.runTimeoutMs },
       signal,
       ...(deps.processes ? { processes: deps.processes(meta.run_id) } : {}),
     });
+    const making = deps.workspaces.materialize(meta.repo, meta.sha, meta.run_id);
+    materializing = making.then(
+      () => undefined,
+      () => undefined,
+    );
     const resolved = resolveRunSecrets(await deps.secrets.resolveAll());
     redactor = resolved.redactor;
     const secrets = resolved.secrets;
