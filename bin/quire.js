@@ -31,25 +31,14 @@ function load(file) {
   }
 }
 
-/**
- * Loading and starting allocate much that dies at once, for which V8 would double the young
- * generation twice over; a server then idles with those pages resident (some 4 MB). Set
- * before the bundle loads; run-cli.ts lets it grow again once the command has started.
- */
-function holdYoungGeneration() {
-  require("node:v8").setFlagsFromString("--semi-space-growth-factor=1");
-}
-
 const cli = () => import(CLI).catch((error) => notBuilt(error, CLI));
 const [command, sub] = process.argv.slice(2, 4);
 if (command === "hook" && sub === "post-receive") {
   const hook = load(HOOK);
   if (hook !== undefined) void hook.hookMain(process.argv.slice(4)).then((handled) => (handled ? undefined : cli()));
 } else if (command === "serve") {
-  holdYoungGeneration();
   const serve = load(SERVE);
   if (serve !== undefined) void serve.run(process.argv);
 } else {
-  holdYoungGeneration();
   void cli();
 }

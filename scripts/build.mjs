@@ -39,12 +39,24 @@ const noHttp2 = {
   },
 };
 
+/**
+ * execa is some 160 KB of the server's bundle, and a server starts and answers /health without
+ * running a command (adapters/process/lazy-execa.ts loads it on the first). In dist/serve.cjs
+ * it is a file of its own beside it, so every start does not read and pre-parse it.
+ */
+const execaBeside = {
+  name: "execa-beside",
+  setup(build) {
+    build.onResolve({ filter: /^execa$/ }, () => ({ path: "./vendor-execa.cjs", external: true }));
+  },
+};
+
 /** The esbuild runs; `quiet` leaves out the "built" line (the test setup builds on every run). */
 export async function buildDist({ quiet = false } = {}) {
   const stamp = await sourceStamp();
   if ((await readFile(STAMP, "utf8").catch(() => "")) === stamp) return false;
   const started = performance.now();
-  const [server, serve, hook, runner, helper] = await Promise.all([
+  const [server, serve, execa, hook, runner, helper] = await Promise.all([
     build({
       ...common,
       entryPoints: { quire: "functions/cli/bin.ts" },
@@ -71,8 +83,9 @@ export async function buildDist({ quiet = false } = {}) {
       define: { "import.meta.url": "__quireModuleUrl" },
       banner: { js: 'const __quireModuleUrl = require("node:url").pathToFileURL(__filename).href;' },
       external: ["esbuild", "pg", "pg-native"],
-      plugins: [noHttp2],
+      plugins: [noHttp2, execaBeside],
     }),
+    build({ ...common, ...lean, format: "cjs", stdin: { contents: 'export * from "execa";', resolveDir: ROOT }, outfile: join(DIST, "vendor-execa.cjs") }),
     // Not split: shared chunks would drag in what the CLI shares with it (execa, zod), and
     // each further file is one more resolution and read on every push. CommonJS: bin/quire.js
     // require()s it, so a push never starts the ES module loader's per-file work.
@@ -88,8 +101,8 @@ export async function buildDist({ quiet = false } = {}) {
     // The host sandbox's spawn helper: one self-contained file, mounted alone into each run's sandbox.
     build({ ...common, entryPoints: { "host-helper": "adapters/executor/host-helper-main.ts" }, outdir: join(DIST, "runner") }),
   ]);
-  for (const output of [...server.outputFiles, ...serve.outputFiles, ...hook.outputFiles]) checkAscii(output);
-  const files = [...server.outputFiles, ...serve.outputFiles, ...hook.outputFiles, ...runner.outputFiles, ...helper.outputFiles, await sdkDeclarations()];
+  for (const output of [...server.outputFiles, ...serve.outputFiles, ...execa.outputFiles, ...hook.outputFiles]) checkAscii(output);
+  const files = [...server.outputFiles, ...serve.outputFiles, ...execa.outputFiles, ...hook.outputFiles, ...runner.outputFiles, ...helper.outputFiles, await sdkDeclarations()];
   for (const file of files) await writeAtomic(file.path, file.contents);
   const mux = await buildExecMux();
   await prune(new Set([...files.map((file) => file.path), ...(mux ? [mux] : [])]));

@@ -1,5 +1,4 @@
-// A namespace import lets the bundler drop the parts of zod this file does not use.
-import * as z from "zod";
+import * as z from "../validation/zod.ts";
 import { EVENT_ID } from "./event-run-id.ts";
 import { checkFullRef } from "../names/ref-name.ts";
 import { parseRepoName } from "../names/repo-name.ts";
@@ -16,21 +15,23 @@ export interface EventError {
 }
 
 const refSchema = z.object({
-  ref: z.string().superRefine((ref, ctx) => {
-    const problem = checkFullRef(ref);
-    if (problem !== undefined) ctx.addIssue({ code: "custom", message: `is not a valid git ref: ${problem}` });
-  }),
-  old_sha: z.string().regex(SHA, "must be 40 lowercase hex characters"),
-  new_sha: z.string().regex(SHA, "must be 40 lowercase hex characters"),
+  ref: z.string().check(
+    z.superRefine((ref, ctx) => {
+      const problem = checkFullRef(ref);
+      if (problem !== undefined) ctx.addIssue({ code: "custom", message: `is not a valid git ref: ${problem}` });
+    }),
+  ),
+  old_sha: z.string().check(z.regex(SHA, "must be 40 lowercase hex characters")),
+  new_sha: z.string().check(z.regex(SHA, "must be 40 lowercase hex characters")),
 });
 
 const eventSchema = z.object({
   type: z.literal("push"),
   /** Set by hooks, so an event delivered twice (spool, retry) creates its runs once. */
-  event_id: z.string().regex(EVENT_ID, "must be a lowercase UUID").optional(),
+  event_id: z.optional(z.string().check(z.regex(EVENT_ID, "must be a lowercase UUID"))),
   repo: z.string(),
   pushed_at: z.iso.datetime({ offset: true }),
-  refs: z.array(refSchema).min(1).max(MAX_REFS),
+  refs: z.array(refSchema).check(z.minLength(1), z.maxLength(MAX_REFS)),
 });
 
 /** Validates an untrusted push event body; nothing touches a path before this passes. */

@@ -1,5 +1,5 @@
 import { parse } from "yaml";
-import * as z from "zod";
+import * as z from "../validation/zod.ts";
 import { FORGES } from "../outbox/delivery.ts";
 import { err, ok, type Result } from "../result.ts";
 
@@ -7,43 +7,39 @@ import { err, ok, type Result } from "../result.ts";
 export const REPO_SETTINGS_PATH = ".quire/config.yml";
 
 /** http(s) only, and no credentials in the URL: tokens travel by secret name, never inline. */
-const outboundUrl = z.string().refine((text) => {
+const outboundUrl = z.string().check(
+  z.refine((text) => {
   try {
     const url = new URL(text);
     return (url.protocol === "https:" || url.protocol === "http:") && !url.username && !url.password && !url.hash;
   } catch {
     return false;
   }
-}, "must be an http(s) URL without user, password or #fragment");
+}, "must be an http(s) URL without user, password or #fragment"),
+);
 
-const secretName = z.string().regex(/^[A-Za-z0-9_.-]+$/, "must name a secret of the server's config.yml");
+const secretName = z.string().check(z.regex(/^[A-Za-z0-9_.-]+$/, "must name a secret of the server's config.yml"));
 
-const mirrorSchema = z
-  .object({
-    url: outboundUrl,
-    token: secretName,
-    username: z.string().regex(/^[^:\s]+$/, "must not contain ':' or spaces").default("quire"),
-    force: z.boolean().default(false),
-  })
-  .strict();
+const mirrorSchema = z.strictObject({
+  url: outboundUrl,
+  token: secretName,
+  username: z._default(z.string().check(z.regex(/^[^:\s]+$/, "must not contain ':' or spaces")), "quire"),
+  force: z._default(z.boolean(), false),
+});
 
-const statusSchema = z
-  .object({
-    forge: z.enum(FORGES),
-    api: outboundUrl,
-    repo: z.string().regex(/^(?:\d+|[\w.-]+(?:\/[\w.-]+)+)$/, "must be owner/name (gitlab: a path or a numeric id)"),
-    token: secretName,
-    context: z.string().regex(/^[\w.\/-]{1,60}$/, "letters, digits, . _ / - (at most 60)").default("quire"),
-    per_job: z.boolean().default(false),
-  })
-  .strict();
+const statusSchema = z.strictObject({
+  forge: z.enum(FORGES),
+  api: outboundUrl,
+  repo: z.string().check(z.regex(/^(?:\d+|[\w.-]+(?:\/[\w.-]+)+)$/, "must be owner/name (gitlab: a path or a numeric id)")),
+  token: secretName,
+  context: z._default(z.string().check(z.regex(/^[\w.\/-]{1,60}$/, "letters, digits, . _ / - (at most 60)")), "quire"),
+  per_job: z._default(z.boolean(), false),
+});
 
-const settingsSchema = z
-  .object({
-    mirrors: z.array(mirrorSchema).max(10).default([]),
-    status: z.array(statusSchema).max(10).default([]),
-  })
-  .strict();
+const settingsSchema = z.strictObject({
+  mirrors: z._default(z.array(mirrorSchema).check(z.maxLength(10)), []),
+  status: z._default(z.array(statusSchema).check(z.maxLength(10)), []),
+});
 
 export type RepoSettings = z.infer<typeof settingsSchema>;
 export type MirrorSettings = z.infer<typeof mirrorSchema>;

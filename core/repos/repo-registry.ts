@@ -1,5 +1,4 @@
-// A namespace import lets the bundler drop the parts of zod this file does not use.
-import * as z from "zod";
+import * as z from "../validation/zod.ts";
 import { parseRepoName } from "../names/repo-name.ts";
 import { err, ok, type Result } from "../result.ts";
 import type { RepoName } from "../types.ts";
@@ -28,20 +27,18 @@ export interface RepoRegistry {
 
 export type RegistryError = { code: "registry_invalid" | "name_taken" | "path_taken" | "unknown_repo"; message: string };
 
-const absolute = z.string().refine((path) => path.startsWith("/") && !path.includes("\0"), "must be an absolute path");
+const absolute = z.string().check(z.refine((path) => path.startsWith("/") && !path.includes("\0"), "must be an absolute path"));
 
-const entrySchema = z
-  .object({
-    name: z.string(),
-    git_dir: absolute,
-    hook: absolute,
-    previous: absolute.nullable(),
-    owner_uid: z.number().int().min(0),
-    added_at: z.string(),
-  })
-  .strict();
+const entrySchema = z.strictObject({
+  name: z.string(),
+  git_dir: absolute,
+  hook: absolute,
+  previous: z.nullable(absolute),
+  owner_uid: z.int().check(z.minimum(0)),
+  added_at: z.string(),
+});
 
-const registrySchema = z.object({ version: z.literal(1), repos: z.array(entrySchema) }).strict();
+const registrySchema = z.strictObject({ version: z.literal(1), repos: z.array(entrySchema) });
 
 export const emptyRegistry = (): RepoRegistry => ({ version: 1, repos: [] });
 

@@ -1,5 +1,4 @@
 import type { Command } from "commander";
-import { setFlagsFromString } from "node:v8";
 
 /**
  * One CLI invocation, shared by both bundles that start the CLI: dist/quire.js (every
@@ -10,9 +9,6 @@ export async function runCli(argv: string[], program: (argv: string[]) => Promis
   quietOnClosedPipe();
   try {
     await (await program(argv)).parseAsync(argv);
-    // Started (a server's action returns once it listens): the young generation, held at its
-    // size while loading (bin/quire.js), grows with the load again.
-    setFlagsFromString("--semi-space-growth-factor=2");
   } catch (error) {
     const { describeFailure } = await import("./report-failure.ts");
     const line = describeFailure(error);
