@@ -65,7 +65,12 @@ export class HostExecutor implements Executor {
         }
       }
       // Not awaited: the sandbox comes up while the pipeline loads; the first command waits for it.
-      const sandbox = new RunSandbox({ ...setup, hide }, root);
+      let sandbox: RunSandbox;
+      try {
+        sandbox = new RunSandbox({ ...setup, hide }, root);
+      } catch (error) {
+        return err({ code: "executor_unavailable", message: `the run's sandbox could not be prepared: ${String(error)}` });
+      }
       return ok(new SandboxSession(sandbox, { root, baseEnv: { PATH: DEFAULT_PATH, HOME: root }, graceMs, drainIdleMs }));
     }
     const tracker = context.processes ?? { started: async () => {}, ended: async () => {} };

@@ -1,20 +1,27 @@
 /**
- * One host run's sandbox, seen from the server: bubblewrap around the spawn helper, started
- * when the run's executor session opens and ended when it closes. Commands go to the helper
- * over IPC; their output comes back chunk by chunk, each acknowledged once the sink took it (the helper
- * keeps up to a window of unacknowledged output in flight).
- * Ending the helper ends the sandbox's pid namespace, and the kernel kills whatever is still
+ * One host run's sandbox, seen from the server: bubblewrap around the spawner shell
+ * (spawner-shell.ts), started when the run's executor session opens and ended when it
+ * closes. Commands go straight from the server to a slot's shell over FIFOs (shell-slot.ts);
+ * no Node process runs in the sandbox.
+ * Ending the spawner ends the sandbox's pid namespace, and the kernel kills whatever is still
  * in it (`setsid`, `nohup`, daemons included). A parent-death signal on bwrap does the same
  * when the server dies, so a crash leaves no process behind and nothing needs recording.
  */
 import { spawn, type ChildProcess } from "node:child_process";
+import { basename, dirname, join } from "node:path";
+import { performance } from "node:perf_hooks";
 import { setTimeout as sleep } from "node:timers/promises";
 import { QuireError } from "../../core/errors.ts";
 import type { ExecResult, OutputSink } from "../../core/ports/exec.ts";
-import { HOST_HELPER_FILE } from "../package/package-files.ts";
-import { parseFromHelper, type FromHelper, type ToHelper } from "./host-helper-protocol.ts";
 import { SETPRIV } from "../process/bwrap-args.ts";
+import { EXIT_CANNOT_RUN, EXIT_KILLED, EXIT_NOT_FOUND } from "./host-process.ts";
 import { hostSandboxArgs, type JobUser } from "./host-sandbox-args.ts";
+import { LineReader } from "./line-reader.ts";
+import { planLine } from "./shell-line.ts";
+import { ShellPool } from "./shell-pool.ts";
+import { ShellSlot, type Spawner } from "./shell-slot.ts";
+import { SlotDir } from "./slot-fifos.ts";
+import { killRequest, parseAnswer, slotRequest, SPAWNER_SETUP, type KillSignal } from "./spawner-shell.ts";
 
 export interface RunSandboxOptions {
   bwrapPath: string;
@@ -23,7 +30,6 @@ export interface RunSandboxOptions {
   network: boolean;
   hide: readonly { path: string; directory: boolean }[];
   nodePath?: string;
-  helperFile?: string;
 }
 
 export interface SandboxCommand {
@@ -35,117 +41,126 @@ export interface SandboxCommand {
   drainIdleMs: number;
 }
 
-interface Pending {
-  sink: OutputSink;
-  /** Output is handed to the sink in order, one chunk at a time. */
-  tail: Promise<void>;
-  sinkError?: unknown;
-  settle: (outcome: { ok: true; result: ExecResult } | { ok: false; error: unknown }) => void;
-}
-
 const STDERR_TAIL = 4096;
-/** How long the helper gets to leave on its own before the sandbox is killed. */
+/** How long the spawner gets to leave on its own before the sandbox is killed. */
 const EXIT_WAIT_MS = 2_000;
+/** A spawner that takes longer to answer is stopped or wedged by the job: the sandbox is ended. */
+const ANSWER_MS = 5_000;
+const encoder = new TextEncoder();
 
-export class RunSandbox {
+export class RunSandbox implements Spawner {
   readonly #child: ChildProcess;
-  readonly #pending = new Map<number, Pending>();
+  readonly #dir: SlotDir;
+  readonly #pool: ShellPool;
   readonly #exited: Promise<void>;
-  /** Resolves once the helper listens; rejects if the sandbox did not come up. */
+  readonly #answers = new Map<number, (count: number) => void>();
+  readonly #answerLines = new LineReader(256);
+  /** Rejects once the sandbox is gone; every wait on it races this. */
+  readonly #failed: Promise<never>;
+  /** Resolves once the first slot's shell spoke; rejects if the sandbox did not come up. */
   readonly ready: Promise<void>;
-  #nextId = 1;
   #stderr = "";
   #gone: QuireError | undefined;
 
+  /** Throws when the slots' directory cannot be made. */
   constructor(options: RunSandboxOptions, workspace: string) {
-    const nodePath = options.nodePath ?? process.execPath;
-    const args = hostSandboxArgs({ ...options, nodePath, helperFile: options.helperFile ?? HOST_HELPER_FILE, workspace });
+    this.#dir = SlotDir.create(join(dirname(workspace), ".slots"), `${basename(workspace)}-`, options.user);
+    const args = hostSandboxArgs({ ...options, nodePath: options.nodePath ?? process.execPath, slotsDir: this.#dir.path, workspace });
     // Nothing of the server's environment reaches the sandbox; each command brings its own.
     // setpriv ties bwrap to the server: --die-with-parent only ties the sandbox to bwrap.
-    this.#child = spawn(SETPRIV, ["--pdeathsig=KILL", "--", options.bwrapPath, ...args], { cwd: "/", env: { PATH: "/usr/bin:/bin" }, stdio: ["ignore", "ignore", "pipe", "ipc"], serialization: "advanced" });
+    this.#child = spawn(SETPRIV, ["--pdeathsig=KILL", "--", options.bwrapPath, ...args], { cwd: "/", env: {}, stdio: ["pipe", "pipe", "pipe"] });
     this.#child.stderr?.on("data", (chunk: Buffer) => void (this.#stderr = (this.#stderr + chunk.toString()).slice(-STDERR_TAIL)));
-    let readyNow: () => void = () => undefined;
-    this.ready = new Promise<void>((resolve) => (readyNow = resolve));
-    const failed = new Promise<never>((_, reject) => {
+    this.#child.stdout?.on("data", (chunk: Buffer) => this.#answerLines.push(chunk.toString("latin1"), (line) => this.#onAnswer(line)));
+    this.#child.stdin?.on("error", () => undefined);
+    this.#failed = new Promise<never>((_, reject) => {
       this.#child.on("error", (error) => reject(this.#broken(`could not start bubblewrap (${options.bwrapPath}): ${error.message}`, error)));
       this.#child.on("exit", (code, signal) => reject(this.#broken(`the run's sandbox ended unexpectedly (${signal ?? `exit code ${code}`})${this.#stderrNote()}`)));
     });
-    failed.catch(() => undefined);
-    this.ready = Promise.race([this.ready, failed]);
     // Whoever awaits it sees the failure; nobody awaiting it is no unhandled rejection.
-    this.ready.catch(() => undefined);
+    this.#failed.catch(() => undefined);
     this.#exited = new Promise((resolve) => this.#child.on("exit", () => resolve()));
-    this.#child.on("message", (value) => {
-      const message = parseFromHelper(value);
-      if (message?.type === "ready") readyNow();
-      else if (message !== undefined) this.#onMessage(message);
-    });
+    this.#child.stdin?.write(SPAWNER_SETUP);
+    this.#pool = new ShellPool(() => ShellSlot.open(this.#dir, this, this.#failed));
+    this.ready = Promise.race([this.#pool.warm(), this.#failed]);
+    this.ready.catch(() => undefined);
   }
 
   /** Runs one command in the sandbox; rejects only when the sandbox itself broke. */
   async exec(command: SandboxCommand, signal: AbortSignal, sink: OutputSink): Promise<ExecResult> {
     await this.ready;
     if (this.#gone) throw this.#gone;
-    const id = this.#nextId++;
-    const outcome = new Promise<{ ok: true; result: ExecResult } | { ok: false; error: unknown }>((settle) => {
-      this.#pending.set(id, { sink, tail: Promise.resolve(), settle });
-    });
-    const cancel = () => this.#send({ type: "cancel", id });
-    signal.addEventListener("abort", cancel, { once: true });
+    const started = performance.now();
+    const elapsed = () => Math.round(performance.now() - started);
+    if (signal.aborted) return { exit: EXIT_KILLED, duration_ms: 0, reason: "cancelled" };
+    const slot = await Promise.race([this.#pool.take(), this.#failed]);
     try {
-      this.#send({ type: "exec", id, ...command });
-      if (signal.aborted) cancel();
-      const settled = await outcome;
-      if (!settled.ok) throw settled.error;
-      return settled.result;
+      if (signal.aborted) return { exit: EXIT_KILLED, duration_ms: 0, reason: "cancelled" };
+      const plan = planLine(command, slot.inside, slot.nextSeq());
+      if (plan.kind === "invalid") throw new QuireError("executor_failed", `the command cannot be run: ${plan.message}`);
+      if (plan.kind === "empty") {
+        await sink.write("stderr", encoder.encode("quire: empty command\n"));
+        return { exit: EXIT_NOT_FOUND, duration_ms: elapsed(), reason: "exited" };
+      }
+      const outcome = await slot.run({ line: plan.line, timeoutMs: command.timeoutMs, signal, graceMs: command.graceMs, drainIdleMs: command.drainIdleMs }, sink);
+      if (outcome.kind === "not-found") {
+        await sink.write("stderr", encoder.encode(`quire: ${command.argv[0]}: command not found\n`));
+        return { exit: EXIT_NOT_FOUND, duration_ms: elapsed(), reason: "exited" };
+      }
+      if (outcome.kind === "cwd") {
+        await sink.write("stderr", encoder.encode(`quire: cwd ${JSON.stringify(command.cwd)} is gone\n`));
+        return { exit: EXIT_CANNOT_RUN, duration_ms: elapsed(), reason: "exited" };
+      }
+      return { exit: outcome.code, duration_ms: elapsed(), reason: outcome.reason };
     } finally {
-      signal.removeEventListener("abort", cancel);
-      this.#pending.delete(id);
+      this.#pool.giveBack(slot);
     }
   }
 
-  /** Ends the helper, and with it every process of the run. Safe to call twice. */
+  startSlot(prefix: string): void {
+    this.#child.stdin?.write(slotRequest(prefix));
+  }
+
+  kill(sid: number, signal: KillSignal): Promise<number> {
+    if (this.#gone) return Promise.reject(this.#gone);
+    if (!Number.isSafeInteger(sid) || sid <= 1) return Promise.resolve(0);
+    return new Promise<number>((resolve, reject) => {
+      const timer = setTimeout(() => {
+        this.#answers.delete(sid);
+        reject(this.#broken("the run's sandbox stopped answering"));
+        this.#child.kill("SIGKILL");
+      }, ANSWER_MS);
+      this.#answers.set(sid, (count) => {
+        clearTimeout(timer);
+        resolve(count);
+      });
+      this.#child.stdin?.write(killRequest(sid, signal));
+    });
+  }
+
+  /** Ends the spawner, and with it every process of the run. Safe to call twice. */
   async close(): Promise<void> {
+    this.#pool.close();
     if (this.#child.exitCode === null && this.#child.signalCode === null) {
-      if (this.#child.connected) this.#child.disconnect();
+      this.#child.stdin?.end();
       const exited = await Promise.race([this.#exited.then(() => true), sleep(EXIT_WAIT_MS).then(() => false)]);
       if (!exited) this.#child.kill("SIGKILL");
     }
     await this.#exited;
+    this.#gone ??= new QuireError("session_closed", "the run's sandbox was closed");
+    this.#dir.removeAll();
   }
 
-  #onMessage(message: Exclude<FromHelper, { type: "ready" }>): void {
-    const pending = this.#pending.get(message.id);
-    if (pending === undefined) return;
-    if (message.type === "output") {
-      pending.tail = pending.tail.then(async () => {
-        if (pending.sinkError === undefined) {
-          try {
-            await pending.sink.write(message.stream, message.chunk);
-          } catch (error) {
-            // A sink that cannot take output must not leave the command blocked on a full pipe.
-            pending.sinkError = error;
-            this.#send({ type: "cancel", id: message.id });
-          }
-        }
-        this.#send({ type: "ack", id: message.id });
-      });
-      return;
-    }
-    void pending.tail.then(() => {
-      if (pending.sinkError !== undefined) pending.settle({ ok: false, error: pending.sinkError });
-      else if (message.type === "done") pending.settle({ ok: true, result: { exit: message.exit, duration_ms: message.duration_ms, reason: message.reason } });
-      else pending.settle({ ok: false, error: new QuireError("executor_failed", `the sandbox's helper could not run the command: ${message.message}`) });
-    });
-  }
-
-  #send(message: ToHelper): void {
-    if (this.#child.connected) this.#child.send(message);
+  #onAnswer(line: string): void {
+    const answer = parseAnswer(line);
+    // Anything else came from a job writing into the spawner's output: it only delays its own kills.
+    if (answer === undefined) return;
+    const waiting = this.#answers.get(answer.sid);
+    this.#answers.delete(answer.sid);
+    waiting?.(answer.count);
   }
 
   #broken(message: string, cause?: unknown): QuireError {
     this.#gone ??= new QuireError("executor_unavailable", message, cause === undefined ? undefined : { cause });
-    for (const pending of this.#pending.values()) void pending.tail.then(() => pending.settle({ ok: false, error: this.#gone }));
     return this.#gone;
   }
 
