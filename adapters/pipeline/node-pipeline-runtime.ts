@@ -3,8 +3,8 @@
  * under the permission model, have the child evaluate the bundle, and hand back a session once
  * it has listed its jobs.
  */
-import { rmSync } from "node:fs";
-import { chown, mkdtemp, realpath, rm, stat } from "node:fs/promises";
+import { chownSync, mkdtempSync, realpathSync, rmSync } from "node:fs";
+import { chown, realpath, rm, stat } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join, relative, resolve, sep } from "node:path";
 import type { JobSpec, LoadResult, PipelineRuntime, PipelineStart, PipelineStartInput } from "../../core/ports/pipeline-runtime.ts";
@@ -14,6 +14,7 @@ import { bundlePipeline } from "./bundle-pipeline.ts";
 import { PipelineChild, type ChildSandbox } from "./pipeline-child.ts";
 import { NodePipelineSession } from "./pipeline-session.ts";
 import { atServerExit } from "./server-exit.ts";
+import { SpareSlot, type Started } from "./spare-child.ts";
 
 export interface NodePipelineRuntimeOptions {
   /** Where bundle directories are created; default the OS temp dir. */
@@ -26,21 +27,34 @@ export interface NodePipelineRuntimeOptions {
   env?: Record<string, string>;
   /** bubblewrap around the child; undefined runs it under Node's permission model alone (`sandbox: off`). */
   sandbox?: ChildSandbox;
+  /**
+   * Keep one sandboxed child booted for the next run, begun once a run's pipeline has loaded:
+   * Node's start is the longest step between a push and its first job. A spare keeps nothing
+   * of the process alive and is killed, its directory removed, when the process exits.
+   */
+  spare?: boolean;
 }
+
+/** A spare waits for no run: nothing aborts it but its own kill. */
+const NO_RUN = new AbortController().signal;
 
 export function createNodePipelineRuntime(options: NodePipelineRuntimeOptions = {}): PipelineRuntime {
   const offHeapMb = options.offHeapMb === undefined ? 256 : options.offHeapMb;
 
-  /** The child and the directory its bundle goes to; the child boots while esbuild bundles. */
-  const spawnChild = async (input: PipelineStartInput, workspace: string | undefined): Promise<Started> => {
+  /**
+   * The child and the directory its bundle goes to; the child boots while esbuild bundles.
+   * The directory is made synchronously (microseconds on a local disk), so a started child is
+   * spawned within start(), before the workspace's git processes: its boot is the longest step.
+   */
+  const spawnChild = async (input: PipelineStartInput, workspace: string | undefined, spare = false): Promise<Started> => {
     const { limits, signal, processes } = input;
-    const tempRoot = await realpath(options.tempDir ?? tmpdir());
-    const dir = await mkdtemp(join(tempRoot, "quire-pipeline-"));
+    const tempRoot = realpathSync(options.tempDir ?? tmpdir());
+    const dir = mkdtempSync(join(tempRoot, "quire-pipeline-"));
     const forget = atServerExit(() => rmSync(dir, { recursive: true, force: true }));
     const ids = options.sandbox?.ids;
     try {
       // The sandbox's user must read its bundle; nobody else may (mkdtemp made it 0700).
-      if (ids !== undefined) await chown(dir, ids.uid, ids.gid);
+      if (ids !== undefined) chownSync(dir, ids.uid, ids.gid);
       const child = new PipelineChild({
         nodePath: options.nodePath ?? process.execPath,
         bundleDir: dir,
@@ -51,6 +65,7 @@ export function createNodePipelineRuntime(options: NodePipelineRuntimeOptions = 
         env: options.env ?? {},
         ...(processes === undefined ? {} : { processes }),
         ...(options.sandbox === undefined ? {} : { sandbox: options.sandbox }),
+        ...(spare ? { spare } : {}),
       });
       return { child, dir, forget };
     } catch (error) {
@@ -126,9 +141,11 @@ export function createNodePipelineRuntime(options: NodePipelineRuntimeOptions = 
     await rm(started.dir, { recursive: true, force: true });
   };
 
+  const spare = options.spare === true && options.sandbox !== undefined ? new SpareSlot({ spawn: (limits) => spawnChild({ limits, signal: NO_RUN }, undefined, true), discard }) : undefined;
+
   const start = (input: PipelineStartInput): PipelineStart => {
     // Only a sandboxed child can start without its workspace: a bare one runs in it.
-    const early = options.sandbox !== undefined && !input.signal.aborted ? spawnChild(input, undefined) : undefined;
+    const early = options.sandbox !== undefined && !input.signal.aborted ? (spare?.take(input, () => spawnChild(input, undefined)) ?? spawnChild(input, undefined)) : undefined;
     early?.catch(() => undefined);
     let used = false;
     return {
@@ -142,7 +159,12 @@ export function createNodePipelineRuntime(options: NodePipelineRuntimeOptions = 
           return { kind: "error", message: located.error };
         }
         const { root, entry } = located.value;
-        return loadInto(await (early ?? spawnChild(input, root)), root, entry, input.signal);
+        try {
+          return await loadInto(await (early ?? spawnChild(input, root)), root, entry, input.signal);
+        } finally {
+          // After this run's load, not before: the spare's boot must not slow the run down.
+          spare?.fill(input.limits);
+        }
       },
       async abandon() {
         if (used) return;
@@ -164,12 +186,6 @@ export function createNodePipelineRuntime(options: NodePipelineRuntimeOptions = 
   };
 }
 
-interface Started {
-  child: PipelineChild;
-  dir: string;
-  /** Drops the removal at server exit, once the directory is gone. */
-  forget: () => void;
-}
 
 /** The child's first word: its jobs, or why it could not load (including dying or hanging). */
 function firstReport(child: PipelineChild): Promise<Result<JobSpec[], string>> {

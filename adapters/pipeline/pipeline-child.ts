@@ -35,6 +35,18 @@ export interface PipelineChildOptions {
   processes?: ProcessTracker;
   /** Run inside bubblewrap; undefined only with `sandbox: off`. */
   sandbox?: ChildSandbox;
+  /**
+   * Started ahead of any run (a spare): in a process group of its own, keeping nothing of the
+   * server alive, with no wall clock, no signal and no tracker until adopt() gives it a run's.
+   */
+  spare?: boolean;
+}
+
+/** What a run gives the child it uses: the run's limits, its signal, its process tracker. */
+export interface ChildRun {
+  limits: PipelineLimits;
+  signal: AbortSignal;
+  processes?: ProcessTracker;
 }
 
 export interface ChildSandbox {
@@ -54,10 +66,15 @@ const BOOTSTRAP = 'process.once("message", (message) => { if (typeof message.wor
 
 export class PipelineChild {
   readonly pid: number | undefined;
-  /** Settles once the tracker has recorded the child's group (at once without a tracker). */
-  readonly registered: Promise<void>;
   readonly closed: Promise<void>;
   #process: ChildProcess;
+  /** The child's own process group, when it leads one. */
+  readonly #group: number | undefined;
+  #tracker: ProcessTracker | undefined;
+  #registered: Promise<void> = Promise.resolve();
+  #run: ChildRun | undefined;
+  #wallClock: NodeJS.Timeout | undefined;
+  #onAbort = (): void => void this.kill("cancelled");
   #exited = false;
   #killReason: string | undefined;
   #deathReason: string | undefined;
@@ -80,15 +97,13 @@ export class PipelineChild {
       BOOTSTRAP,
     ];
     // Without a tracker nothing could find a group of its own, while the server's group at
-    // least takes the child along when a terminal's ^C stops a `quire ci validate`.
-    const detached = processes !== undefined;
+    // least takes the child along when a terminal's ^C stops a `quire ci validate`. A spare
+    // leads its own from the start: the run that adopts it records it.
+    const detached = processes !== undefined || options.spare === true;
     const child = options.sandbox === undefined ? spawnBare(options, args, detached) : spawnSandboxed(options, options.sandbox, args, detached);
     this.#process = child;
     this.pid = child.pid;
-    const group = detached ? child.pid : undefined;
-    this.registered = group === undefined || processes === undefined ? Promise.resolve() : processes.started(group);
-    // Recorded or not, the group is ended below; a rejection is the runtime's to report.
-    this.registered.catch(() => undefined);
+    this.#group = detached ? child.pid : undefined;
     child.once("exit", () => void (this.#exited = true));
     const forget = atServerExit(() => this.#signal());
     // Console output is kept only to explain a crash; jobs report through log() and sh.
@@ -96,13 +111,6 @@ export class PipelineChild {
     child.stdout?.on("data", keep);
     child.stderr?.on("data", keep);
     child.on("message", (raw) => this.#receive(raw));
-
-    // setTimeout fires at once for delays past 2^31-1 ms (~24.8 days); such a limit means "none".
-    const wallClockDelay = Math.min(limits.wallClockMs, 2 ** 31 - 1);
-    const wallClock = setTimeout(() => void this.kill(`wall-clock limit of ${limits.wallClockMs / 1000} s exceeded`), wallClockDelay);
-    wallClock.unref();
-    const onAbort = (): void => void this.kill("cancelled");
-    options.signal.addEventListener("abort", onAbort, { once: true });
     const memory =
       child.pid === undefined || options.rssLimitMb === undefined
         ? undefined
@@ -111,14 +119,16 @@ export class PipelineChild {
     this.closed = new Promise((resolve) => {
       const finish = (code: number | null, signal: NodeJS.Signals | null, spawnError?: Error): void => {
         if (this.#deathReason !== undefined) return;
-        clearTimeout(wallClock);
-        options.signal.removeEventListener("abort", onAbort);
+        clearTimeout(this.#wallClock);
+        this.#run?.signal.removeEventListener("abort", this.#onAbort);
         memory?.stop();
         forget();
         this.#deathReason = this.#explain(code, signal, spawnError);
         for (const listener of this.#onDeath) listener(this.#deathReason);
         // The child could start nothing, so its group is gone with it.
-        const untracked = group === undefined || processes === undefined ? Promise.resolve() : this.registered.then(() => processes.ended(group));
+        const group = this.#group;
+        const tracker = this.#tracker;
+        const untracked = group === undefined || tracker === undefined ? Promise.resolve() : this.#registered.then(() => tracker.ended(group));
         void untracked.catch(() => undefined).then(resolve);
       };
       child.on("close", (code, signal) => finish(code, signal));
@@ -126,6 +136,45 @@ export class PipelineChild {
         if (child.pid === undefined) finish(null, null, error);
       });
     });
+    if (options.spare === true) this.#hold(false);
+    else this.adopt(options);
+  }
+
+  /** Settles once the tracker has recorded the child's group (at once without a tracker). */
+  get registered(): Promise<void> {
+    return this.#registered;
+  }
+
+  /**
+   * Binds the child to the run that uses it: the run's wall clock starts now, its signal
+   * kills the child, its tracker records the child's group. Once per child.
+   */
+  adopt(run: ChildRun): void {
+    if (this.#run !== undefined) throw new QuireError("pipeline_adopted_twice", "a pipeline process serves one run");
+    this.#run = run;
+    if (this.options.spare === true) this.#hold(true);
+    if (this.gone !== undefined) return;
+    if (this.#group !== undefined && run.processes !== undefined) {
+      this.#tracker = run.processes;
+      this.#registered = run.processes.started(this.#group);
+      // Recorded or not, the group is ended on close; a rejection is the runtime's to report.
+      this.#registered.catch(() => undefined);
+    }
+    // setTimeout fires at once for delays past 2^31-1 ms (~24.8 days); such a limit means "none".
+    const { wallClockMs } = run.limits;
+    this.#wallClock = setTimeout(() => void this.kill(`wall-clock limit of ${wallClockMs / 1000} s exceeded`), Math.min(wallClockMs, 2 ** 31 - 1));
+    this.#wallClock.unref();
+    if (run.signal.aborted) this.#onAbort();
+    else run.signal.addEventListener("abort", this.#onAbort, { once: true });
+  }
+
+  /** A spare keeps nothing alive: a CLI that ran its one run exits with the spare still idle. */
+  #hold(ref: boolean): void {
+    const handles = [this.#process, this.#process.channel, this.#process.stdout, this.#process.stderr] as Array<{ ref?: () => void; unref?: () => void } | null | undefined>;
+    for (const handle of handles) {
+      if (ref) handle?.ref?.();
+      else handle?.unref?.();
+    }
   }
 
   /** Why the process is gone or going; undefined while it may still work. */
@@ -168,10 +217,10 @@ export class PipelineChild {
   #signal(): void {
     // Once it has exited, its pid (and group id) may belong to someone else.
     if (this.#exited) return;
-    const pid = this.#process.pid;
-    if (pid !== undefined && this.options.processes !== undefined) {
+    const group = this.#group;
+    if (group !== undefined) {
       try {
-        process.kill(-pid, "SIGKILL");
+        process.kill(-group, "SIGKILL");
         return;
       } catch {
         // ESRCH: the group is already gone; the plain kill below is harmless then.

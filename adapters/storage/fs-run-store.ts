@@ -21,8 +21,11 @@ export class FsRunStore implements RunStore {
   private readonly repoMutex = new KeyedMutex();
   private readonly runMutex = new KeyedMutex();
   private readonly counters: RunCounters;
-  // Concurrent creates in one repo share one lock, one counter write and overlapping fsyncs.
-  private readonly creates = new GroupCommit<RunDraft, RunRecord>((repo, drafts) => this.createBatch(repo as RepoName, drafts));
+  // Concurrent creates in one repo share one counter write and overlapping fsyncs, and the
+  // batches that follow each other under load share one take of the repo lock.
+  private readonly creates = new GroupCommit<RunDraft, RunRecord>((repo, drafts) => this.createBatch(repo as RepoName, drafts), {
+    hold: (repo, drain) => this.repoMutex.run(repo, () => withRepoLock(this.layout.repoDir(repo as RepoName), drain)),
+  });
 
   constructor(root: string) {
     this.layout = new FsLayout(root);
@@ -33,31 +36,28 @@ export class FsRunStore implements RunStore {
     return this.creates.add(draft.repo, draft);
   }
 
-  private createBatch(repo: RepoName, drafts: RunDraft[]): Promise<RunRecord[]> {
+  /** Called with the repo lock held (see `creates`). */
+  private async createBatch(repo: RepoName, drafts: RunDraft[]): Promise<RunRecord[]> {
     const repoDir = this.layout.repoDir(repo);
-    return this.repoMutex.run(repo, () =>
-      withRepoLock(repoDir, async () => {
-        const claim = await this.counters.claim(repo, drafts.map((d) => d.run_id));
-        const records = drafts.map((d, i): RunRecord => ({ meta: d.meta(claim.first + i), state: d.state }));
-        const staging = (r: RunRecord) => join(repoDir, STAGING_DIR, r.meta.run_id);
-        // The counter write and the staging overlap; nothing is published before both are durable.
-        // Settled, not raced: no write may still be running once the lock is released.
-        // Promise.resolve().then: a synchronous throw of one stage becomes its rejection.
-        const staged = await Promise.allSettled([
-          claim.written,
-          Promise.resolve().then(() => mkdirSync(this.layout.stateDir(repo, "pending"), { recursive: true })),
-          ...records.map((r) => Promise.resolve().then(() => stageRun(staging(r), r))),
-        ]);
-        const failed = staged.find((s) => s.status === "rejected");
-        if (failed) {
-          this.counters.forget(repo);
-          throw failed.reason;
-        }
-        // Renames are metadata syscalls of microseconds: done in place, not as thread-pool round trips.
-        for (const r of records) renameSync(staging(r), this.layout.runDir(repo, "pending", r.meta.run_id));
-        return records;
-      }),
-    );
+    const claim = await this.counters.claim(repo, drafts.map((d) => d.run_id));
+    const records = drafts.map((d, i): RunRecord => ({ meta: d.meta(claim.first + i), state: d.state }));
+    const staging = (r: RunRecord) => join(repoDir, STAGING_DIR, r.meta.run_id);
+    // The counter write and the staging overlap; nothing is published before both are durable.
+    // Settled, not raced: no write may still be running once the lock is released.
+    // Promise.resolve().then: a synchronous throw of one stage becomes its rejection.
+    const staged = await Promise.allSettled([
+      claim.written,
+      Promise.resolve().then(() => mkdirSync(this.layout.stateDir(repo, "pending"), { recursive: true })),
+      ...records.map((r) => Promise.resolve().then(() => stageRun(staging(r), r))),
+    ]);
+    const failed = staged.find((s) => s.status === "rejected");
+    if (failed) {
+      this.counters.forget(repo);
+      throw failed.reason;
+    }
+    // Renames are metadata syscalls of microseconds: done in place, not as thread-pool round trips.
+    for (const r of records) renameSync(staging(r), this.layout.runDir(repo, "pending", r.meta.run_id));
+    return records;
   }
 
   private async highestNumber(repo: RepoName): Promise<number> {

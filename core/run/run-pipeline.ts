@@ -78,25 +78,36 @@ export async function runPipeline(run: RunRecord, deps: RunPipelineDeps, signal:
   let error: string | null = null;
   let exec: ExecSession | undefined;
   let pipeline: PipelineSession | undefined;
-  let workspace: string | undefined;
   let starting: PipelineStart | undefined;
+  /** Settles (never rejects) once the workspace is made or its making failed. */
+  let materializing: Promise<void> | undefined;
   // Until the secrets are resolved there is nothing to hide; from then on every text is redacted.
   let redactor: Redactor = createRedactor([]);
   try {
-    // The sandboxed pipeline child boots while secrets are read and the workspace is made.
+    // The sandboxed pipeline child's boot is the longest step before a job can start: it is
+    // spawned first, and git makes the workspace while it boots and the secrets are read.
     starting = deps.runtime.start({
       limits: { memoryMb: deps.settings.pipelineMemoryMb, wallClockMs: deps.settings.runTimeoutMs },
       signal,
       ...(deps.processes ? { processes: deps.processes(meta.run_id) } : {}),
     });
+    const making = deps.workspaces.materialize(meta.repo, meta.sha, meta.run_id);
+    materializing = making.then(
+      () => undefined,
+      () => undefined,
+    );
     const resolved = resolveRunSecrets(await deps.secrets.resolveAll());
     redactor = resolved.redactor;
     const secrets = resolved.secrets;
-    const ws = await deps.workspaces.materialize(meta.repo, meta.sha, meta.run_id);
+    const ws = await making;
     if (!ws.ok) throw new RunAbort(`workspace could not be materialized: ${ws.error.message}`);
-    workspace = ws.value;
+    const workspace = ws.value;
     const facts: Record<string, string> = {};
-    const opened = await deps.executor.open({
+    // Bundling and loading the pipeline need only the workspace, like the executor's session:
+    // the two start together. Both settle before either outcome counts, so whatever one of
+    // them opened is closed below even when the other failed.
+    const loading = starting.load({ workspace, pipelinePath: meta.pipeline });
+    const opening = deps.executor.open({
       runId: meta.run_id,
       repo: meta.repo,
       workspace,
@@ -106,16 +117,17 @@ export async function runPipeline(run: RunRecord, deps: RunPipelineDeps, signal:
         await deps.files.writeFile(meta.repo, meta.run_id, CONTAINER_FILE, stringify(facts));
       },
     });
-    if (!opened.ok) throw new RunAbort(`${opened.error.code.replaceAll("_", " ")}: ${opened.error.message}`);
-    exec = opened.value;
-    const loaded = await starting.load({ workspace, pipelinePath: meta.pipeline });
-    if (loaded.kind === "error") throw new RunAbort(`pipeline ${meta.pipeline} did not load: ${loaded.message}`);
-    pipeline = loaded.session;
-    const valid = validatePipeline(pipeline.jobs);
+    const [opened, loaded] = await Promise.allSettled([opening, loading]);
+    if (opened.status === "fulfilled" && opened.value.ok) exec = opened.value.value;
+    if (loaded.status === "fulfilled" && loaded.value.kind === "loaded") pipeline = loaded.value.session;
+    if (opened.status === "rejected") throw opened.reason;
+    if (!opened.value.ok) throw new RunAbort(`${opened.value.error.code.replaceAll("_", " ")}: ${opened.value.error.message}`);
+    if (loaded.status === "rejected") throw loaded.reason;
+    if (loaded.value.kind === "error") throw new RunAbort(`pipeline ${meta.pipeline} did not load: ${loaded.value.message}`);
+    const session = loaded.value.session;
+    const openExec = opened.value.value;
+    const valid = validatePipeline(session.jobs);
     if (!valid.ok) throw new RunAbort(`pipeline ${meta.pipeline} is invalid:\n- ${valid.error.join("\n- ")}`);
-    const session = pipeline;
-    const openExec = exec;
-    const runWorkspace = workspace;
     // A broken executor stops the jobs like a cancel does, but the run ends errored.
     const broken = new AbortController();
     const jobSignal = AbortSignal.any([signal, broken.signal]);
@@ -132,7 +144,7 @@ export async function runPipeline(run: RunRecord, deps: RunPipelineDeps, signal:
           job: job.id,
           exec: openExec,
           files: deps.files,
-          workspace: runWorkspace,
+          workspace,
           workspaceFiles: deps.workspaceFiles,
           redactor,
           secrets,
@@ -162,7 +174,11 @@ export async function runPipeline(run: RunRecord, deps: RunPipelineDeps, signal:
     await starting?.abandon().catch(() => undefined);
     await pipeline?.close().catch(() => undefined);
     await exec?.close().catch(() => undefined);
-    if (workspace !== undefined) await deps.workspaces.remove(meta.run_id).catch(() => undefined);
+    // A workspace still being made when the run failed is removed once git is done with it.
+    if (materializing !== undefined) {
+      await materializing;
+      await deps.workspaces.remove(meta.run_id).catch(() => undefined);
+    }
   }
   return finishRun(handle, deps, redactor, { jobs, outcome, error });
 }

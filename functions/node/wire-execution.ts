@@ -63,7 +63,8 @@ export async function wireExecution(
       // No sandbox, no run: a caller that did not probe at start gets the probe here.
       const setup = await sandbox();
       const { createNodePipelineRuntime } = await import("../../adapters/pipeline/node-pipeline-runtime.ts");
-      return createNodePipelineRuntime({ tempDir: await scopedTempDir(home), ...(setup === undefined ? {} : { sandbox: setup }) });
+      // A spare child is booted after each run's load, so the next push skips Node's start.
+      return createNodePipelineRuntime({ tempDir: await scopedTempDir(home), spare: true, ...(setup === undefined ? {} : { sandbox: setup }) });
     }),
     workspaces,
     workspaceFiles: new FsWorkspaceFiles(),

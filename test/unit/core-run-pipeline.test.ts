@@ -3,6 +3,7 @@ import { FakeExecutor } from "../../adapters/executor/fake-executor.ts";
 import { runPipeline } from "../../core/run/run-pipeline.ts";
 import type { RunEvent } from "../../core/pipeline/run-events.ts";
 import { skip } from "../../sdk/ci.ts";
+import { err } from "../../core/result.ts";
 import { fakeRunDeps, job, SHA } from "../support/fake-run-deps.ts";
 
 const never = new AbortController().signal;
@@ -216,6 +217,44 @@ describe("runPipeline with in-memory adapters", () => {
     const serial = await seen(1);
     expect(serial.peak).toBe(1);
     expect(serial.order).toEqual(["build+", "build-", "slow+", "slow-", "lint+", "lint-", "docs+", "docs-"]);
+  });
+
+  it("ends errored when the pipeline does not load, and closes the session the executor opened beside it", async () => {
+    const { deps, createRun, executor, workspaces } = fakeRunDeps({ [SHA]: { loadError: "SyntaxError: Unexpected token" } });
+    const run = await createRun();
+    const done = await runPipeline(run, deps, never);
+    expect(done.state).toMatchObject({ status: "failed", outcome: "errored" });
+    expect(done.state.error).toMatch(/did not load: SyntaxError: Unexpected token/);
+    expect(executor.openSessions).toBe(0);
+    expect(workspaces.live.size).toBe(0);
+  });
+
+  it("ends errored when the executor cannot open, and closes the pipeline loaded beside it", async () => {
+    const { deps, createRun, workspaces } = fakeRunDeps({ [SHA]: { jobs: [job("never", ["quire/push"], async () => ({}))] } });
+    const live = new Set<object>();
+    const runtime = deps.runtime;
+    deps.runtime = {
+      load: (input) => runtime.load(input),
+      start: (input) => {
+        const started = runtime.start(input);
+        return {
+          abandon: () => started.abandon(),
+          load: async (where) => {
+            const loaded = await started.load(where);
+            if (loaded.kind !== "loaded") return loaded;
+            const { session } = loaded;
+            live.add(session);
+            return { kind: "loaded", session: { jobs: session.jobs, runJob: (id, host) => session.runJob(id, host), close: async () => void live.delete(session) } };
+          },
+        };
+      },
+    };
+    deps.executor = { kind: "broken", open: async () => err({ code: "executor_unavailable", message: "no sandbox today" }) };
+    const run = await createRun();
+    const done = await runPipeline(run, deps, never);
+    expect(done.state).toMatchObject({ status: "failed", outcome: "errored", error: "executor unavailable: no sandbox today" });
+    expect(live.size).toBe(0);
+    expect(workspaces.live.size).toBe(0);
   });
 
   it("does nothing with a run that is no longer pending", async () => {
