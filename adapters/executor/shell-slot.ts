@@ -91,8 +91,6 @@ export class ShellSlot {
     fifos: SlotFifos,
     private readonly dir: SlotDir,
     private readonly spawner: Spawner,
-    /** Rejects when the sandbox broke: no status will come any more. */
-    private readonly gone: Promise<never>,
   ) {
     this.#fifos = fifos;
     const reader = (fd: number) => new Socket({ fd, readable: true, writable: false });
@@ -105,9 +103,12 @@ export class ShellSlot {
     this.#st.on("data", (chunk: Buffer) => this.#lines.push(chunk.toString("latin1"), (line) => this.#onStatus(line)));
   }
 
-  /** A slot whose shell has said its pid; rejects when the FIFOs cannot be made or the shell never speaks. */
+  /**
+   * A slot whose shell has said its pid; rejects when the FIFOs cannot be made, the shell
+   * never speaks, or `gone` (the sandbox's end) rejects first.
+   */
   static async open(dir: SlotDir, spawner: Spawner, gone: Promise<never>): Promise<ShellSlot> {
-    const slot = new ShellSlot(await dir.make(), dir, spawner, gone);
+    const slot = new ShellSlot(await dir.make(), dir, spawner);
     const hello = slot.#next();
     slot.#in.write(`echo "p $$" >&3\n`);
     spawner.startSlot(slot.#fifos.inside.in.slice(0, -".in".length));

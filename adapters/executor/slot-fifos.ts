@@ -53,7 +53,7 @@ export class SlotDir {
   async make(): Promise<SlotFifos> {
     const n = this.#next++;
     const host = (name: FifoName) => join(this.path, `${n}.${name}`);
-    await run("/usr/bin/mkfifo", ["-m", "600", ...FIFO_NAMES.map(host)], { env: {} });
+    await run("mkfifo", ["-m", "600", ...FIFO_NAMES.map(host)], { env: { PATH: "/usr/bin:/bin" } });
     const fds: Partial<Record<FifoName, number>> = {};
     try {
       for (const name of FIFO_NAMES) {
