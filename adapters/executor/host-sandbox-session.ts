@@ -7,6 +7,7 @@ import { performance } from "node:perf_hooks";
 import { QuireError } from "../../core/errors.ts";
 import type { ExecRequest, ExecResult, ExecSession, OutputSink } from "../../core/ports/exec.ts";
 import { EXIT_CANNOT_RUN } from "./host-process.ts";
+import { Cancel } from "./cancel.ts";
 import type { RunSandbox } from "./host-sandbox.ts";
 import { resolveCwd } from "./workspace-cwd.ts";
 
@@ -40,13 +41,12 @@ export class SandboxSession implements ExecSession {
       return { exit: EXIT_CANNOT_RUN, duration_ms: Math.round(performance.now() - started), reason: "exited" };
     }
     // Closing the session cancels what still runs, as the docker executor's teardown does.
-    // Forwarded by hand: AbortSignal.any costs a weak reference and a finalizer per call.
-    const cancel = new AbortController();
+    const cancel = new Cancel();
     const forward = () => cancel.abort();
     if (request.signal.aborted) cancel.abort();
     else request.signal.addEventListener("abort", forward, { once: true });
     const command = { argv: request.argv, cwd: cwd.value, env: { ...baseEnv, ...request.env }, timeoutMs: request.timeoutMs, graceMs, drainIdleMs };
-    const run = this.sandbox.exec(command, cancel.signal, sink);
+    const run = this.sandbox.exec(command, cancel, sink);
     this.#running.set(run, forward);
     try {
       return await run;

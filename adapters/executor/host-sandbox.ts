@@ -14,6 +14,7 @@ import { setTimeout as sleep } from "node:timers/promises";
 import { QuireError } from "../../core/errors.ts";
 import type { ExecResult, OutputSink } from "../../core/ports/exec.ts";
 import { SETPRIV } from "../process/bwrap-args.ts";
+import type { Cancel } from "./cancel.ts";
 import { EXIT_CANNOT_RUN, EXIT_KILLED, EXIT_NOT_FOUND } from "./host-process.ts";
 import { hostSandboxArgs, type JobUser } from "./host-sandbox-args.ts";
 import { LineReader } from "./line-reader.ts";
@@ -53,8 +54,11 @@ export class RunSandbox implements Spawner {
   readonly #dir: SlotDir;
   readonly #pool: ShellPool;
   readonly #exited: Promise<void>;
-  readonly #answers = new Map<number, (count: number) => void>();
+  /** Who waits for the spawner's answers about each session, oldest first: it answers in order. */
+  readonly #answers = new Map<number, ((count: number) => void)[]>();
   readonly #answerLines = new LineReader(256);
+  /** Every open slot, so a broken sandbox can fail their commands at once. */
+  readonly #slots = new Set<ShellSlot>();
   /** Rejects once the sandbox is gone; every wait on it races this. */
   readonly #failed: Promise<never>;
   /** Resolves once the first slot's shell spoke; rejects if the sandbox did not come up. */
@@ -80,28 +84,34 @@ export class RunSandbox implements Spawner {
     this.#failed.catch(() => undefined);
     this.#exited = new Promise((resolve) => this.#child.on("exit", () => resolve()));
     this.#child.stdin?.write(SPAWNER_SETUP);
-    this.#pool = new ShellPool(() => ShellSlot.open(this.#dir, this, this.#failed));
+    this.#pool = new ShellPool(async () => {
+      const slot = await ShellSlot.open(this.#dir, this, this.#failed);
+      this.#slots.add(slot);
+      slot.onClose = () => this.#slots.delete(slot);
+      return slot;
+    });
     this.ready = Promise.race([this.#pool.warm(), this.#failed]);
     this.ready.catch(() => undefined);
   }
 
   /** Runs one command in the sandbox; rejects only when the sandbox itself broke. */
-  async exec(command: SandboxCommand, signal: AbortSignal, sink: OutputSink): Promise<ExecResult> {
+  async exec(command: SandboxCommand, cancel: Cancel, sink: OutputSink): Promise<ExecResult> {
     await this.ready;
     if (this.#gone) throw this.#gone;
     const started = performance.now();
     const elapsed = () => Math.round(performance.now() - started);
-    if (signal.aborted) return { exit: EXIT_KILLED, duration_ms: 0, reason: "cancelled" };
-    const slot = await Promise.race([this.#pool.take(), this.#failed]);
+    if (cancel.aborted) return { exit: EXIT_KILLED, duration_ms: 0, reason: "cancelled" };
+    // No race with the sandbox's end here: a slot being opened races it, an idle one is there.
+    const slot = await this.#pool.take();
     try {
-      if (signal.aborted) return { exit: EXIT_KILLED, duration_ms: 0, reason: "cancelled" };
+      if (cancel.aborted) return { exit: EXIT_KILLED, duration_ms: 0, reason: "cancelled" };
       const plan = planLine(command, slot.inside, slot.nextSeq());
       if (plan.kind === "invalid") throw new QuireError("executor_failed", `the command cannot be run: ${plan.message}`);
       if (plan.kind === "empty") {
         await sink.write("stderr", encoder.encode("quire: empty command\n"));
         return { exit: EXIT_NOT_FOUND, duration_ms: elapsed(), reason: "exited" };
       }
-      const outcome = await slot.run({ line: plan.line, timeoutMs: command.timeoutMs, signal, graceMs: command.graceMs, drainIdleMs: command.drainIdleMs }, sink);
+      const outcome = await slot.run({ line: plan.line, timeoutMs: command.timeoutMs, cancel, graceMs: command.graceMs, drainIdleMs: command.drainIdleMs }, sink);
       if (outcome.kind === "not-found") {
         await sink.write("stderr", encoder.encode(`quire: ${command.argv[0]}: command not found\n`));
         return { exit: EXIT_NOT_FOUND, duration_ms: elapsed(), reason: "exited" };
@@ -125,14 +135,15 @@ export class RunSandbox implements Spawner {
     if (!Number.isSafeInteger(sid) || sid <= 1) return Promise.resolve(0);
     return new Promise<number>((resolve, reject) => {
       const timer = setTimeout(() => {
-        this.#answers.delete(sid);
         reject(this.#broken("the run's sandbox stopped answering"));
         this.#child.kill("SIGKILL");
       }, ANSWER_MS);
-      this.#answers.set(sid, (count) => {
+      const waiting = this.#answers.get(sid) ?? [];
+      waiting.push((count) => {
         clearTimeout(timer);
         resolve(count);
       });
+      this.#answers.set(sid, waiting);
       this.#child.stdin?.write(killRequest(sid, signal));
     });
   }
@@ -155,12 +166,14 @@ export class RunSandbox implements Spawner {
     // Anything else came from a job writing into the spawner's output: it only delays its own kills.
     if (answer === undefined) return;
     const waiting = this.#answers.get(answer.sid);
-    this.#answers.delete(answer.sid);
-    waiting?.(answer.count);
+    const next = waiting?.shift();
+    if (waiting?.length === 0) this.#answers.delete(answer.sid);
+    next?.(answer.count);
   }
 
   #broken(message: string, cause?: unknown): QuireError {
     this.#gone ??= new QuireError("executor_unavailable", message, cause === undefined ? undefined : { cause });
+    for (const slot of this.#slots) slot.abandon(this.#gone);
     return this.#gone;
   }
 

@@ -19,13 +19,14 @@ import { performance } from "node:perf_hooks";
 import type { ExecResult, OutputSink, StreamName } from "../../core/ports/exec.ts";
 import { LineReader } from "./line-reader.ts";
 import type { SlotDir, SlotFifos } from "./slot-fifos.ts";
+import type { Cancel } from "./cancel.ts";
 import type { KillSignal } from "./spawner-shell.ts";
 
 export interface SlotCommand {
   /** From planLine: the line to run. */
   line: string;
   timeoutMs: number | null;
-  signal: AbortSignal;
+  cancel: Cancel;
   graceMs: number;
   drainIdleMs: number;
 }
@@ -39,7 +40,13 @@ export interface Spawner {
 
 export type SlotOutcome = { kind: "exit"; code: number; reason: ExecResult["reason"] } | { kind: "not-found" } | { kind: "cwd" };
 
-type Status = { kind: "exit"; code: number; pids?: number } | { kind: "not-found" } | { kind: "cwd" } | { kind: "gone"; code: number };
+type Status =
+  | { kind: "exit"; code: number; pids?: number }
+  | { kind: "not-found" }
+  | { kind: "cwd" }
+  | { kind: "gone"; code: number }
+  /** The sandbox broke: no status will come. */
+  | { kind: "broken"; error: unknown };
 
 const STATUS = /^(?:p (\d{1,10})|s (\d{1,10}) (\d{1,3}|nf|cwd)(?: (\d*) (\d*))?|x (\d{1,3}))$/;
 /** Output queued for the sink before the slot stops reading its pipes (backpressure). */
@@ -65,6 +72,8 @@ interface Running {
 export class ShellSlot {
   /** Never to be given another command. */
   retired = false;
+  /** Told once, when the slot closes. */
+  onClose: (() => void) | undefined;
   readonly #fifos: SlotFifos;
   readonly #streams: Record<StreamName, Socket>;
   readonly #st: Socket;
@@ -128,41 +137,34 @@ export class ShellSlot {
     return ++this.#seq;
   }
 
-  /** Runs one line; the caller made sure the slot is idle and not retired. Throws only what the sink threw. */
+  /** Runs one line; the caller made sure the slot is idle and not retired. Throws what the sink threw, or the sandbox's end. */
   async run(cmd: SlotCommand, sink: OutputSink): Promise<SlotOutcome> {
     const running: Running = { sink, tail: Promise.resolve(), queued: 0, last: performance.now() };
     this.#running = running;
     let reason: ExecResult["reason"] = "exited";
     let killing: Promise<void> | undefined;
-    let killed: (value: undefined) => void = () => undefined;
-    // Settles once a kill is over: a killed slot's status may never come.
-    const afterKill = new Promise<undefined>((resolve) => (killed = resolve));
     const stop = (why: "timed-out" | "cancelled") => {
       if (killing) return;
       reason = why;
-      this.#retire();
-      killing = this.#killTree(cmd.graceMs).then(
-        () => killed(undefined),
-        (error: unknown) => {
-          killed(undefined);
-          throw error;
-        },
-      );
+      this.retired = true;
+      // A killed slot's status may never come (its waiting subshell may be gone too): the end of the kill settles it.
+      const settleLate = () => void setTimeout(() => this.#settle({ kind: "gone", code: 137 }), 1_000).unref();
+      killing = this.#killTree(cmd.graceMs).then(settleLate, (error: unknown) => {
+        this.#settle({ kind: "broken", error });
+      });
     };
-    const onAbort = () => stop("cancelled");
-    cmd.signal.addEventListener("abort", onAbort, { once: true });
-    if (cmd.signal.aborted) onAbort();
-    const timer = cmd.timeoutMs === null ? undefined : setTimeout(() => stop("timed-out"), cmd.timeoutMs);
     running.stop = () => stop("cancelled");
+    cmd.cancel.onAbort(running.stop);
+    const timer = cmd.timeoutMs === null ? undefined : setTimeout(() => stop("timed-out"), cmd.timeoutMs);
     try {
       const finished = this.#next();
       this.#in.write(cmd.line);
-      let status = await Promise.race([finished, afterKill, this.gone]);
+      const status = await finished;
+      if (status.kind === "broken") throw status.error;
       await killing;
-      if (status === undefined) status = (await Promise.race([finished, sleep(1_000)])) ?? { kind: "gone", code: 137 };
       this.#drain();
       const quiet = status.kind === "exit" && status.pids !== undefined && status.pids >= 0 && status.pids <= 1;
-      if (!this.retired && !quiet && status.kind !== "gone" && (await this.#hasCompany())) this.#retire();
+      if (!this.retired && !quiet && status.kind !== "gone" && (await this.#hasCompany())) this.retired = true;
       if (this.retired && killing === undefined && status.kind !== "gone") await this.#drainIdle(running, cmd.drainIdleMs);
       await running.tail;
       if (running.sinkError !== undefined) {
@@ -174,10 +176,18 @@ export class ShellSlot {
       return { kind: "exit", code: Math.min(status.code, 255), reason };
     } finally {
       if (timer) clearTimeout(timer);
-      cmd.signal.removeEventListener("abort", onAbort);
+      cmd.cancel.onAbort(undefined);
       this.#running = undefined;
       for (const socket of Object.values(this.#streams)) socket.resume();
+      if (this.retired) this.close();
     }
+  }
+
+  /** The sandbox broke: the command waiting here, if any, fails with `error`. */
+  abandon(error: unknown): void {
+    this.retired = true;
+    this.#gone ??= { kind: "broken", error };
+    this.#settle(this.#gone);
   }
 
   /** Ends the slot: its shell reads the end of its input and leaves; what it left running stays until the sandbox ends. */
@@ -185,6 +195,7 @@ export class ShellSlot {
     this.retired = true;
     if (this.#closed) return;
     this.#closed = true;
+    this.onClose?.();
     for (const socket of [this.#in, this.#st, ...Object.values(this.#streams)]) socket.destroy();
     this.dir.remove(this.#fifos.n);
   }

@@ -115,4 +115,12 @@ describe("host commands through the sandbox's spawner shell", () => {
     const all = await Promise.all([1, 2, 3].map((i) => run(["sh", "-c", wait, String(i)], { timeoutMs: 20_000 })));
     expect(all.map((output) => [output.exit, output.stdout])).toEqual([[0, "1\n"], [0, "2\n"], [0, "3\n"]]);
   });
+
+  it("stops the command when the sink refuses output, and the sink's error reaches the caller", async () => {
+    const refusing: OutputSink = { write: async () => Promise.reject(new Error("sink is full")) };
+    const started = performance.now();
+    await expect(session.exec(execRequest(["sh", "-c", "while :; do echo spam; done"]), refusing)).rejects.toThrow("sink is full");
+    expect(performance.now() - started).toBeLessThan(10_000);
+    expect(await run(["sh", "-c", "echo after"])).toMatchObject({ exit: 0, stdout: "after\n" });
+  });
 });
