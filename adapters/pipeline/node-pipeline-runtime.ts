@@ -28,7 +28,7 @@ export interface NodePipelineRuntimeOptions {
   /** bubblewrap around the child; undefined runs it under Node's permission model alone (`sandbox: off`). */
   sandbox?: ChildSandbox;
   /**
-   * Keep one sandboxed child booted for the next run, begun once a run's pipeline has loaded:
+   * Keep one sandboxed child booted for the next run, begun when a run's child has ended:
    * Node's start is the longest step between a push and its first job. A spare keeps nothing
    * of the process alive and is killed, its directory removed, when the process exits.
    */
@@ -159,12 +159,11 @@ export function createNodePipelineRuntime(options: NodePipelineRuntimeOptions = 
           return { kind: "error", message: located.error };
         }
         const { root, entry } = located.value;
-        try {
-          return await loadInto(await (early ?? spawnChild(input, root)), root, entry, input.signal);
-        } finally {
-          // After this run's load, not before: the spare's boot must not slow the run down.
-          spare?.fill(input.limits);
-        }
+        const started = await (early ?? spawnChild(input, root));
+        // The next spare boots once this run's child has ended: a fork of the server and Node's
+        // start then compete with no run's jobs, and the next push still finds it booted.
+        if (spare !== undefined) void started.child.closed.then(() => spare.fill(input.limits));
+        return loadInto(started, root, entry, input.signal);
       },
       async abandon() {
         if (used) return;

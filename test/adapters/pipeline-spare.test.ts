@@ -26,7 +26,7 @@ function tracker() {
 }
 
 describe("pipeline sandbox: a spare child", () => {
-  it("is booted once a pipeline has loaded, and the next run adopts it: recorded by that run, gone with it", async () => {
+  it("is booted once a run's child has ended, and the next run adopts it: recorded by that run, gone with it", async () => {
     const bundles = await sandboxTempDir("quire-bundles-");
     const own = createNodePipelineRuntime({ tempDir: bundles, sandbox, spare: true });
     const first = loaded(await load(own, await workspaceWith("hostile")));
