@@ -68,7 +68,7 @@ export class RunSandbox implements Spawner {
 
   /** Throws when the slots' directory cannot be made. */
   constructor(options: RunSandboxOptions, workspace: string) {
-    this.#dir = SlotDir.create(join(dirname(workspace), ".slots"), `${basename(workspace)}-`, options.user);
+    this.#dir = SlotDir.create(dirname(workspace), basename(workspace), options.user);
     const args = hostSandboxArgs({ ...options, nodePath: options.nodePath ?? process.execPath, slotsDir: this.#dir.path, workspace });
     // Nothing of the server's environment reaches the sandbox; each command brings its own.
     // setpriv ties bwrap to the server: --die-with-parent only ties the sandbox to bwrap.

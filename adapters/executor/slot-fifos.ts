@@ -18,6 +18,9 @@ import type { JobUser } from "./host-sandbox-args.ts";
 /** Where the sandbox sees the slots' directory. */
 export const SLOTS_MOUNT = "/run/quire/slots";
 
+/** Where the runs' slot directories live, beside their workspaces (slot-dir-janitor.ts reads the same layout). */
+export const slotsRoot = (workspacesRoot: string): string => join(workspacesRoot, ".slots");
+
 export const FIFO_NAMES = ["in", "st", "out", "err"] as const;
 export type FifoName = (typeof FIFO_NAMES)[number];
 
@@ -40,10 +43,11 @@ export class SlotDir {
     private readonly user: JobUser | undefined,
   ) {}
 
-  /** A fresh directory under `parent` (made 0700 if missing). */
-  static create(parent: string, prefix: string, user: JobUser | undefined): SlotDir {
+  /** A fresh directory for one run's slots: `<workspaces>/.slots/<run-id>-XXXXXX` (`.slots` made 0700 if missing). */
+  static create(workspacesRoot: string, runId: string, user: JobUser | undefined): SlotDir {
+    const parent = slotsRoot(workspacesRoot);
     mkdirSync(parent, { recursive: true, mode: 0o700 });
-    const path = mkdtempSync(join(parent, prefix));
+    const path = mkdtempSync(join(parent, `${runId}-`));
     // Searchable, not listable, never writable by anyone but the server.
     chmodSync(path, 0o711);
     return new SlotDir(path, user);

@@ -6,6 +6,7 @@ import { GitWorkspaces } from "../../adapters/workspace/git-workspaces.ts";
 import type { Clock } from "../../core/ports/clock-ids.ts";
 import type { Executor } from "../../core/ports/exec.ts";
 import type { ContainerJanitor } from "../../core/ports/janitors.ts";
+import { withSlotDirs } from "../../adapters/executor/slot-dir-janitor.ts";
 import type { Logger } from "../../core/ports/logger.ts";
 import type { RepoName } from "../../core/types.ts";
 import type { QuireConfig } from "./config.ts";
@@ -71,7 +72,7 @@ export async function wireExecution(
     processTracker: (runId) => processes.tracker(runId),
     janitors: {
       processes,
-      workspaces: local,
+      workspaces: withSlotDirs(local, home.workspaces),
       containers:
         config.executor === "docker"
           ? lazyContainerJanitor(async () => (await import("../../adapters/executor/docker-janitor.ts")).createDockerJanitor({ scope: home.root }))

@@ -65,7 +65,8 @@ describe("docker executor: one container per run", () => {
     const { session, runId } = await open();
     const started = performance.now();
     await session.close();
-    expect(performance.now() - started).toBeLessThan(1_000);
+    // Not docker stop's 10 s grace; room for a loaded machine.
+    expect(performance.now() - started).toBeLessThan(5_000);
     expect(await containersOf(runId)).toEqual([]);
     await session.close();
     await expect(session.exec(request(["true"]), collector())).rejects.toMatchObject({ code: "session_closed" });

@@ -18,7 +18,8 @@ describe("docker executor: stopping commands inside the container", () => {
       await expect.poll(() => sink.stdout(), { interval: 10 }).toBe("started\n");
       const cancelledAt = performance.now();
       const result = await pending;
-      expect(performance.now() - cancelledAt).toBeLessThan(1_000);
+      // Stopped, not waited out (sleep 100), with room for a loaded machine.
+      expect(performance.now() - cancelledAt).toBeLessThan(10_000);
       expect(result.reason).toBe("cancelled");
       expect(await strayProcesses(facts().container_id ?? "?")).toEqual([]);
       // The container outlives a cancelled command: the next one runs.
@@ -36,7 +37,8 @@ describe("docker executor: stopping commands inside the container", () => {
       const started = performance.now();
       const result = await session.exec(request(["sleep", "100"], { signal: controller.signal }), collector());
       expect(result.reason).toBe("cancelled");
-      expect(performance.now() - started).toBeLessThan(1_000);
+      // Stopped, not waited out: far below the command's 100 s, with room for a loaded machine.
+      expect(performance.now() - started).toBeLessThan(10_000);
       expect(await strayProcesses(facts().container_id ?? "?")).toEqual([]);
     } finally {
       await session.close();
@@ -48,7 +50,8 @@ describe("docker executor: stopping commands inside the container", () => {
     try {
       const result = await run(session, ["sh", "-c", "(sleep 100; echo never) & sleep 100"], { timeoutMs: 300 });
       expect(result).toMatchObject({ reason: "timed-out", stdout: "" });
-      expect(result.duration_ms).toBeLessThan(1_300);
+      // Killed at its 300 ms timeout, not waited out (sleep 100); the bound leaves room for load.
+      expect(result.duration_ms).toBeLessThan(10_000);
       expect(await strayProcesses(facts().container_id ?? "?")).toEqual([]);
     } finally {
       await session.close();
@@ -80,6 +83,7 @@ describe("docker executor: stopping commands inside the container", () => {
     const started = performance.now();
     await session.close();
     expect((await pending).reason).toBe("cancelled");
-    expect(performance.now() - started).toBeLessThan(1_000);
+    // Not docker stop's 10 s grace, nor the command's 100 s; room for a loaded machine.
+    expect(performance.now() - started).toBeLessThan(5_000);
   });
 });

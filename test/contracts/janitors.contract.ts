@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import type { ContainerJanitor, ProcessJanitor } from "../../core/ports/janitors.ts";
+import type { ContainerJanitor, ProcessJanitor, WorkspaceJanitor } from "../../core/ports/janitors.ts";
 
 export interface ContainerJanitorFixture {
   janitor: ContainerJanitor;
@@ -55,6 +55,34 @@ export function processJanitorContract(name: string, make: () => Promise<Process
       } finally {
         await fixture.cleanup();
       }
+    });
+  });
+}
+
+export interface WorkspaceJanitorFixture {
+  janitor: WorkspaceJanitor;
+  /** Leaves what a run's workspace leaves on disk when its server dies; `present` says whether it is still there. */
+  leave(runId: string): Promise<{ present(): Promise<boolean> }>;
+}
+
+const RUN_A = "0192f3a4-1b2c-7d3e-8f40-5a6b7c8d9e0f";
+const RUN_B = "0192f3a4-1b2c-7d3e-8f40-5a6b7c8d9e10";
+
+/** What reconcile relies on: what runs left is listed by run id; removal takes that run's only, is final and idempotent, and refuses a name that is no run id. */
+export function workspaceJanitorContract(name: string, make: () => Promise<WorkspaceJanitorFixture>): void {
+  describe(`WorkspaceJanitor contract: ${name}`, () => {
+    it("lists the runs that left something, removes one run's, again harmlessly, and ignores a non-id", async () => {
+      const fixture = await make();
+      expect(await fixture.janitor.listRuns()).toEqual([]);
+      const a = await fixture.leave(RUN_A);
+      const b = await fixture.leave(RUN_B);
+      expect((await fixture.janitor.listRuns()).sort()).toEqual([RUN_A, RUN_B]);
+      await fixture.janitor.remove(RUN_A);
+      await fixture.janitor.remove(RUN_A);
+      await fixture.janitor.remove("..");
+      expect(await a.present()).toBe(false);
+      expect(await b.present()).toBe(true);
+      expect(await fixture.janitor.listRuns()).toEqual([RUN_B]);
     });
   });
 }

@@ -1,14 +1,17 @@
 import { spawn } from "node:child_process";
 import { once } from "node:events";
-import { rm } from "node:fs/promises";
+import { access, mkdir, rm } from "node:fs/promises";
 import { join } from "node:path";
 import { randomUUID } from "node:crypto";
 import { DockerJanitor } from "../../adapters/executor/docker-janitor.ts";
 import { FakeContainerJanitor } from "../../adapters/executor/fake-container-janitor.ts";
 import { FakeProcessJanitor } from "../../adapters/process/fake-process-janitor.ts";
 import { ProcessRegistry } from "../../adapters/process/process-registry.ts";
+import { slotDirJanitor, withSlotDirs } from "../../adapters/executor/slot-dir-janitor.ts";
+import { slotsRoot } from "../../adapters/executor/slot-fifos.ts";
+import { GitWorkspaces } from "../../adapters/workspace/git-workspaces.ts";
 import { BASE, useDocker } from "../support/docker-fixtures.ts";
-import { containerJanitorContract, processJanitorContract } from "./janitors.contract.ts";
+import { containerJanitorContract, processJanitorContract, workspaceJanitorContract } from "./janitors.contract.ts";
 import { tempDir } from "../support/temp-dir.ts";
 
 containerJanitorContract("fake", async () => {
@@ -77,6 +80,34 @@ processJanitorContract("registry (real process groups)", async () => {
     cleanup: async () => {
       for (const child of children) if (child.exitCode === null && child.signalCode === null) child.kill("SIGKILL");
       await rm(dir, { recursive: true, force: true });
+    },
+  };
+});
+
+const exists = (path: string) => access(path).then(() => true, () => false);
+/** A directory as a run left it; `present` looks for it. */
+const leaveDir = async (path: string) => {
+  await mkdir(path, { recursive: true });
+  return { present: () => exists(path) };
+};
+
+workspaceJanitorContract("git workspaces", async () => {
+  const root = await tempDir("quire-workspaces-contract-");
+  return { janitor: new GitWorkspaces({ reposRoot: root, root }), leave: (runId) => leaveDir(join(root, runId)) };
+});
+
+workspaceJanitorContract("host sandbox slot directories", async () => {
+  const root = await tempDir("quire-slots-contract-");
+  return { janitor: slotDirJanitor(root), leave: (runId) => leaveDir(join(slotsRoot(root), `${runId}-Ab12Cd`)) };
+});
+
+workspaceJanitorContract("workspaces with their slot directories (as wired)", async () => {
+  const root = await tempDir("quire-wired-contract-");
+  return {
+    janitor: withSlotDirs(new GitWorkspaces({ reposRoot: root, root }), root),
+    leave: async (runId) => {
+      const [workspace, slots] = await Promise.all([leaveDir(join(root, runId)), leaveDir(join(slotsRoot(root), `${runId}-Ab12Cd`))]);
+      return { present: async () => (await workspace.present()) || (await slots.present()) };
     },
   };
 });

@@ -40,6 +40,9 @@ async function noEffect(runId: string): Promise<void> {
   expect(await apiTexts(server, runId)).not.toContain(SECRET);
   expect((await server.request("/health")).status).toBe(200);
   expect(await readdir(join(home, "workspaces"))).not.toContain(runId);
+  // Nor the FIFOs of its host sandbox's slots, made beside the workspaces.
+  const slots = await readdir(join(home, "workspaces", ".slots")).catch(() => []);
+  expect(slots.filter((name) => name.startsWith(runId))).toEqual([]);
 }
 
 describe("hostile pipelines (host executor)", () => {
