@@ -56,7 +56,7 @@ export async function buildDist({ quiet = false } = {}) {
   const stamp = await sourceStamp();
   if ((await readFile(STAMP, "utf8").catch(() => "")) === stamp) return false;
   const started = performance.now();
-  const [server, serve, execa, hook, runner, helper] = await Promise.all([
+  const [server, serve, execa, hook, runner] = await Promise.all([
     build({
       ...common,
       entryPoints: { quire: "functions/cli/bin.ts" },
@@ -98,11 +98,9 @@ export async function buildDist({ quiet = false } = {}) {
       splitting: true,
       chunkNames: "[name]-[hash]",
     }),
-    // The host sandbox's spawn helper: one self-contained file, mounted alone into each run's sandbox.
-    build({ ...common, entryPoints: { "host-helper": "adapters/executor/host-helper-main.ts" }, outdir: join(DIST, "runner") }),
   ]);
   for (const output of [...server.outputFiles, ...serve.outputFiles, ...execa.outputFiles, ...hook.outputFiles]) checkAscii(output);
-  const files = [...server.outputFiles, ...serve.outputFiles, ...execa.outputFiles, ...hook.outputFiles, ...runner.outputFiles, ...helper.outputFiles, await sdkDeclarations()];
+  const files = [...server.outputFiles, ...serve.outputFiles, ...execa.outputFiles, ...hook.outputFiles, ...runner.outputFiles, await sdkDeclarations()];
   for (const file of files) await writeAtomic(file.path, file.contents);
   const mux = await buildExecMux();
   await prune(new Set([...files.map((file) => file.path), ...(mux ? [mux] : [])]));

@@ -21,9 +21,6 @@ export const SDK_FILE = inPackage(built ? "dist/runner/ci.js" : "sdk/ci.ts");
 /** What the sandboxed child runs; bundled together with each pipeline. */
 export const CHILD_MAIN_FILE = inPackage(built ? "dist/runner/child-main.js" : "adapters/pipeline/child-main.ts");
 
-/** The spawn helper inside each host run's sandbox; plain JavaScript in both layouts, since it runs in the sandbox's own Node. */
-export const HOST_HELPER_FILE = inPackage("dist/runner/host-helper.js");
-
 /**
  * The output multiplexer mounted into docker run containers (adapters/executor/exec-mux.c),
  * compiled by the build when a C compiler is there.
