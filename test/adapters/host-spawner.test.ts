@@ -5,45 +5,13 @@
  * kept apart between commands, and background processes that outlive their command.
  */
 import { join } from "node:path";
-import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { createHostExecutor } from "../../adapters/executor/host-executor.ts";
-import { sandboxIds } from "../../adapters/process/sandbox-identity.ts";
-import { probeSandbox } from "../../adapters/process/sandbox-probe.ts";
-import type { ExecSession, OutputSink, StreamName } from "../../core/ports/exec.ts";
-import type { RepoName } from "../../core/types.ts";
+import { describe, expect, it } from "vitest";
+import type { OutputSink } from "../../core/ports/exec.ts";
 import { execRequest } from "../support/exec-request.ts";
-import { tempDir } from "../support/temp-dir.ts";
+import { useSandboxedSession } from "../support/sandboxed-session.ts";
 
-class Collect implements OutputSink {
-  readonly text: Record<StreamName, string> = { stdout: "", stderr: "" };
-  readonly #decoder = new TextDecoder();
-  async write(stream: StreamName, chunk: Uint8Array): Promise<void> {
-    this.text[stream] += this.#decoder.decode(chunk, { stream: true });
-  }
-}
-
-let session: ExecSession;
-
-beforeEach(async () => {
-  const user = sandboxIds();
-  const probed = await probeSandbox(user);
-  if (!probed.ok) throw new Error(probed.error);
-  const executor = createHostExecutor({ sandbox: { bwrapPath: probed.value, user, network: false, hide: [] }, drainIdleMs: 100 });
-  const workspace = await tempDir("quire-spawner-");
-  const opened = await executor.open({ runId: "spawner", repo: "demo.git" as RepoName, workspace });
-  if (!opened.ok) throw new Error(opened.error.message);
-  session = opened.value;
-});
-
-afterEach(async () => {
-  await session.close();
-});
-
-async function run(argv: string[], extra: Parameters<typeof execRequest>[1] = {}) {
-  const sink = new Collect();
-  const result = await session.exec(execRequest(argv, extra), sink);
-  return { ...result, ...sink.text };
-}
+const sandboxed = useSandboxedSession({ prefix: "quire-spawner-" });
+const { run } = sandboxed;
 
 describe("host commands through the sandbox's spawner shell", () => {
   it("starts commands from the shell, not from Node", async () => {
@@ -119,7 +87,7 @@ describe("host commands through the sandbox's spawner shell", () => {
   it("stops the command when the sink refuses output, and the sink's error reaches the caller", async () => {
     const refusing: OutputSink = { write: async () => Promise.reject(new Error("sink is full")) };
     const started = performance.now();
-    await expect(session.exec(execRequest(["sh", "-c", "while :; do echo spam; done"]), refusing)).rejects.toThrow("sink is full");
+    await expect(sandboxed.session().exec(execRequest(["sh", "-c", "while :; do echo spam; done"]), refusing)).rejects.toThrow("sink is full");
     expect(performance.now() - started).toBeLessThan(10_000);
     expect(await run(["sh", "-c", "echo after"])).toMatchObject({ exit: 0, stdout: "after\n" });
   });

@@ -7,48 +7,12 @@
  */
 import { readdir } from "node:fs/promises";
 import { dirname, join } from "node:path";
-import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { createHostExecutor } from "../../adapters/executor/host-executor.ts";
-import { sandboxIds } from "../../adapters/process/sandbox-identity.ts";
-import { probeSandbox } from "../../adapters/process/sandbox-probe.ts";
-import type { ExecSession, OutputSink, StreamName } from "../../core/ports/exec.ts";
-import type { RepoName } from "../../core/types.ts";
+import { describe, expect, it } from "vitest";
 import { execRequest } from "../support/exec-request.ts";
-import { tempDir } from "../support/temp-dir.ts";
+import { useSandboxedSession } from "../support/sandboxed-session.ts";
 
-class Collect implements OutputSink {
-  readonly text: Record<StreamName, string> = { stdout: "", stderr: "" };
-  bytes = 0;
-  readonly #decoder = new TextDecoder();
-  async write(stream: StreamName, chunk: Uint8Array): Promise<void> {
-    this.bytes += chunk.byteLength;
-    if (this.text[stream].length < 4096) this.text[stream] += this.#decoder.decode(chunk, { stream: true });
-  }
-}
-
-let session: ExecSession;
-let workspace: string;
-
-beforeEach(async () => {
-  const user = sandboxIds();
-  const probed = await probeSandbox(user);
-  if (!probed.ok) throw new Error(probed.error);
-  const executor = createHostExecutor({ sandbox: { bwrapPath: probed.value, user, network: false, hide: [] }, drainIdleMs: 100, killGraceMs: 300 });
-  workspace = await tempDir("quire-slot-attack-");
-  const opened = await executor.open({ runId: "attack", repo: "demo.git" as RepoName, workspace });
-  if (!opened.ok) throw new Error(opened.error.message);
-  session = opened.value;
-});
-
-afterEach(async () => {
-  await session.close();
-});
-
-async function run(argv: string[], extra: Parameters<typeof execRequest>[1] = {}) {
-  const sink = new Collect();
-  const result = await session.exec(execRequest(argv, extra), sink);
-  return { ...result, ...sink.text, bytes: sink.bytes };
-}
+const sandboxed = useSandboxedSession({ prefix: "quire-slot-attack-", killGraceMs: 300, textCap: 4096 });
+const { run } = sandboxed;
 
 /** Later commands still get their own output and exit code. */
 async function stillSound(): Promise<void> {
@@ -95,8 +59,8 @@ describe("a job attacking its slot's FIFOs and the spawner", () => {
     ];
     for (const attempt of attempts) expect((await run(["sh", "-c", attempt])).exit, attempt).not.toBe(0);
     // The directory is the server's, next to the workspace, never the job user's.
-    const slots = join(dirname(workspace), ".slots");
-    const [dir] = (await readdir(slots)).filter((name) => name.startsWith(`${workspace.split("/").at(-1)}-`));
+    const slots = join(dirname(sandboxed.workspace()), ".slots");
+    const [dir] = (await readdir(slots)).filter((name) => name.startsWith(`${sandboxed.workspace().split("/").at(-1)}-`));
     expect(dir).toBeDefined();
     await stillSound();
   });
