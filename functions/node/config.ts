@@ -49,7 +49,8 @@ const configSchema = z.strictObject({
   run_timeout_minutes: z._default(z.number().check(z.positive(), z.maximum(35_791, "must be at most 35791 (about 24.8 days)")), 60),
   log_cap_mb: z._default(positive(), 100),
   keep_workspaces: z._default(z.boolean(), false),
-  pipeline: strictWithDefaults({ memory_mb: z._default(intIn(32), 512) }, { memory_mb: 512 }),
+  /** `spare`: keep one sandboxed pipeline child booted for the next run (read at start). */
+  pipeline: strictWithDefaults({ memory_mb: z._default(intIn(32), 512), spare: z._default(z.boolean(), true) }, { memory_mb: 512, spare: true }),
   docker: strictWithDefaults(
     {
       image: z.optional(nonEmpty()),

@@ -64,8 +64,8 @@ export async function wireExecution(
       // No sandbox, no run: a caller that did not probe at start gets the probe here.
       const setup = await sandbox();
       const { createNodePipelineRuntime } = await import("../../adapters/pipeline/node-pipeline-runtime.ts");
-      // A spare child is booted after each run's load, so the next push skips Node's start.
-      return createNodePipelineRuntime({ tempDir: await scopedTempDir(home), spare: true, ...(setup === undefined ? {} : { sandbox: setup }) });
+      // A spare child is booted after each run, so the next push skips Node's start (unless `pipeline.spare: false`).
+      return createNodePipelineRuntime({ tempDir: await scopedTempDir(home), spare: config.pipeline.spare, ...(setup === undefined ? {} : { sandbox: setup }) });
     }),
     workspaces,
     workspaceFiles: new FsWorkspaceFiles(),

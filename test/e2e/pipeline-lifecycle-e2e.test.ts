@@ -4,6 +4,7 @@ import { git, WorkClone } from "../support/git.ts";
 import { startServer, type ServerProcess } from "../support/quire-process.ts";
 import { postWithToken, readLog, runIdsFromPush, waitForRun } from "../support/runs-api.ts";
 import { serveRepo } from "../support/served-repo.ts";
+import { until } from "../support/until.ts";
 
 const servers: ServerProcess[] = [];
 afterEach(async () => {
@@ -89,6 +90,25 @@ describe("run lifecycle through real pushes", () => {
     expect(await waitForRun(restarted, running)).toMatchObject({ status: "failed", outcome: "orphaned" });
     expect(await sleeperAlive()).toBe(false);
     expect(await waitForRun(restarted, queued)).toMatchObject({ status: "complete", outcome: "succeeded" });
+  });
+});
+
+describe("the spare pipeline child", () => {
+  /** Bundle directories under the home's tmp: once runs have ended, only a spare's is left. */
+  const bundleDirs = async (home: string) => (await readdir(`${home}/tmp`).catch(() => [])).filter((name) => name.startsWith("quire-pipeline-"));
+
+  it("is booted after a run by default, and never with pipeline.spare: false", async () => {
+    const booted = await setup();
+    expect(await waitForRun(booted.server, await push(booted.clone, "main", QUICK))).toMatchObject({ outcome: "succeeded" });
+    expect(await until("a spare", async () => ((await bundleDirs(booted.home)).length === 1 ? true : undefined), 20_000)).toBe(true);
+
+    const none = await setup("pipeline: { spare: false }\n");
+    for (const branch of ["one", "two"]) expect(await waitForRun(none.server, await push(none.clone, branch, QUICK))).toMatchObject({ outcome: "succeeded" });
+    // As long again as the default took to boot one, and then some.
+    for (let i = 0; i < 30; i++) {
+      expect(await bundleDirs(none.home)).toEqual([]);
+      await new Promise((r) => setTimeout(r, 100));
+    }
   });
 });
 
