@@ -5,7 +5,9 @@
  * (`node -e 0`) plus `git archive | tar -x` of the same commit.
  * Target: p50 ≤ 1.5× the floor. Each round also posts one push event straight from the
  * bench, with the repo's hook off, to show what the hook process competing for the CPU costs.
- * Usage: npm run bench -- latency [--runs N]
+ * The server keeps a spare pipeline child booted between runs (config.yml `pipeline.spare`,
+ * on by default); `--no-spare` measures a server with it off.
+ * Usage: npm run bench -- latency [--runs N] [--no-spare]
  */
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
@@ -30,7 +32,8 @@ const project: Record<string, string> = Object.fromEntries(
 
 export async function run(args: string[]): Promise<void> {
   const runs = intFlag(args, "runs", 10);
-  const bench = await startBenchServer();
+  const spare = !args.includes("--no-spare");
+  const bench = await startBenchServer(spare ? "" : "pipeline: { spare: false }\n");
   const bare = join(bench.home, "repos", BENCH_REPO);
   try {
     const quireRun = async (n: number, direct = false) => {
@@ -73,7 +76,7 @@ export async function run(args: string[]): Promise<void> {
     const ratio = median(total) / median(floorTotal);
     process.stdout.write(
       [
-        `latency: push accepted → first sh started, ${runs} runs (median / p90 / max, ms)`,
+        `latency: push accepted → first sh started, ${runs} runs, spare pipeline child ${spare ? "on" : "off"} (median / p90 / max, ms)`,
         row("quire", total),
         row("  accepted → run active (queue, move)", samples.map((s) => s.queued)),
         row("  active → job started (workspace, executor, bundle, child, validate)", samples.map((s) => s.setup)),
