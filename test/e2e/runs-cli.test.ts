@@ -35,7 +35,7 @@ job("build", ["quire/push"], async ({ sh }) => { await sh("echo one; sleep 0.3; 
 job("test", ["build"], async ({ sh }) => { await sh("echo tested"); return {}; });
 `);
     const logs = await run("runs", "logs", "demo.git@main", "-f", "--poll-ms", "100");
-    expect(logs.code).toBe(0);
+    expect(logs.code, `${logs.stderr}\n${logs.stdout}`).toBe(0);
     // Following, a command's header may come before its exit code is known; the code then follows its output.
     expect(exitsOnHeaders(logs.stdout.trimEnd().split("\n"))).toEqual([
       "[build] $ echo one; sleep 0.3; echo two  (exit 0)",
