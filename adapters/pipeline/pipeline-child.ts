@@ -64,6 +64,9 @@ const STDIO_TAIL_BYTES = 8 * 1024;
  */
 const BOOTSTRAP = 'process.once("message", (message) => { if (typeof message.workspace === "string") process.env.QUIRE_WORKSPACE = message.workspace; void import(message.url); });';
 
+/** How long a killed child's pipes may stay open before they are let go (see kill). */
+const RELEASE_MS = 5_000;
+
 export class PipelineChild {
   readonly pid: number | undefined;
   readonly closed: Promise<void>;
@@ -211,7 +214,23 @@ export class PipelineChild {
       this.#killReason ??= reason;
       this.#signal();
     }
-    await this.closed;
+    // Killed in bubblewrap's first moments, the sandbox's init may not yet be set to die with
+    // bwrap, and holds the child's pipes open: "close" would never come (seen once, in a
+    // loaded full run, on a run abandoned right after its child started). Let go of the
+    // pipes and the channel after a grace; without its channel the child's Node ends too.
+    const release = setTimeout(() => this.#release(), RELEASE_MS);
+    release.unref();
+    try {
+      await this.closed;
+    } finally {
+      clearTimeout(release);
+    }
+  }
+
+  #release(): void {
+    this.#process.stdout?.destroy();
+    this.#process.stderr?.destroy();
+    if (this.#process.connected) this.#process.disconnect();
   }
 
   #signal(): void {
