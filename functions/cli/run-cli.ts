@@ -6,9 +6,16 @@ import type { Command } from "commander";
  * `program` builds the commander program for argv.
  */
 export async function runCli(argv: string[], program: (argv: string[]) => Promise<Command>): Promise<void> {
+  await runAction(async () => {
+    await (await program(argv)).parseAsync(argv);
+  });
+}
+
+/** Runs a command's work with the CLI's handling of failures and of a closed stdout. */
+export async function runAction(work: () => Promise<void>): Promise<void> {
   quietOnClosedPipe();
   try {
-    await (await program(argv)).parseAsync(argv);
+    await work();
   } catch (error) {
     const { describeFailure } = await import("./report-failure.ts");
     const line = describeFailure(error);

@@ -4,12 +4,18 @@
  * resolve, read and link of each chunk) and reads node: built-ins through require(), which
  * does not evaluate each built-in's lazy exports the way an ES import of it does. What the
  * server imports lazily (docker, the pipeline runtime, PostgreSQL) is in the file too, but
- * only pre-parsed until first used.
+ * only pre-parsed until first used. So is commander: plain arguments (serve-args.ts) start
+ * the server without it; help, mistakes and anything unusual go through it.
  */
-import { cliProgram } from "./cli-program.ts";
-import { runCli } from "./run-cli.ts";
-import { serveCommand } from "./serve-command.ts";
+import { runAction, runCli } from "./run-cli.ts";
+import { startServing } from "./serve-action.ts";
+import { plainServeArgs } from "./serve-args.ts";
 
 export function run(argv: string[]): Promise<void> {
-  return runCli(argv, async (args) => cliProgram(args, { serve: async () => serveCommand() }));
+  const plain = plainServeArgs(argv.slice(3));
+  if (plain !== undefined) return runAction(() => startServing(plain));
+  return runCli(argv, async (args) => {
+    const [{ cliProgram }, { serveCommand }] = await Promise.all([import("./cli-program.ts"), import("./serve-command.ts")]);
+    return cliProgram(args, { serve: async () => serveCommand() });
+  });
 }
