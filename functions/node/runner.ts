@@ -115,7 +115,10 @@ export function createRunner(deps: RunnerDeps, options: RunnerOptions = {}): Run
         pipelineDeps.executor = deps.executorFor(next);
       }
       queue.reconfigure({ concurrency: next.concurrency, runTimeoutMs: pipelineDeps.settings.runTimeoutMs });
-      return RESTART_KEYS.filter((key) => JSON.stringify(next[key]) !== JSON.stringify(before[key]));
+      const changed: string[] = RESTART_KEYS.filter((key) => JSON.stringify(next[key]) !== JSON.stringify(before[key]));
+      // The pipeline runtime is made once, with or without its spare child; memory_mb applies per run.
+      if (next.pipeline.spare !== before.pipeline.spare) changed.push("pipeline.spare");
+      return changed;
     },
   };
 }

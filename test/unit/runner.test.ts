@@ -20,6 +20,10 @@ describe("createRunner over memoryDeps, the composition root's type in memory", 
     expect((await deps.store.getRun(repo, run.meta.run_id))?.state).toMatchObject({ status: "complete", outcome: "succeeded" });
     expect(runner.reload({ ...deps.config, concurrency: 3 })).toEqual([]);
     expect(runner.reload({ ...deps.config, keep_workspaces: true })).toEqual(["keep_workspaces"]);
+    // Each reload is against the config before it.
+    expect(runner.reload(deps.config)).toEqual(["keep_workspaces"]);
+    expect(runner.reload({ ...deps.config, pipeline: { ...deps.config.pipeline, memory_mb: 512 } })).toEqual([]);
+    expect(runner.reload({ ...deps.config, pipeline: { ...deps.config.pipeline, spare: !deps.config.pipeline.spare } })).toEqual(["pipeline.spare"]);
     await runner.stop();
   });
 });
