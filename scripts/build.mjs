@@ -12,6 +12,7 @@ import { dirname, join, relative } from "node:path";
 import { fileURLToPath } from "node:url";
 import { execFileSync } from "node:child_process";
 import { build } from "esbuild";
+import { nodeServerLazy } from "./node-server-lazy.mjs";
 
 const ROOT = fileURLToPath(new URL("..", import.meta.url));
 const DIST = join(ROOT, "dist");
@@ -66,7 +67,7 @@ export async function buildDist({ quiet = false } = {}) {
       banner: { js: REQUIRE_BANNER },
       // esbuild runs its own native binary; pg reaches for an optional native module.
       external: ["esbuild", "pg", "pg-native"],
-      plugins: [noHttp2],
+      plugins: [noHttp2, nodeServerLazy],
       ...lean,
     }),
     // `quire serve` on its own, as one CommonJS file (functions/cli/serve-main.ts says why).
@@ -83,7 +84,7 @@ export async function buildDist({ quiet = false } = {}) {
       define: { "import.meta.url": "__quireModuleUrl" },
       banner: { js: 'const __quireModuleUrl = require("node:url").pathToFileURL(__filename).href;' },
       external: ["esbuild", "pg", "pg-native"],
-      plugins: [noHttp2, execaBeside],
+      plugins: [noHttp2, nodeServerLazy, execaBeside],
     }),
     build({ ...common, ...lean, format: "cjs", stdin: { contents: 'export * from "execa";', resolveDir: ROOT }, outfile: join(DIST, "vendor-execa.cjs") }),
     // Not split: shared chunks would drag in what the CLI shares with it (execa, zod), and
@@ -160,6 +161,7 @@ async function sourceStamp() {
   const hash = createHash("sha256");
   const pkg = JSON.parse(await readFile(join(ROOT, "package.json"), "utf8"));
   hash.update(JSON.stringify(pkg.dependencies ?? {})).update(await readFile(fileURLToPath(import.meta.url))).update(await readFile(join(ROOT, "scripts/no-http2.mjs")));
+  for (const helper of ["node-server-lazy.mjs", "lazy-web-class.mjs"]) hash.update(await readFile(join(ROOT, "scripts", helper)));
   for (const dir of SOURCES) {
     const entries = await readdir(join(ROOT, dir), { recursive: true, withFileTypes: true });
     const paths = entries.filter((e) => e.isFile() && /\.(tsx?|c)$/.test(e.name)).map((e) => join(e.parentPath, e.name)).sort();

@@ -28,7 +28,11 @@ export function clientAddress(c: Context, web: WebOptions | undefined): string |
 
 /** `https` when a trusted proxy says so, else the scheme the request arrived with. */
 export function clientProtocol(c: Context, web: WebOptions | undefined): string {
-  const forwarded = c.req.header("x-forwarded-proto")?.split(",")[0]?.trim().toLowerCase();
-  if (forwarded && fromTrustedProxy(c, web) && /^https?$/.test(forwarded)) return forwarded;
+  // The peer first: an untrusted request's headers are not read at all (building them is
+  // what loads Node's fetch classes, which a /health probe then never needs).
+  if (fromTrustedProxy(c, web)) {
+    const forwarded = c.req.header("x-forwarded-proto")?.split(",")[0]?.trim().toLowerCase();
+    if (forwarded && /^https?$/.test(forwarded)) return forwarded;
+  }
   return new URL(c.req.url).protocol.replace(":", "");
 }
