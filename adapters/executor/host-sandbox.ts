@@ -4,8 +4,9 @@
  * closes. Commands go straight from the server to a slot's shell over FIFOs (shell-slot.ts);
  * no Node process runs in the sandbox.
  * Ending the spawner ends the sandbox's pid namespace, and the kernel kills whatever is still
- * in it (`setsid`, `nohup`, daemons included). A parent-death signal on bwrap does the same
- * when the server dies, so a crash leaves no process behind and nothing needs recording.
+ * in it (`setsid`, `nohup`, daemons included). bwrap's --die-with-parent does the same when
+ * the server dies (see sandboxCommand), so a crash leaves no process behind and nothing needs
+ * recording.
  */
 import { spawn, type ChildProcess } from "node:child_process";
 import { basename, dirname, join } from "node:path";
@@ -13,7 +14,6 @@ import { performance } from "node:perf_hooks";
 import { setTimeout as sleep } from "node:timers/promises";
 import { QuireError } from "../../core/errors.ts";
 import type { ExecResult, OutputSink } from "../../core/ports/exec.ts";
-import { SETPRIV } from "../process/bwrap-args.ts";
 import type { Cancel } from "./cancel.ts";
 import { EXIT_CANNOT_RUN, EXIT_KILLED, EXIT_NOT_FOUND } from "./host-process.ts";
 import { hostSandboxArgs, type JobUser } from "./host-sandbox-args.ts";
@@ -71,8 +71,8 @@ export class RunSandbox implements Spawner {
     this.#dir = SlotDir.create(dirname(workspace), basename(workspace), options.user);
     const args = hostSandboxArgs({ ...options, nodePath: options.nodePath ?? process.execPath, slotsDir: this.#dir.path, workspace });
     // Nothing of the server's environment reaches the sandbox; each command brings its own.
-    // setpriv ties bwrap to the server: --die-with-parent only ties the sandbox to bwrap.
-    this.#child = spawn(SETPRIV, ["--pdeathsig=KILL", "--", options.bwrapPath, ...args], { cwd: "/", env: {}, stdio: ["pipe", "pipe", "pipe"] });
+    // No parent-death wrapper around bwrap: see sandboxCommand.
+    this.#child = spawn(options.bwrapPath, args, { cwd: "/", env: {}, stdio: ["pipe", "pipe", "pipe"] });
     this.#child.stderr?.on("data", (chunk: Buffer) => void (this.#stderr = (this.#stderr + chunk.toString()).slice(-STDERR_TAIL)));
     this.#child.stdout?.on("data", (chunk: Buffer) => this.#answerLines.push(chunk.toString("latin1"), (line) => this.#onAnswer(line)));
     this.#child.stdin?.on("error", () => undefined);

@@ -1,13 +1,11 @@
 import { spawn, type ChildProcessWithoutNullStreams } from "node:child_process";
 import { GitError } from "../../core/errors.ts";
 
-/** Larger answers than a commit could sensibly be are refused rather than buffered. */
+/** Larger answers than a commit or a pipeline's directory could sensibly be are read past rather than buffered. */
 const MAX_OBJECT = 1024 * 1024;
 
 interface Question {
-  /** `info` answers with one header line, `contents` with a header and the object. */
-  kind: "info" | "contents";
-  resolve: (answer: { header: string; body: Buffer | null } | null) => void;
+  resolve: (answer: { header: string; body: Buffer } | null) => void;
   reject: (error: Error) => void;
 }
 
@@ -25,6 +23,8 @@ export class CatFileSession {
   private outgoing: string[] = [];
   private flushScheduled = false;
   private buffer: Buffer = Buffer.alloc(0);
+  /** Bytes still to come of an answer too large to keep. */
+  private skipping = 0;
   private idleTimer: NodeJS.Timeout | undefined;
   private closed = false;
 
@@ -41,14 +41,14 @@ export class CatFileSession {
     this.touch();
   }
 
-  /** The object types of `<sha>:<path>` specs ("blob", "tree", …), null where missing; asked together. */
-  types(specs: readonly string[]): Promise<(string | null)[]> {
-    return Promise.all(specs.map((spec) => this.ask("info", spec).then((answer) => (answer ? (answer.header.split(" ")[1] ?? null) : null))));
-  }
-
   /** The raw object `spec` names, or null when there is none. */
   contents(spec: string): Promise<Buffer | null> {
-    return this.ask("contents", spec).then((answer) => answer?.body ?? null);
+    return this.object(spec).then((object) => object?.body ?? null);
+  }
+
+  /** The type ("blob", "tree", …) and raw contents of the object `spec` names, or null when there is none. */
+  object(spec: string): Promise<{ type: string; body: Buffer } | null> {
+    return this.ask(spec).then((answer) => (answer ? { type: answer.header.split(" ")[1] ?? "", body: answer.body } : null));
   }
 
   close(): void {
@@ -61,14 +61,14 @@ export class CatFileSession {
     this.onExit();
   }
 
-  private ask(kind: Question["kind"], spec: string): Promise<{ header: string; body: Buffer | null } | null> {
+  private ask(spec: string): Promise<{ header: string; body: Buffer } | null> {
     if (this.closed) return Promise.reject(new GitError("git_exited", "git cat-file is closed"));
     // A newline would split one question into two and shift every later answer.
     if (/[\n\r]/.test(spec)) return Promise.resolve(null);
     this.touch();
     return new Promise((resolve, reject) => {
-      this.waiting.push({ kind, resolve, reject });
-      this.outgoing.push(`${kind} ${spec}\n`);
+      this.waiting.push({ resolve, reject });
+      this.outgoing.push(`contents ${spec}\n`);
       if (!this.flushScheduled) {
         this.flushScheduled = true;
         setImmediate(() => this.send());
@@ -85,6 +85,12 @@ export class CatFileSession {
   }
 
   private take(chunk: Buffer): void {
+    if (this.skipping > 0) {
+      // The rest of an answer too large to keep.
+      const skipped = Math.min(this.skipping, chunk.length);
+      this.skipping -= skipped;
+      chunk = chunk.subarray(skipped);
+    }
     this.buffer = this.buffer.length === 0 ? chunk : Buffer.concat([this.buffer, chunk]);
     for (;;) {
       const question = this.waiting[0];
@@ -97,17 +103,21 @@ export class CatFileSession {
         question.resolve(null);
         continue;
       }
-      if (question.kind === "info") {
-        this.buffer = this.buffer.subarray(eol + 1);
-        this.waiting.shift();
-        question.resolve({ header, body: null });
-        continue;
-      }
       const size = Number(header.split(" ")[2]);
-      if (!Number.isInteger(size) || size > MAX_OBJECT) {
+      if (!Number.isInteger(size) || size < 0) {
         this.fail(new GitError("git_protocol", `unexpected answer from git cat-file: ${header.slice(0, 100)}`));
         this.child.kill();
         return;
+      }
+      if (size > MAX_OBJECT) {
+        // Answered as none (a pusher may make a tree or commit that large), and read past.
+        this.waiting.shift();
+        question.resolve(null);
+        const rest = eol + 2 + size;
+        this.skipping = Math.max(0, rest - this.buffer.length);
+        this.buffer = this.buffer.subarray(Math.min(rest, this.buffer.length));
+        if (this.skipping > 0) return;
+        continue;
       }
       if (this.buffer.length < eol + 1 + size + 1) return;
       const body = Buffer.from(this.buffer.subarray(eol + 1, eol + 1 + size));

@@ -3,6 +3,7 @@ import { join } from "node:path";
 import type { GitPort } from "../../core/ports/git.ts";
 import type { RepoName } from "../../core/types.ts";
 import { CatFileSession, subjectOf } from "./cat-file-session.ts";
+import { blobNames } from "./tree-listing.ts";
 
 /** A full object name (sha-1 or sha-256); anything else could be revision syntax such as `main~1`. */
 const OBJECT_NAME = /^(?:[0-9a-f]{40}|[0-9a-f]{64})$/;
@@ -45,13 +46,27 @@ export class GitCli implements GitPort {
     }
   }
 
+  /**
+   * One question per directory the paths lie in (for the pipeline, one: `.quire`), its tree
+   * read whole, rather than one per path: git reads the commit and every tree on the way
+   * again for each question, and on intake that reading was most of git's work.
+   */
   async findFile(repo: RepoName, sha: string, paths: readonly string[]): Promise<string | null> {
     if (!OBJECT_NAME.test(sha)) return null;
+    // A newline would split one question into two and shift every later answer.
+    const asked = paths.filter((path) => !/[\n\r]/.test(path));
+    if (asked.length === 0) return null;
     // A repo that is gone has no files; checked only before a process is started for it.
     if (!this.sessions.has(repo) && !(await this.repoExists(repo))) return null;
-    const types = await this.session(repo).types(paths.map((path) => `${sha}:${path}`));
-    const index = types.findIndex((type) => type === "blob");
-    return index === -1 ? null : (paths[index] ?? null);
+    const session = this.session(repo);
+    const dirs = [...new Set(asked.map((path) => dirOf(path)))];
+    const trees = await Promise.all(dirs.map((dir) => session.object(dir === "" ? `${sha}^{tree}` : `${sha}:${dir}`)));
+    const idBytes = sha.length === 64 ? 32 : 20;
+    const listings = new Map(dirs.map((dir, i) => {
+      const tree = trees[i];
+      return [dir, tree?.type === "tree" ? blobNames(tree.body, idBytes) : new Set<string>()] as const;
+    }));
+    return asked.find((path) => listings.get(dirOf(path))?.has(path.slice(path.lastIndexOf("/") + 1))) ?? null;
   }
 
   async commitSubject(repo: RepoName, sha: string): Promise<string | null> {
@@ -77,4 +92,10 @@ export class GitCli implements GitPort {
   close(): void {
     for (const session of [...this.sessions.values()]) session.close();
   }
+}
+
+/** The directory part of a repo path, "" at the root. */
+function dirOf(path: string): string {
+  const slash = path.lastIndexOf("/");
+  return slash === -1 ? "" : path.slice(0, slash);
 }

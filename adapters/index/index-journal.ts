@@ -21,7 +21,7 @@ const NEWLINE = 0x0a;
  * that land in the page cache (no fsync: the run directories are the truth, and reconcile
  * repairs a lost line), cheaper in place than as five thread-pool round trips.
  */
-export async function appendJournal(path: string, text: string): Promise<void> {
+export function appendJournal(path: string, text: string): void {
   const fd = openSync(path, "a+");
   try {
     const { size } = fstatSync(fd);

@@ -1,7 +1,7 @@
 /**
  * The pipeline child's bubblewrap command line (nothing but what Node needs and its bundle),
- * and what it shares with a host run's (host-sandbox-args.ts): the setpriv wrapper that ties
- * a sandbox to the server and drops root, and the node mount. The child gets its own pid,
+ * and what it shares with a host run's (host-sandbox-args.ts): how a sandbox is started and
+ * tied to the server, the setpriv that drops root inside it, and the node mount. The child gets its own pid,
  * ipc, uts and network namespaces, a fresh /proc, a private /tmp and no capabilities.
  */
 import { dirname } from "node:path";
@@ -52,13 +52,16 @@ export function asSandboxUser(ids: SandboxIds | undefined, command: readonly str
 }
 
 /**
- * The whole command line that starts a sandbox. bwrap's --die-with-parent ties the sandbox to
- * bwrap, not bwrap to the server: a SIGKILLed server would leave bwrap and everything in it
- * running (holding the IPC channel open, so the pipeline child never sees it go). `setpriv
- * --pdeathsig` closes that gap: bwrap gets SIGKILL the moment the server is gone.
+ * The whole command line that starts a sandbox. bwrap's --die-with-parent ties its outer
+ * process to the server and the sandbox to that outer process, so a SIGKILLed server takes
+ * the sandbox with it. Nothing may kill the outer process earlier: its child waits on an
+ * eventfd until the outer process has set the sandbox up, and a child orphaned in that wait
+ * (before it asks for its own parent-death signal) waits forever. So no `setpriv
+ * --pdeathsig` around bwrap: it would end bwrap during exactly that wait (12% of servers
+ * killed within 6 ms of a spawn left one behind; see sandbox-parent-death.test.ts).
  */
 export function sandboxCommand(bwrapPath: string, bwrapArgs: readonly string[], ids: SandboxIds | undefined, command: readonly string[]): { file: string; args: string[] } {
-  return { file: SETPRIV, args: ["--pdeathsig=KILL", "--", bwrapPath, ...bwrapArgs, "--", ...asSandboxUser(ids, command)] };
+  return { file: bwrapPath, args: [...bwrapArgs, "--", ...asSandboxUser(ids, command)] };
 }
 
 /** Mount points' parents are made 0755, not copied from a 0700 home the sandbox user cannot enter. */

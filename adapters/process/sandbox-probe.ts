@@ -30,7 +30,7 @@ function executable(path: string): boolean {
 /** ok(bwrap path), or err(one line saying what is wrong and how to fix it). */
 export async function probeSandbox(ids: SandboxIds | undefined, bwrapPath = findBwrap()): Promise<Result<string, string>> {
   if (bwrapPath === undefined) return err(`no sandbox: bubblewrap (bwrap) is not installed; ${INSTALL_HINT}, ${OPT_OUT}`);
-  if (!executable(SETPRIV)) return err(`no sandbox: ${SETPRIV} is missing (it ties the sandbox to the server and drops root); install util-linux, ${OPT_OUT}`);
+  if (ids !== undefined && !executable(SETPRIV)) return err(`no sandbox: ${SETPRIV} is missing (it drops root inside the sandbox); install util-linux, ${OPT_OUT}`);
   const { file, args } = sandboxCommand(bwrapPath, pipelineSandboxArgs({ nodePath: process.execPath, bundleDir: "/usr/bin", ids }), ids, ["/usr/bin/true"]);
   const outcome = await new Promise<{ code: number | null; stderr: string; error?: Error }>((resolve) => {
     let stderr = "";

@@ -7,11 +7,15 @@ import { FsLayout } from "./fs-layout.ts";
 import { GroupCommit } from "./group-commit.ts";
 import { KeyedMutex } from "./keyed-mutex.ts";
 import { withRepoLock } from "./repo-lock.ts";
-import { RunCounters } from "./run-counter.ts";
+import { RunCounters, type Claim } from "./run-counter.ts";
+import { TurnOrder } from "./turn-order.ts";
 import { readRunDir, writeState } from "./run-files.ts";
 import { stageRun } from "./run-staging.ts";
 import { clearTemps, STAGING_DIR, sweepRepo, sweepRepoDir } from "./fs-sweep.ts";
 import { isTerminal } from "../../core/run/transition.ts";
+
+/** Create batches of one repo written at once (see GroupCommit). */
+const CREATE_DEPTH = 8;
 
 const RUN_ID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 
@@ -22,10 +26,15 @@ export class FsRunStore implements RunStore {
   private readonly runMutex = new KeyedMutex();
   private readonly counters: RunCounters;
   // Concurrent creates in one repo share one counter write and overlapping fsyncs, and the
-  // batches that follow each other under load share one take of the repo lock.
+  // batches that follow each other under load share one take of the repo lock. A batch
+  // starts while the ones before still wait for their fsyncs; it claims its numbers and
+  // publishes its runs in the order the batches started.
   private readonly creates = new GroupCommit<RunDraft, RunRecord>((repo, drafts) => this.createBatch(repo as RepoName, drafts), {
-    hold: (repo, drain) => this.repoMutex.run(repo, () => withRepoLock(this.layout.repoDir(repo as RepoName), drain)),
+    hold: (repo, drain) => this.repoMutex.run(repo, () => withRepoLock(this.layout.repoDir(repo as RepoName), () => this.holding(repo as RepoName, drain))),
+    depth: CREATE_DEPTH,
   });
+  private readonly claims = new TurnOrder();
+  private readonly publishes = new TurnOrder();
 
   constructor(root: string) {
     this.layout = new FsLayout(root);
@@ -36,24 +45,56 @@ export class FsRunStore implements RunStore {
     return this.creates.add(draft.repo, draft);
   }
 
-  /** Called with the repo lock held (see `creates`). */
+  private async holding(repo: RepoName, drain: () => Promise<void>): Promise<void> {
+    try {
+      await drain();
+    } finally {
+      this.counters.endHold(repo);
+    }
+  }
+
+  /** Called with the repo lock held (see `creates`), in the order the batches were taken. */
   private async createBatch(repo: RepoName, drafts: RunDraft[]): Promise<RunRecord[]> {
+    // Both turns are taken before the first await: their order is the order of the calls.
+    const claimTurn = this.claims.take(repo);
+    const publishTurn = this.publishes.take(repo);
+    try {
+      let claim: Claim;
+      try {
+        await claimTurn.before;
+        claim = await this.counters.claim(repo, drafts.map((d) => d.run_id));
+      } finally {
+        claimTurn.done();
+      }
+      return await this.stageAndPublish(repo, drafts, claim, publishTurn.before);
+    } finally {
+      publishTurn.done();
+    }
+  }
+
+  private async stageAndPublish(repo: RepoName, drafts: RunDraft[], claim: Claim, turn: Promise<void>): Promise<RunRecord[]> {
     const repoDir = this.layout.repoDir(repo);
-    const claim = await this.counters.claim(repo, drafts.map((d) => d.run_id));
     const records = drafts.map((d, i): RunRecord => ({ meta: d.meta(claim.first + i), state: d.state }));
     const staging = (r: RunRecord) => join(repoDir, STAGING_DIR, r.meta.run_id);
     // The counter write and the staging overlap; nothing is published before both are durable.
     // Settled, not raced: no write may still be running once the lock is released.
     // Promise.resolve().then: a synchronous throw of one stage becomes its rejection.
     const staged = await Promise.allSettled([
-      claim.written,
+      claim.staged,
       Promise.resolve().then(() => mkdirSync(this.layout.stateDir(repo, "pending"), { recursive: true })),
       ...records.map((r) => Promise.resolve().then(() => stageRun(staging(r), r))),
     ]);
+    await turn;
     const failed = staged.find((s) => s.status === "rejected");
     if (failed) {
-      this.counters.forget(repo);
+      await claim.abandon();
       throw failed.reason;
+    }
+    try {
+      await claim.commit();
+    } catch (error) {
+      await claim.abandon();
+      throw error;
     }
     // Renames are metadata syscalls of microseconds: done in place, not as thread-pool round trips.
     for (const r of records) renameSync(staging(r), this.layout.runDir(repo, "pending", r.meta.run_id));

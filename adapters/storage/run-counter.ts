@@ -1,9 +1,9 @@
 import { readFileSync } from "node:fs";
-import { readFile } from "node:fs/promises";
+import { readFile, rm } from "node:fs/promises";
 import { join } from "node:path";
 import { StorageError } from "../../core/errors.ts";
 import type { RepoName } from "../../core/types.ts";
-import { writeFileAtomic } from "./atomic-write.ts";
+import { commitTemp, writeTemp } from "./atomic-write.ts";
 import type { FsLayout } from "./fs-layout.ts";
 
 export const COUNTER_FILE = "counter.json";
@@ -22,20 +22,33 @@ interface CounterFile {
 
 export interface Claim {
   first: number;
-  /** The counter write; a run may be published only once it has settled. */
-  written: Promise<void>;
+  /** The counter's new text, durable in a temp file beside it; rejects when that write failed. */
+  staged: Promise<void>;
+  /**
+   * Puts the new counter in place. Call after `staged`, in claim order (a later claim's
+   * counter must never be overwritten by an earlier one's), and before any run of the batch
+   * is published.
+   */
+  commit: () => Promise<void>;
+  /** The batch failed: its counter is never put in place, and its numbers are handed out again if no claim followed. */
+  abandon: () => Promise<void>;
 }
 
 /**
- * Per-repo run numbers. Every claim is made with the repo lock held. The counter file is
- * searched (its batch looked up on disk) only when another process may have claimed since
- * this one last wrote it: the file still holding exactly what we wrote tells, so a busy
- * server pays one small read, not a search. (A stat stamp told before, but an inode freed
- * by one writer's rename is reused by the next, and two writes within one tick of the
- * filesystem's coarse clock share an mtime: two processes then handed out the same number.)
+ * Per-repo run numbers. Every claim is made with the repo lock held, one at a time (the
+ * caller keeps them in order); batches that follow each other under one hold of the lock
+ * take their numbers from memory, so the next claim need not wait for the counter write
+ * before. At the start of a hold the counter file is searched (its batch looked up on
+ * disk) only when another process may have claimed since this one last wrote it: the
+ * file still holding exactly what we wrote tells, so a busy server pays one small read,
+ * not a search. (A stat stamp told before, but an inode freed by one writer's rename is
+ * reused by the next, and two writes within one tick of the filesystem's coarse clock
+ * share an mtime: two processes then handed out the same number.)
  */
 export class RunCounters {
   private readonly known = new Map<string, { text: string; last: number }>();
+  /** The next free number, while this process holds the repo lock. */
+  private readonly next = new Map<string, number>();
 
   constructor(
     private readonly layout: FsLayout,
@@ -45,21 +58,35 @@ export class RunCounters {
 
   async claim(repo: RepoName, runIds: readonly string[]): Promise<Claim> {
     const path = join(this.layout.repoDir(repo), COUNTER_FILE);
-    const known = this.known.get(repo);
-    this.known.delete(repo);
-    // Our own last batch was published before the lock was let go, so all its numbers are used.
-    const first = known && known.text === currentText(path) ? known.last + 1 : await this.fromDisk(repo, path);
+    let first = this.next.get(repo);
+    if (first === undefined) {
+      const known = this.known.get(repo);
+      // Our own last batch was published before the lock was let go, so all its numbers are used.
+      first = known && known.text === currentText(path) ? known.last + 1 : await this.fromDisk(repo, path);
+    }
     const last = first + runIds.length - 1;
+    this.next.set(repo, last + 1);
     const text = JSON.stringify({ last, run_ids: [...runIds] } satisfies CounterFile);
-    const written = writeFileAtomic(path, text).then(() => {
-      this.known.set(repo, { text, last });
-    });
-    return { first, written };
+    const temp = writeTemp(path, text);
+    return {
+      first,
+      staged: temp.then(() => undefined),
+      commit: async () => {
+        // Until it is in place again the file is not what we remember.
+        this.known.delete(repo);
+        await commitTemp(await temp, path);
+        this.known.set(repo, { text, last });
+      },
+      abandon: async () => {
+        if (this.next.get(repo) === last + 1) this.next.set(repo, first);
+        await temp.then((t) => rm(t, { force: true })).catch(() => undefined);
+      },
+    };
   }
 
-  /** After a failed batch: the next claim reads the file again. */
-  forget(repo: RepoName): void {
-    this.known.delete(repo);
+  /** The repo lock is let go: the next claim checks the file, another process may write it meanwhile. */
+  endHold(repo: RepoName): void {
+    this.next.delete(repo);
   }
 
   private async fromDisk(repo: RepoName, path: string): Promise<number> {

@@ -1,3 +1,4 @@
+import { QuireError } from "../errors.ts";
 import type { Redactor, RunFiles } from "../ports/run-files.ts";
 import { capError } from "../pipeline/bounds.ts";
 import type { JobResult } from "../pipeline/execute.ts";
@@ -24,7 +25,8 @@ export interface RunEnd {
  * Writes the receipts and moves the run to its terminal state. Every text that leaves here
  * is redacted and capped, infrastructure errors included. A failure on the way (a receipt
  * that cannot be written, a state move that throws) never leaves the run active: it ends
- * `errored` with the reason, and only when even that move fails does this throw.
+ * `errored` with the reason, and only when even that move fails does this throw, a
+ * QuireError "run_not_finished" whose message is that reason, redacted, for whoever retries.
  */
 export async function finishRun(handle: RunHandle, deps: FinishDeps, redactor: Redactor, end: RunEnd): Promise<RunRecord> {
   const clean = (text: string) => capError(redactor.redact(text).text);
@@ -53,7 +55,11 @@ export async function finishRun(handle: RunHandle, deps: FinishDeps, redactor: R
   } catch (caught) {
     outcome = "errored";
     error = clean(`could not finish the run: ${describe(caught)}`);
-    moved = await moveToEnd(handle, outcome, error);
+    try {
+      moved = await moveToEnd(handle, outcome, error);
+    } catch (again) {
+      throw new QuireError("run_not_finished", error, { cause: again });
+    }
   }
   deps.onEvent?.({ type: "run-finished", run_id: meta.run_id, outcome, error });
   return moved.ok ? moved.value : handle.record;

@@ -7,7 +7,9 @@ import type { RunHandle } from "../../core/run/run-handle.ts";
 import type { RunRecord } from "../../core/types.ts";
 import { runPipeline, type RunPipelineDeps } from "../../core/run/run-pipeline.ts";
 import { RunQueue } from "../../core/queue/run-queue.ts";
+import { QuireError } from "../../core/errors.ts";
 import type { QuireConfig } from "./config.ts";
+import { finishLater } from "./finish-later.ts";
 import type { HomeDeps } from "./home-deps.ts";
 
 /** What a runner executes with, all of it from the composition root (wire-home.ts). */
@@ -73,6 +75,7 @@ export function createRunner(deps: RunnerDeps, options: RunnerOptions = {}): Run
     ...(onEvent ? { onEvent } : {}),
   };
   const active = new Map<string, RunHandle>();
+  const stopping = new AbortController();
   const heartbeat = setInterval(() => {
     for (const handle of active.values()) {
       void handle.update({ lease: leaseFor(deps.liveness.self, deps.clock) }).catch((error: unknown) => {
@@ -94,6 +97,11 @@ export function createRunner(deps: RunnerDeps, options: RunnerOptions = {}): Run
         const done = await runPipeline(run, { ...pipelineDeps, ...observed, onActive: (h) => active.set(run.meta.run_id, h) }, signal);
         deps.logger.info({ run_id: run.meta.run_id, outcome: done.state.outcome }, "run finished");
         return done;
+      } catch (error) {
+        const handle = active.get(run.meta.run_id);
+        if (!(error instanceof QuireError && error.code === "run_not_finished") || handle === undefined) throw error;
+        // Still in `active`, so its lease stays renewed while the move is retried.
+        return await finishLater(handle, error.message, stopping.signal, deps.logger);
       } finally {
         active.delete(run.meta.run_id);
         options.onSettled?.(run);
@@ -104,6 +112,7 @@ export function createRunner(deps: RunnerDeps, options: RunnerOptions = {}): Run
   return {
     queue,
     async stop() {
+      stopping.abort();
       clearInterval(heartbeat);
       await queue.stopAll("the server is shutting down");
     },
@@ -115,7 +124,10 @@ export function createRunner(deps: RunnerDeps, options: RunnerOptions = {}): Run
         pipelineDeps.executor = deps.executorFor(next);
       }
       queue.reconfigure({ concurrency: next.concurrency, runTimeoutMs: pipelineDeps.settings.runTimeoutMs });
-      return RESTART_KEYS.filter((key) => JSON.stringify(next[key]) !== JSON.stringify(before[key]));
+      const changed: string[] = RESTART_KEYS.filter((key) => JSON.stringify(next[key]) !== JSON.stringify(before[key]));
+      // The pipeline runtime is made once, with or without its spare child; memory_mb applies per run.
+      if (next.pipeline.spare !== before.pipeline.spare) changed.push("pipeline.spare");
+      return changed;
     },
   };
 }

@@ -1,9 +1,11 @@
 /**
  * The sandbox a server (or `quire ci run`) starts with. No sandbox, no run: when bubblewrap
  * is missing or cannot make namespaces, starting fails with one line naming the fix, unless
- * config.yml says `sandbox: off`, which is warned about on every start.
+ * config.yml says `sandbox: off`, which is warned about on every start. Descriptors the
+ * server inherited are closed first, so no process it starts gets them.
  */
 import type { SandboxIds } from "../../adapters/process/bwrap-args.ts";
+import { closeInheritedDescriptors } from "../../adapters/process/inherited-descriptors.ts";
 import { probeSandbox } from "../../adapters/process/sandbox-probe.ts";
 import { sandboxIds } from "../../adapters/process/sandbox-identity.ts";
 import { QuireError } from "../../core/errors.ts";
@@ -22,6 +24,8 @@ const toStderr = (line: string): void => void process.stderr.write(`quire: warni
 
 /** undefined with `sandbox: off` (after `warn`); throws QuireError "sandbox_unavailable" when there is none. */
 export async function sandboxSetup(config: QuireConfig, warn: (line: string) => void = toStderr): Promise<SandboxSetup | undefined> {
+  // Before the first process starts: nothing the server inherited reaches a job.
+  closeInheritedDescriptors();
   if (config.sandbox === "off") {
     warn(SANDBOX_OFF_WARNING);
     return undefined;

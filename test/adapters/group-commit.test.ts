@@ -1,4 +1,4 @@
-import { describe, expect, it } from "vitest";
+import { describe, expect, it, vi } from "vitest";
 import { GroupCommit } from "../../adapters/storage/group-commit.ts";
 
 /** A write that takes a turn of the event loop, so items added meanwhile queue for the next batch. */
@@ -71,5 +71,63 @@ describe("GroupCommit", () => {
     expect(a).toEqual({ status: "fulfilled", value: 1 });
     expect(b.status).toBe("rejected");
     expect(await commit.add("a", 3)).toBe(3);
+  });
+});
+
+describe("GroupCommit with depth", () => {
+  it("starts the next batch while the one before is still being written, and lets go of the hold after both", async () => {
+    const started: number[][] = [];
+    const finish: (() => void)[] = [];
+    const events: string[] = [];
+    const commit = new GroupCommit<number, number>(
+      async (_key, items) => {
+        started.push(items);
+        await new Promise<void>((resolve) => finish.push(resolve));
+        return items.map((n) => n * 10);
+      },
+      {
+        depth: 2,
+        hold: async (_key, drain) => {
+          events.push("take");
+          await drain();
+          events.push("let go");
+        },
+      },
+    );
+    const first = commit.add("a", 1);
+    await vi.waitFor(() => expect(started).toEqual([[1]]));
+    const second = [2, 3].map((n) => commit.add("a", n));
+    // Batch [2, 3] starts although [1] is not written yet; a third waits for room.
+    await vi.waitFor(() => expect(started).toEqual([[1], [2, 3]]));
+    const third = commit.add("a", 4);
+    await new Promise((resolve) => setTimeout(resolve, 10));
+    expect(started).toHaveLength(2);
+    finish[0]?.();
+    expect(await first).toBe(10);
+    await vi.waitFor(() => expect(started).toEqual([[1], [2, 3], [4]]));
+    finish[1]?.();
+    finish[2]?.();
+    expect(await Promise.all([...second, third])).toEqual([20, 30, 40]);
+    await vi.waitFor(() => expect(events).toEqual(["take", "let go"]));
+  });
+
+  it("fails only the overlapping batch whose write failed", async () => {
+    const commit = new GroupCommit<number, number>(
+      async (_key, items) => {
+        await new Promise((resolve) => setTimeout(resolve, 5));
+        if (items.includes(2)) throw new Error("disk full");
+        return items;
+      },
+      { depth: 4 },
+    );
+    // A millisecond apart: items added in one turn of the event loop would share a batch.
+    const first = commit.add("a", 1);
+    await new Promise((resolve) => setTimeout(resolve, 1));
+    const second = commit.add("a", 2);
+    await new Promise((resolve) => setTimeout(resolve, 1));
+    const third = commit.add("a", 3);
+    const settled = await Promise.allSettled([first, second, third]);
+    expect(settled.map((s) => s.status)).toEqual(["fulfilled", "rejected", "fulfilled"]);
+    expect(await commit.add("a", 5)).toBe(5);
   });
 });

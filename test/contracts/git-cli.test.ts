@@ -121,3 +121,19 @@ describe("GitCli process reuse", () => {
     expect(git.processesStarted).toBe(2);
   });
 });
+
+describe("GitCli answers too large to keep", () => {
+  it("reads past a commit too large to keep: no subject for it, and the answers after it are right", async () => {
+    const { root, sha } = await bareRepos();
+    const gitDir = join(root, REPO);
+    const env = { ...gitEnv, GIT_DIR: gitDir };
+    const tree = (await execa("git", ["rev-parse", `${sha.withTs}^{tree}`], { env })).stdout.trim();
+    const huge = (await execa("git", ["commit-tree", tree, "-F", "-"], { env, input: `big\n\n${"x".repeat(1_200_000)}\n` })).stdout.trim();
+    const git = new GitCli(root);
+    adapters.push(git);
+    // Asked together, so the large answer and the ones after it arrive in one stream.
+    const answers = await Promise.all([git.commitSubject(REPO, huge), git.findFile(REPO, huge, PIPELINE_PATHS), git.commitSubject(REPO, sha.none), git.findFile(REPO, sha.mjsOnly, PIPELINE_PATHS)]);
+    expect(answers).toEqual([null, ".quire/ci.ts", "fixture", ".quire/ci.mjs"]);
+    expect(git.processesStarted).toBe(1);
+  });
+});
