@@ -5,8 +5,9 @@
 //
 // CommonJS (bin/package.json says so), and so are the two bundles that start most often:
 // every push runs `hook post-receive` (dist/hook.cjs) and a server starts with `serve`
-// (dist/serve.cjs). They load through require() alone, without the ES module loader's
-// start-up and its work for each file and each node: built-in. Anything else, or hook
+// (dist/serve.cjs). They load without the ES module loader's start-up and its work for each
+// file and each node: built-in (the server's through bin/code-cache.js, with the code cache the
+// build made for it). Anything else, or hook
 // arguments that bundle does not take, goes to the CLI, an ES module split by command.
 "use strict";
 
@@ -16,16 +17,21 @@ const SERVE = join(__dirname, "..", "dist", "serve.cjs");
 const CLI = "../dist/quire.js";
 
 function notBuilt(error, file) {
-  const missing = error?.code === "MODULE_NOT_FOUND" ? String(error.message).split("\n")[0].includes(file) : error?.code === "ERR_MODULE_NOT_FOUND" && /\/dist\/quire\.js$/.test(String(error.url));
+  const missing =
+    error?.code === "MODULE_NOT_FOUND"
+      ? String(error.message).split("\n")[0].includes(file)
+      : error?.code === "ENOENT"
+        ? error.path === file
+        : error?.code === "ERR_MODULE_NOT_FOUND" && /\/dist\/quire\.js$/.test(String(error.url));
   if (!missing) throw error;
   process.stderr.write("quire: not built yet (dist/ is missing); run `npm run build` in the quire package\n");
   process.exitCode = 1;
 }
 
 /** The bundle's exports, or undefined (reported) when dist/ has not been built. */
-function load(file) {
+function load(file, read = require) {
   try {
-    return require(file);
+    return read(file);
   } catch (error) {
     return notBuilt(error, file);
   }
@@ -37,7 +43,8 @@ if (command === "hook" && sub === "post-receive") {
   const hook = load(HOOK);
   if (hook !== undefined) void hook.hookMain(process.argv.slice(4)).then((handled) => (handled ? undefined : cli()));
 } else if (command === "serve") {
-  const serve = load(SERVE);
+  // With the code cache the build made from a start (bin/code-cache.js).
+  const serve = load(SERVE, (file) => require("./code-cache.js").loadWithCodeCache(file));
   if (serve !== undefined) void serve.run(process.argv);
 } else {
   void cli();

@@ -13,6 +13,7 @@ import { fileURLToPath } from "node:url";
 import { execFileSync } from "node:child_process";
 import { build } from "esbuild";
 import { nodeServerLazy } from "./node-server-lazy.mjs";
+import { withBuildId, writeServeCodeCache } from "./code-cache.mjs";
 
 const ROOT = fileURLToPath(new URL("..", import.meta.url));
 const DIST = join(ROOT, "dist");
@@ -101,10 +102,15 @@ export async function buildDist({ quiet = false } = {}) {
     }),
   ]);
   for (const output of [...server.outputFiles, ...serve.outputFiles, ...execa.outputFiles, ...hook.outputFiles]) checkAscii(output);
-  const files = [...server.outputFiles, ...serve.outputFiles, ...execa.outputFiles, ...hook.outputFiles, ...runner.outputFiles, await sdkDeclarations()];
+  // dist/serve.cjs ends with its build id, which names its code cache (bin/code-cache.js).
+  const [serveFile] = serve.outputFiles;
+  const built = withBuildId(serveFile.text);
+  const serveOut = { path: serveFile.path, contents: Buffer.from(built.text) };
+  const files = [...server.outputFiles, serveOut, ...execa.outputFiles, ...hook.outputFiles, ...runner.outputFiles, await sdkDeclarations()];
   for (const file of files) await writeAtomic(file.path, file.contents);
   const mux = await buildExecMux();
-  await prune(new Set([...files.map((file) => file.path), ...(mux ? [mux] : [])]));
+  const cache = await writeServeCodeCache({ bin: join(ROOT, "bin", "quire.js"), serveFile: serveFile.path, id: built.id });
+  await prune(new Set([...files.map((file) => file.path), ...(mux ? [mux] : []), ...(cache ? [cache] : [])]));
   await writeAtomic(STAMP, stamp);
   if (!quiet) process.stdout.write(`quire: built ${files.length} files into ${relative(ROOT, DIST)}/ in ${Math.round(performance.now() - started)} ms\n`);
   return true;
@@ -161,7 +167,7 @@ async function sourceStamp() {
   const hash = createHash("sha256");
   const pkg = JSON.parse(await readFile(join(ROOT, "package.json"), "utf8"));
   hash.update(JSON.stringify(pkg.dependencies ?? {})).update(await readFile(fileURLToPath(import.meta.url))).update(await readFile(join(ROOT, "scripts/no-http2.mjs")));
-  for (const helper of ["node-server-lazy.mjs", "lazy-web-class.mjs"]) hash.update(await readFile(join(ROOT, "scripts", helper)));
+  for (const helper of ["node-server-lazy.mjs", "lazy-web-class.mjs", "code-cache.mjs"]) hash.update(await readFile(join(ROOT, "scripts", helper)));
   for (const dir of SOURCES) {
     const entries = await readdir(join(ROOT, dir), { recursive: true, withFileTypes: true });
     const paths = entries.filter((e) => e.isFile() && /\.(tsx?|c)$/.test(e.name)).map((e) => join(e.parentPath, e.name)).sort();
