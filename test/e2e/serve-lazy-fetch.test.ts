@@ -5,11 +5,16 @@
  */
 import { readFile, writeFile } from "node:fs/promises";
 import { join } from "node:path";
-import { describe, expect, it } from "vitest";
-import { startServer, tempHome } from "../support/quire-process.ts";
+import { afterAll, describe, expect, it } from "vitest";
+import { startServer, tempHome, type ServerProcess } from "../support/quire-process.ts";
 import { tempDir } from "../support/temp-dir.ts";
 
 const UNDICI = "NativeModule internal/deps/undici/undici";
+const servers: ServerProcess[] = [];
+// A failed assertion must not leave its server running.
+afterAll(async () => {
+  await Promise.all(servers.map((server) => server.stop()));
+});
 
 /** Starts a server that writes the list of Node modules it loaded when it exits. */
 async function serverReportingModules() {
@@ -18,6 +23,7 @@ async function serverReportingModules() {
   const preload = join(dir, "report-modules.cjs");
   await writeFile(preload, `process.on("exit", () => require("node:fs").writeFileSync(${JSON.stringify(report)}, JSON.stringify(process.moduleLoadList)));\n`);
   const server = await startServer(await tempHome(), [], { NODE_OPTIONS: `--require ${preload}` });
+  servers.push(server);
   const loaded = async (): Promise<string[]> => {
     await server.stop();
     return JSON.parse(await readFile(report, "utf8")) as string[];
